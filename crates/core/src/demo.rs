@@ -1,0 +1,102 @@
+//! The demo workspace, `Demo`, created on the very first start so a new user (and `make run`)
+//! sees a populated, working app with no AWS account. Its environments point at the built-in
+//! Marketplace sandbox on loopback.
+
+use crate::error::Result;
+use crate::model::*;
+use crate::service::Core;
+
+pub const DEMO_NAME: &str = "Demo";
+/// Where the built-in sandbox listens by default.
+pub const SANDBOX_ENDPOINT: &str = "http://127.0.0.1:8484";
+const SEEDED_KEY: &str = "demo_seeded";
+
+fn settings(kind: EnvKind) -> EnvironmentSettings {
+    let (product_id, code, suffix, buyer) = match kind {
+        EnvKind::Staging => ("prod-demostg4a7k2q", "demostg7ky5a0d3rqx2ub6y8m", "staging", "444455556666"),
+        EnvKind::Production => ("prod-demoprd9x3m1w", "demoprd1c4hz9w2v0tq8sn5bk", "prod", "777788889999"),
+    };
+    EnvironmentSettings {
+        mode: EnvMode::Sandbox,
+        credential_source: CredentialSource::DefaultChain,
+        profile: String::new(),
+        role_arn: String::new(),
+        seller_account_id: "111122223333".into(),
+        region: "us-east-1".into(),
+        endpoint_url: SANDBOX_ENDPOINT.into(),
+        product_id: product_id.into(),
+        product_code: code.into(),
+        offer_id: String::new(),
+        pricing_model: PricingModel::ContractWithConsumption,
+        dimensions: vec![
+            Dimension {
+                key: "seats".into(),
+                name: "Seats".into(),
+                kind: DimensionType::Entitled,
+            },
+            Dimension {
+                key: "api_calls".into(),
+                name: "API calls (per 1,000)".into(),
+                kind: DimensionType::ExternallyMetered,
+            },
+        ],
+        fulfillment_url: format!("http://127.0.0.1:8485/{suffix}/marketplace/register"),
+        eula_url: format!("http://127.0.0.1:8485/{suffix}/eula.txt"),
+        sqs_queue_url: format!("{SANDBOX_ENDPOINT}/111122223333/acme-insights-{suffix}-marketplace"),
+        subscription_topic_arn: format!("arn:aws:sns:us-east-1:287250355862:aws-mp-subscription-notification-{code}"),
+        entitlement_topic_arn: format!("arn:aws:sns:us-east-1:287250355862:aws-mp-entitlement-notification-{code}"),
+        use_eventbridge: false,
+        test_buyer_account_ids: vec![buyer.into()],
+        integration_style: IntegrationStyle::ConcurrentAgreements,
+    }
+}
+
+/// Seeds `Demo` once per data directory: a user who deletes it does not get it back.
+pub fn seed_on_first_start(core: &Core) -> Result<()> {
+    let store = core.store();
+    if store.pref(SEEDED_KEY)?.is_some() {
+        return Ok(());
+    }
+    if store.list_workspaces()?.is_empty() {
+        seed(core)?;
+    }
+    store.set_pref(SEEDED_KEY, &crate::store::now())
+}
+
+/// Creates the demo workspace with its environments and a few recorded steps.
+pub fn seed(core: &Core) -> Result<Workspace> {
+    let store = core.store();
+    let ws = store.create_workspace(DEMO_NAME, "Acme Insights (demo)", true)?;
+    for kind in EnvKind::ALL {
+        store.save_environment(&ws.id, kind, &settings(kind))?;
+    }
+    let actor = "Demo seller";
+    let history: &[(&str, ItemStatus, &str, Option<&str>)] = &[
+        ("seller.public_profile", ItemStatus::Passed, "Profile published with logo and support e-mail.", None),
+        ("seller.bank_account", ItemStatus::Passed, "Bank account verified by AWS.", None),
+        ("seller.tax_interview", ItemStatus::InProgress, "W-8BEN-E submitted, waiting for confirmation.", None),
+        ("seller.cross_account_roles", ItemStatus::Passed, "SaaS account assumes arn:aws:iam::111122223333:role/MarketplaceMetering.", None),
+        ("staging.saas.self_signup", ItemStatus::Passed, "Sign-up form live on staging.", None),
+        ("staging.saas.free_email_domains", ItemStatus::Passed, "Tested with a Gmail address.", None),
+        ("staging.saas.multitenancy", ItemStatus::InProgress, "", None),
+        ("staging.notify.eventbridge", ItemStatus::NotApplicable, "This product uses the SQS queue.", None),
+        ("staging.product.request_form", ItemStatus::Waived, "", Some("Product created through the Catalog API by the sandbox.")),
+    ];
+    for (item, status, note, reason) in history {
+        store.set_status(
+            &StatusChange {
+                workspace_id: ws.id.clone(),
+                item_id: (*item).into(),
+                status: *status,
+                note: (*note).into(),
+                waiver_reason: reason.map(str::to_string),
+            },
+            actor,
+            ChangeSource::Demo,
+        )?;
+    }
+    let mut prefs = store.preferences()?;
+    prefs.last_workspace_id = Some(ws.id.clone());
+    store.save_preferences(&prefs)?;
+    Ok(ws)
+}

@@ -1,0 +1,82 @@
+//! Errors of the core crate and the `{code, message}` shape they cross the IPC boundary in.
+//!
+//! The code enum holds only what the UI branches on; everything else is in the message.
+
+use serde::Serialize;
+use specta::Type;
+
+/// What the UI can branch on. Kept small on purpose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    InvalidInput,
+    NotFound,
+    Conflict,
+    KeychainUnavailable,
+    SchemaTooNew,
+    Storage,
+    Io,
+    Internal,
+}
+
+/// The error every command returns: a stable code and a human-readable message.
+#[derive(Debug, Clone, Serialize, Type, thiserror::Error)]
+#[error("{message}")]
+pub struct AppError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl AppError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidInput, message)
+    }
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::NotFound, message)
+    }
+}
+
+/// Errors raised inside the core crate.
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the database was written by a newer version of Listing Assistant (schema {found}, this version knows up to {known}); update the app, or open another data directory")]
+    SchemaTooNew { found: i64, known: i64 },
+    #[error("no keychain is available: {0}")]
+    Keychain(String),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("file error: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("data error: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+pub type Result<T, E = CoreError> = std::result::Result<T, E>;
+
+impl From<CoreError> for AppError {
+    fn from(e: CoreError) -> Self {
+        let code = match &e {
+            CoreError::Invalid(_) => ErrorCode::InvalidInput,
+            CoreError::NotFound(_) => ErrorCode::NotFound,
+            CoreError::Conflict(_) => ErrorCode::Conflict,
+            CoreError::SchemaTooNew { .. } => ErrorCode::SchemaTooNew,
+            CoreError::Keychain(_) => ErrorCode::KeychainUnavailable,
+            CoreError::Sqlite(_) => ErrorCode::Storage,
+            CoreError::Io(_) => ErrorCode::Io,
+            CoreError::Json(_) => ErrorCode::Internal,
+        };
+        AppError::new(code, e.to_string())
+    }
+}

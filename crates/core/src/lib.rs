@@ -1,0 +1,15 @@
+//! Listing Assistant's domain: the checklist as data, workspaces and their two environments,
+//! item statuses with history, evidence and waivers, kept in SQLite; secrets in the OS keyring.
+//!
+//! Everything here is plain Rust, testable without a webview; the Tauri shell only forwards.
+
+pub mod checklist;
+pub mod demo;
+pub mod error;
+pub mod model;
+pub mod secrets;
+pub mod service;
+pub mod store;
+pub mod validate;
+
+pub use error::{AppError, CoreError, ErrorCode, Result};

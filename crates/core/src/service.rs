@@ -1,0 +1,420 @@
+//! The host every front end (the Tauri shell, later the CLI) drives: the store, the keyring and
+//! the data directory behind plain methods, with an event sink that announces each write.
+
+use crate::checklist::{checklist, implemented_checks};
+use crate::error::{CoreError, Result};
+use crate::model::*;
+use crate::secrets::{AccessKeys, Secrets, Sensitive};
+use crate::store::{now, schema_version, Store};
+use crate::validate::validate_settings;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use specta::Type;
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Largest evidence file accepted (screenshots, PDFs, logs); bigger files belong in a link.
+pub const MAX_EVIDENCE_BYTES: u64 = 256 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    Workspaces,
+    Environment,
+    ItemStatus,
+    Evidence,
+    Preferences,
+}
+
+/// Announced after every committed write so views refresh without polling.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ChangeEvent {
+    pub workspace_id: Option<String>,
+    pub kind: ChangeKind,
+}
+
+pub trait EventSink: Send + Sync {
+    fn changed(&self, event: ChangeEvent);
+}
+
+/// An event sink that drops everything (CLI, tests that do not care).
+pub struct NoEvents;
+impl EventSink for NoEvents {
+    fn changed(&self, _: ChangeEvent) {}
+}
+
+pub struct Core {
+    store: Store,
+    secrets: Secrets,
+    data_dir: PathBuf,
+    events: Arc<dyn EventSink>,
+}
+
+impl Core {
+    /// Opens the data directory (creating it), migrates the database and, on the very first
+    /// start, seeds the demo workspace.
+    pub fn open(data_dir: &Path, secrets: Secrets, events: Arc<dyn EventSink>) -> Result<Self> {
+        std::fs::create_dir_all(data_dir)?;
+        let store = Store::open(&data_dir.join("listing-assistant.sqlite3"))?;
+        let core = Self {
+            store,
+            secrets,
+            data_dir: data_dir.to_path_buf(),
+            events,
+        };
+        crate::demo::seed_on_first_start(&core)?;
+        Ok(core)
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    fn emit(&self, workspace_id: Option<&str>, kind: ChangeKind) {
+        self.events.changed(ChangeEvent {
+            workspace_id: workspace_id.map(str::to_string),
+            kind,
+        });
+    }
+
+    /// Who is recorded on changes: the name set in preferences, else the OS user.
+    pub fn actor(&self) -> String {
+        let prefs = self.store.preferences().unwrap_or_default();
+        if !prefs.actor.trim().is_empty() {
+            return prefs.actor.trim().to_string();
+        }
+        std::env::var("USER")
+            .or_else(|_| std::env::var("USERNAME"))
+            .unwrap_or_else(|_| "local user".into())
+    }
+
+    pub fn app_info(&self) -> AppInfo {
+        AppInfo {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            data_dir: self.data_dir.display().to_string(),
+            database_path: self.store.path().display().to_string(),
+            schema_version: schema_version(),
+            implemented_checks: implemented_checks().iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    pub fn preferences(&self) -> Result<Preferences> {
+        self.store.preferences()
+    }
+
+    pub fn set_preferences(&self, prefs: &Preferences) -> Result<Preferences> {
+        if prefs.actor.chars().count() > 120 {
+            return Err(CoreError::Invalid("A name has at most 120 characters.".into()));
+        }
+        self.store.save_preferences(prefs)?;
+        self.emit(None, ChangeKind::Preferences);
+        Ok(prefs.clone())
+    }
+
+    // ---- workspaces --------------------------------------------------------------------------
+
+    pub fn list_workspaces(&self) -> Result<Vec<WorkspaceSummary>> {
+        self.store
+            .list_workspaces()?
+            .into_iter()
+            .map(|w| {
+                let states = self.store.item_states(&w.id)?;
+                let (_, phases) = progress(&states);
+                Ok(WorkspaceSummary { workspace: w, phases })
+            })
+            .collect()
+    }
+
+    pub fn create_workspace(&self, name: &str, product_name: &str) -> Result<Workspace> {
+        let ws = self.store.create_workspace(name, product_name, false)?;
+        self.emit(Some(&ws.id), ChangeKind::Workspaces);
+        Ok(ws)
+    }
+
+    pub fn rename_workspace(&self, id: &str, name: &str, product_name: &str) -> Result<Workspace> {
+        let ws = self.store.rename_workspace(id, name, product_name)?;
+        self.emit(Some(id), ChangeKind::Workspaces);
+        Ok(ws)
+    }
+
+    pub fn delete_workspace(&self, id: &str) -> Result<()> {
+        let files = self.store.delete_workspace(id)?;
+        for f in files {
+            // The rows are gone; a file we cannot remove is only wasted space.
+            let _ = std::fs::remove_file(f);
+        }
+        let _ = std::fs::remove_dir_all(self.data_dir.join("evidence").join(id));
+        for env in EnvKind::ALL {
+            let _ = self.secrets.delete_access_keys(id, env);
+        }
+        self.emit(Some(id), ChangeKind::Workspaces);
+        Ok(())
+    }
+
+    pub fn workspace_detail(&self, id: &str) -> Result<WorkspaceDetail> {
+        let workspace = self.store.workspace(id)?;
+        let environments = EnvKind::ALL
+            .into_iter()
+            .map(|kind| self.environment_view(id, kind))
+            .collect::<Result<Vec<_>>>()?;
+        let items = self.store.item_states(id)?;
+        let (steps, phases) = progress(&items);
+        Ok(WorkspaceDetail {
+            workspace,
+            environments,
+            items,
+            steps,
+            phases,
+        })
+    }
+
+    fn environment_view(&self, workspace_id: &str, kind: EnvKind) -> Result<EnvironmentView> {
+        let (settings, updated_at) = self.store.environment(workspace_id, kind)?;
+        Ok(EnvironmentView {
+            kind,
+            has_access_keys: self.secrets.has_access_keys(workspace_id, kind),
+            settings,
+            updated_at,
+        })
+    }
+
+    // ---- environments ------------------------------------------------------------------------
+
+    pub fn save_environment(
+        &self,
+        workspace_id: &str,
+        kind: EnvKind,
+        settings: &EnvironmentSettings,
+    ) -> Result<EnvironmentView> {
+        let errors = validate_settings(settings);
+        if let Some(first) = errors.first() {
+            return Err(CoreError::Invalid(format!(
+                "{} ({}{})",
+                first.message.en,
+                first.field,
+                if errors.len() > 1 {
+                    format!(", and {} more", errors.len() - 1)
+                } else {
+                    String::new()
+                }
+            )));
+        }
+        self.store.save_environment(workspace_id, kind, settings)?;
+        self.emit(Some(workspace_id), ChangeKind::Environment);
+        self.environment_view(workspace_id, kind)
+    }
+
+    pub fn set_access_keys(
+        &self,
+        workspace_id: &str,
+        kind: EnvKind,
+        access_key_id: &str,
+        secret_access_key: &str,
+    ) -> Result<()> {
+        let id = access_key_id.trim();
+        let secret = secret_access_key.trim();
+        if !(16..=128).contains(&id.len()) || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(CoreError::Invalid(
+                "An access key ID is 16 to 128 letters and digits (for example AKIA…).".into(),
+            ));
+        }
+        if secret.len() < 16 {
+            return Err(CoreError::Invalid("The secret access key is too short.".into()));
+        }
+        self.store.workspace(workspace_id)?;
+        self.secrets.set_access_keys(
+            workspace_id,
+            kind,
+            &AccessKeys {
+                access_key_id: Sensitive::new(id.to_string()),
+                secret_access_key: Sensitive::new(secret.to_string()),
+                session_token: None,
+            },
+        )?;
+        self.emit(Some(workspace_id), ChangeKind::Environment);
+        Ok(())
+    }
+
+    pub fn clear_access_keys(&self, workspace_id: &str, kind: EnvKind) -> Result<()> {
+        self.secrets.delete_access_keys(workspace_id, kind)?;
+        self.emit(Some(workspace_id), ChangeKind::Environment);
+        Ok(())
+    }
+
+    // ---- statuses ----------------------------------------------------------------------------
+
+    pub fn set_item_status(&self, change: &StatusChange) -> Result<HistoryEntry> {
+        let entry = self
+            .store
+            .set_status(change, &self.actor(), ChangeSource::User)?;
+        self.emit(Some(&change.workspace_id), ChangeKind::ItemStatus);
+        Ok(entry)
+    }
+
+    pub fn item_history(&self, workspace_id: &str, item_id: &str) -> Result<Vec<HistoryEntry>> {
+        self.store.history(workspace_id, item_id)
+    }
+
+    // ---- evidence ----------------------------------------------------------------------------
+
+    /// Copies a file into the data directory, hashing it on the way, and records it.
+    pub fn add_evidence(&self, workspace_id: &str, item_id: &str, source: &Path) -> Result<Evidence> {
+        self.store.workspace(workspace_id)?;
+        if checklist().item(item_id).is_none() {
+            return Err(CoreError::NotFound(format!("No checklist item {item_id}.")));
+        }
+        let meta = std::fs::metadata(source).map_err(|e| {
+            CoreError::Invalid(format!("Cannot read {}: {e}.", source.display()))
+        })?;
+        if !meta.is_file() {
+            return Err(CoreError::Invalid(format!("{} is not a file.", source.display())));
+        }
+        if meta.len() > MAX_EVIDENCE_BYTES {
+            return Err(CoreError::Invalid(format!(
+                "{} is larger than {} MiB; attach a smaller file or a link in the note.",
+                source.display(),
+                MAX_EVIDENCE_BYTES / 1024 / 1024
+            )));
+        }
+        let file_name = sanitize_file_name(
+            &source
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "evidence".into()),
+        );
+        let id = uuid::Uuid::new_v4().to_string();
+        let dir = self.data_dir.join("evidence").join(workspace_id).join(&id);
+        std::fs::create_dir_all(&dir)?;
+        let dest = dir.join(&file_name);
+        let tmp = dir.join(".partial");
+        let (sha256, size) = match copy_hashed(source, &tmp) {
+            Ok(v) => v,
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&dir);
+                return Err(e);
+            }
+        };
+        std::fs::rename(&tmp, &dest)?;
+        let ev = Evidence {
+            id,
+            item_id: item_id.to_string(),
+            file_name,
+            sha256,
+            size: u32::try_from(size).unwrap_or(u32::MAX),
+            added_by: self.actor(),
+            added_at: now(),
+        };
+        if let Err(e) = self
+            .store
+            .insert_evidence(workspace_id, &dest.display().to_string(), &ev)
+        {
+            let _ = std::fs::remove_dir_all(&dir);
+            return Err(e);
+        }
+        self.emit(Some(workspace_id), ChangeKind::Evidence);
+        Ok(ev)
+    }
+
+    pub fn list_evidence(&self, workspace_id: &str, item_id: &str) -> Result<Vec<Evidence>> {
+        self.store.evidence(workspace_id, item_id)
+    }
+
+    pub fn evidence_file(&self, evidence_id: &str) -> Result<PathBuf> {
+        Ok(PathBuf::from(self.store.evidence_path(evidence_id)?))
+    }
+}
+
+fn sanitize_file_name(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| if c.is_control() || "/\\:*?\"<>|".contains(c) { '_' } else { c })
+        .collect();
+    let cleaned = cleaned.trim_matches(|c: char| c == '.' || c.is_whitespace());
+    if cleaned.is_empty() {
+        "evidence".into()
+    } else {
+        cleaned.chars().take(180).collect()
+    }
+}
+
+fn copy_hashed(source: &Path, dest: &Path) -> Result<(String, u64)> {
+    let mut input = std::fs::File::open(source)?;
+    let mut output = std::fs::File::create(dest)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut total = 0u64;
+    loop {
+        let n = input.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        total += n as u64;
+        if total > MAX_EVIDENCE_BYTES {
+            return Err(CoreError::Invalid("The file grew past the evidence size limit while it was copied.".into()));
+        }
+        hasher.update(&buf[..n]);
+        output.write_all(&buf[..n])?;
+    }
+    // The row that points at this file is committed next; the bytes must be on disk first.
+    output.sync_all()?;
+    Ok((hex::encode(hasher.finalize()), total))
+}
+
+/// Progress per step and per phase from the stored item states.
+pub fn progress(states: &[ItemState]) -> (Vec<StepProgress>, Vec<PhaseProgress>) {
+    let cl = checklist();
+    let by_id: HashMap<&str, ItemStatus> = states
+        .iter()
+        .map(|s| (s.item_id.as_str(), s.status))
+        .collect();
+    let status = |id: &str| by_id.get(id).copied().unwrap_or(ItemStatus::NotStarted);
+    let mut steps: Vec<StepProgress> = cl
+        .steps
+        .iter()
+        .map(|s| StepProgress {
+            step_id: s.id.clone(),
+            done: s.items.iter().filter(|i| status(i).is_done()).count() as u32,
+            failed: s
+                .items
+                .iter()
+                .filter(|i| status(i) == ItemStatus::Failed)
+                .count() as u32,
+            total: s.items.len() as u32,
+            blocked_by: Vec::new(),
+        })
+        .collect();
+    let complete: HashMap<String, bool> = steps
+        .iter()
+        .map(|p| (p.step_id.clone(), p.done == p.total))
+        .collect();
+    for (p, s) in steps.iter_mut().zip(&cl.steps) {
+        p.blocked_by = s
+            .blocked_by
+            .iter()
+            .filter(|b| !complete.get(b.as_str()).copied().unwrap_or(true))
+            .cloned()
+            .collect();
+    }
+    let phases = cl
+        .phases
+        .iter()
+        .map(|ph| {
+            let (done, total) = steps
+                .iter()
+                .filter(|p| ph.steps.contains(&p.step_id))
+                .fold((0, 0), |(d, t), p| (d + p.done, t + p.total));
+            PhaseProgress {
+                phase_id: ph.id.clone(),
+                done,
+                total,
+            }
+        })
+        .collect();
+    (steps, phases)
+}
