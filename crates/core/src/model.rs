@@ -155,7 +155,6 @@ pub struct Dimension {
 /// Every setting of one environment (PRODUCT.md §2). Secrets are not here: access keys live in
 /// the OS keyring and only their presence is reported (`EnvironmentView::has_access_keys`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Type)]
-#[serde(default)]
 pub struct EnvironmentSettings {
     pub mode: EnvMode,
     pub credential_source: CredentialSource,
@@ -282,7 +281,6 @@ pub enum Theme {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Type)]
-#[serde(default)]
 pub struct Preferences {
     pub language: Language,
     pub theme: Theme,
@@ -304,9 +302,7 @@ pub struct StatusChange {
     pub workspace_id: String,
     pub item_id: String,
     pub status: ItemStatus,
-    #[serde(default)]
     pub note: String,
-    #[serde(default)]
     pub waiver_reason: Option<String>,
 }
 
@@ -317,4 +313,18 @@ pub struct AppInfo {
     pub database_path: String,
     pub schema_version: i32,
     pub implemented_checks: Vec<String>,
+}
+
+/// Reads stored JSON over the type's defaults, so a row written before a field existed still
+/// loads (the IPC types stay strict: the UI always sends whole objects).
+pub fn from_stored_json<T>(json: &str) -> serde_json::Result<T>
+where
+    T: Default + Serialize + serde::de::DeserializeOwned,
+{
+    let mut base = serde_json::to_value(T::default())?;
+    let stored: serde_json::Value = serde_json::from_str(json)?;
+    if let (Some(b), serde_json::Value::Object(o)) = (base.as_object_mut(), stored) {
+        b.extend(o);
+    }
+    serde_json::from_value(base)
 }

@@ -7,7 +7,7 @@ use crate::model::*;
 use crate::secrets::{AccessKeys, Secrets, Sensitive};
 use crate::store::{now, schema_version, Store};
 use crate::validate::validate_settings;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use specta::Type;
 use std::collections::HashMap;
@@ -18,7 +18,7 @@ use std::sync::Arc;
 /// Largest evidence file accepted (screenshots, PDFs, logs); bigger files belong in a link.
 pub const MAX_EVIDENCE_BYTES: u64 = 256 * 1024 * 1024;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeKind {
     Workspaces,
@@ -29,7 +29,7 @@ pub enum ChangeKind {
 }
 
 /// Announced after every committed write so views refresh without polling.
-#[derive(Debug, Clone, Serialize, Type)]
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct ChangeEvent {
     pub workspace_id: Option<String>,
     pub kind: ChangeKind,

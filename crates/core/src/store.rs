@@ -155,7 +155,7 @@ impl Store {
 
     pub fn preferences(&self) -> Result<Preferences> {
         Ok(match self.pref("preferences")? {
-            Some(json) => serde_json::from_str(&json).unwrap_or_default(),
+            Some(json) => from_stored_json(&json).unwrap_or_default(),
             None => Preferences::default(),
         })
     }
@@ -324,7 +324,7 @@ impl Store {
             let (json, at) = row.ok_or_else(|| {
                 CoreError::NotFound(format!("No {} environment in workspace {workspace_id}.", kind.as_str()))
             })?;
-            Ok((serde_json::from_str(&json)?, at))
+            Ok((from_stored_json(&json)?, at))
         })
     }
 

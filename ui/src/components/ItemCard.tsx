@@ -1,0 +1,203 @@
+// One checklist item: what it asks, its status and the controls to change it, its evidence and
+// its full history.
+import { useEffect, useState } from "react";
+import { formatTime } from "../format";
+import { type MessageKey, useI18n } from "../i18n";
+import type { Evidence, HistoryEntry, Item, ItemState, ItemStatus } from "../ipc";
+import { api } from "../ipc";
+import { StatusDialog, type StatusAction } from "./StatusDialog";
+
+export function StatusPill(props: { status: ItemStatus }) {
+  const { t } = useI18n();
+  return (
+    <span className={`pill ${props.status}`} data-testid="item-status">
+      {t(`status_${props.status}` as MessageKey)}
+    </span>
+  );
+}
+
+export function ItemCard(props: {
+  workspaceId: string;
+  item: Item;
+  state: ItemState | undefined;
+  checkImplemented: boolean;
+  onError: (e: unknown) => void;
+}) {
+  const { t, tx, lang } = useI18n();
+  const { item, state } = props;
+  const status: ItemStatus = state?.status ?? "not_started";
+  const [action, setAction] = useState<StatusAction | null>(null);
+  const [showHistory, setShowHistory] = useState(false);
+  const [history, setHistory] = useState<HistoryEntry[] | null>(null);
+  const [evidence, setEvidence] = useState<Evidence[]>([]);
+  const automated = item.kind === "automated";
+  const evidenceCount = state?.evidence_count ?? 0;
+  const stamp = `${state?.updated_at ?? ""}|${evidenceCount}`;
+
+  // Refresh the open panels whenever the item changes underneath them.
+  useEffect(() => {
+    if (!stamp) return;
+    if (showHistory) {
+      api.itemHistory(props.workspaceId, item.id).then(setHistory).catch(props.onError);
+    }
+    if (evidenceCount > 0) {
+      api.listEvidence(props.workspaceId, item.id).then(setEvidence).catch(props.onError);
+    } else {
+      setEvidence([]);
+    }
+  }, [showHistory, stamp, evidenceCount, props.workspaceId, item.id, props.onError]);
+
+  const quick = async (to: ItemStatus) => {
+    try {
+      await api.setItemStatus({
+        workspace_id: props.workspaceId,
+        item_id: item.id,
+        status: to,
+        note: "",
+        waiver_reason: null,
+      });
+    } catch (e) {
+      props.onError(e);
+    }
+  };
+
+  return (
+    <li className={`item card status-${status}`} data-testid={`item-${item.id}`}>
+      <div className="item-head">
+        <div>
+          <h3>{tx(item.title)}</h3>
+          <div className="badges">
+            <span className={`badge kind ${item.kind}`} title={t(`kindHelp_${item.kind}` as MessageKey)}>
+              {t(`kind_${item.kind}` as MessageKey)}
+            </span>
+            <span className="badge">{item.category}</span>
+            <code className="item-id">{item.id}</code>
+          </div>
+        </div>
+        <StatusPill status={status} />
+      </div>
+      <p className="item-help">{tx(item.help)}</p>
+      {automated && !props.checkImplemented && (
+        <p className="notice" data-testid="not-checkable">
+          <strong>{t("notYetCheckable")}</strong> —{" "}
+          {t("notYetCheckableHelp", { check: item.check ?? "" })}
+        </p>
+      )}
+      {state?.waiver_reason && (
+        <p className="waiver">
+          <strong>{t("waiverLabel")}:</strong> {state.waiver_reason}
+        </p>
+      )}
+      {state?.note && <blockquote className="note" data-testid="item-note">{state.note}</blockquote>}
+      {state?.updated_at && (
+        <p className="small muted">
+          {t("by", { who: state.updated_by ?? "" })} · {formatTime(state.updated_at, lang)}
+        </p>
+      )}
+      {evidence.length > 0 && (
+        <ul className="evidence">
+          {evidence.map((ev) => (
+            <li key={ev.id}>
+              <button
+                type="button"
+                className="link"
+                onClick={() => api.openEvidence(ev.id).catch(props.onError)}
+              >
+                📎 {ev.file_name}
+              </button>{" "}
+              <code className="small muted" title="SHA-256">
+                {ev.sha256.slice(0, 12)}…
+              </code>
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className="actions">
+        {!automated && status !== "passed" && (
+          <button
+            type="button"
+            className="btn primary small"
+            onClick={() => setAction("attest")}
+            data-testid="attest"
+          >
+            ✓ {t("attest")}
+          </button>
+        )}
+        {status === "not_started" && (
+          <button type="button" className="btn small" onClick={() => quick("in_progress")}>
+            {t("markInProgress")}
+          </button>
+        )}
+        {!automated && status !== "failed" && (
+          <button type="button" className="btn small" onClick={() => setAction("fail")}>
+            {t("markFailed")}
+          </button>
+        )}
+        {status !== "waived" && (
+          <button
+            type="button"
+            className="btn small"
+            onClick={() => setAction("waive")}
+            data-testid="waive"
+          >
+            {t("waive")}
+          </button>
+        )}
+        {status !== "not_applicable" && (
+          <button
+            type="button"
+            className="btn small"
+            onClick={() => setAction("na")}
+            data-testid="mark-na"
+          >
+            {t("markNa")}
+          </button>
+        )}
+        {status !== "not_started" && (
+          <button type="button" className="btn ghost small" onClick={() => quick("not_started")}>
+            {t("reset")}
+          </button>
+        )}
+        <span className="spacer" />
+        <button
+          type="button"
+          className="btn ghost small"
+          aria-expanded={showHistory}
+          onClick={() => setShowHistory((v) => !v)}
+          data-testid="toggle-history"
+        >
+          {showHistory ? t("hideHistory") : t("history")}
+        </button>
+      </div>
+      {showHistory && (
+        <ol className="history" data-testid="history">
+          {history?.length === 0 && <li className="muted">{t("noHistory")}</li>}
+          {history?.map((h, i) => (
+            // History rows have no identity of their own beyond their position.
+            // biome-ignore lint/suspicious/noArrayIndexKey: append-only list, newest first
+            <li key={i}>
+              <span className="small muted">{formatTime(h.at, lang)}</span>{" "}
+              <strong>{h.actor}</strong>{" "}
+              {t("fromTo", {
+                from: t(`status_${h.from}` as MessageKey),
+                to: t(`status_${h.to}` as MessageKey),
+              })}{" "}
+              <span className="small muted">({t(`source_${h.source}` as MessageKey)})</span>
+              {h.waiver_reason && <div className="small">{h.waiver_reason}</div>}
+              {h.note && <div className="small">{h.note}</div>}
+            </li>
+          ))}
+        </ol>
+      )}
+      {action && (
+        <StatusDialog
+          action={action}
+          workspaceId={props.workspaceId}
+          item={item}
+          onClose={() => setAction(null)}
+          onError={props.onError}
+        />
+      )}
+    </li>
+  );
+}

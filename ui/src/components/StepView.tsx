@@ -1,0 +1,91 @@
+import { useI18n } from "../i18n";
+import type { Checklist, WorkspaceDetail } from "../ipc";
+import { ItemCard } from "./ItemCard";
+import { Progress } from "./Progress";
+
+export function StepView(props: {
+  checklist: Checklist;
+  detail: WorkspaceDetail;
+  stepId: string;
+  implemented: string[];
+  onError: (e: unknown) => void;
+  onOpenStep: (stepId: string) => void;
+}) {
+  const { t, tx } = useI18n();
+  const { checklist, detail } = props;
+  const step = checklist.steps.find((s) => s.id === props.stepId);
+  const progress = detail.steps.find((s) => s.step_id === props.stepId);
+  if (!step || !progress) return null;
+  const states = new Map(detail.items.map((i) => [i.item_id, i]));
+  const blockers = progress.blocked_by
+    .map((id) => checklist.steps.find((s) => s.id === id))
+    .filter((s) => s !== undefined);
+
+  return (
+    <div className="page" data-testid={`step-${step.number}`}>
+      <header className="page-head">
+        <p className="kicker">
+          {t("stepN", { n: step.number })} ·{" "}
+          {tx(checklist.phases.find((p) => p.id === step.phase)?.title ?? { en: "", ja: "" })}
+        </p>
+        <h1 data-testid="step-title">{tx(step.title)}</h1>
+        <div className="badges">
+          <span className={`badge venue ${step.venue}`}>
+            {t("where")}: {t(`venue_${step.venue}`)}
+          </span>
+          <span className={`badge env ${step.env}`}>{t(`env_${step.env}`)}</span>
+          <a className="badge link" href={step.doc_url} target="_blank" rel="noreferrer">
+            {t("awsDocs")} ↗
+          </a>
+        </div>
+      </header>
+      {blockers.length > 0 && (
+        <div className="banner warn" data-testid="blocked-banner">
+          <span>
+            {t("blockedBy", {
+              steps: blockers.map((b) => `${t("stepN", { n: b.number })} (${tx(b.title)})`).join(", "),
+            })}
+          </span>
+          <button type="button" className="btn small" onClick={() => props.onOpenStep(blockers[0].id)}>
+            {t("openStep")} {blockers[0].number} →
+          </button>
+        </div>
+      )}
+      <div className="two-col">
+        <section className="card">
+          <h2>{t("whatToDo")}</h2>
+          <p>{tx(step.todo)}</p>
+        </section>
+        <section className="card">
+          <h2>{t("why")}</h2>
+          <p>{tx(step.why)}</p>
+        </section>
+      </div>
+      <section>
+        <div className="row between">
+          <h2>{t("items")}</h2>
+          <span className="muted small">
+            {t("phaseProgress", { done: progress.done, total: progress.total })}
+          </span>
+        </div>
+        <Progress done={progress.done} total={progress.total} label={t("items")} />
+        <ul className="items">
+          {step.items.map((id) => {
+            const item = checklist.items.find((i) => i.id === id);
+            if (!item) return null;
+            return (
+              <ItemCard
+                key={id}
+                workspaceId={detail.workspace.id}
+                item={item}
+                state={states.get(id)}
+                checkImplemented={!!item.check && props.implemented.includes(item.check)}
+                onError={props.onError}
+              />
+            );
+          })}
+        </ul>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,57 @@
+// The one door to the backend. Components import `api` from here, never `bindings.ts` or
+// `@tauri-apps/api` directly, so tests can replace this module and nothing else.
+import type { AppError, ChangeEvent } from "./bindings";
+import { commands, events } from "./bindings";
+
+export type * from "./bindings";
+
+/** A backend error as the UI sees it: the `{code, message}` every command returns. */
+export class IpcError extends Error {
+  readonly code: AppError["code"] | "ipc";
+  constructor(err: AppError | string) {
+    const e: AppError | { code: "ipc"; message: string } =
+      typeof err === "string" ? { code: "ipc", message: err } : err;
+    super(e.message);
+    this.code = e.code;
+  }
+}
+
+type Commands = typeof commands;
+type Ok<R> = R extends Promise<{ status: "ok"; data: infer T } | { status: "error" }> ? T : never;
+export type Api = {
+  [K in keyof Commands]: (...args: Parameters<Commands[K]>) => Promise<Ok<ReturnType<Commands[K]>>>;
+};
+
+function unwrap<K extends keyof Commands>(name: K): Api[K] {
+  const fn = commands[name] as (...a: unknown[]) => Promise<
+    { status: "ok"; data: unknown } | { status: "error"; error: AppError | string }
+  >;
+  return (async (...args: unknown[]) => {
+    const r = await fn(...args);
+    if (r.status === "error") throw new IpcError(r.error);
+    return r.data;
+  }) as unknown as Api[K];
+}
+
+export const api = Object.fromEntries(
+  (Object.keys(commands) as (keyof Commands)[]).map((k) => [k, unwrap(k)]),
+) as Api;
+
+/** Calls `cb` after every committed database write; returns the unsubscribe function. */
+export function onStoreChanged(cb: (e: ChangeEvent) => void): Promise<() => void> {
+  return events.storeChanged.listen((e) => cb(e.payload as unknown as ChangeEvent));
+}
+
+/** Native file picker (multiple files); empty when cancelled. */
+export async function pickFiles(): Promise<string[]> {
+  const { open } = await import("@tauri-apps/plugin-dialog");
+  const picked = await open({ multiple: true, directory: false });
+  if (!picked) return [];
+  return Array.isArray(picked) ? picked : [picked];
+}
+
+/** Opens an https link in the system browser. */
+export async function openExternal(url: string): Promise<void> {
+  const { openUrl } = await import("@tauri-apps/plugin-opener");
+  await openUrl(url);
+}
