@@ -1,6 +1,6 @@
 // The app frame: loads preferences, the checklist and the current workspace, keeps them fresh on
 // every store-changed event, and routes between the overview, a step and an environment.
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { EnvironmentForm } from "./components/EnvironmentForm";
 import { ErrorBanner } from "./components/ErrorBanner";
 import { NewWorkspaceDialog } from "./components/NewWorkspaceDialog";
@@ -37,13 +37,18 @@ export function App() {
   const [creating, setCreating] = useState(false);
   const i18n = useMemo(() => makeI18n(prefs.language), [prefs.language]);
   const currentId = detail?.workspace.id ?? null;
+  // The workspace on screen right now, for async work that must not resurrect an older one.
+  // Set only where a workspace is opened, never on render, so a load in flight keeps its target.
+  const shownId = useRef<string | null>(null);
 
   const report = useCallback((e: unknown) => {
     setError(e instanceof Error ? e.message : String(e));
   }, []);
 
   const loadWorkspace = useCallback(async (id: string | null) => {
-    setDetail(id ? await api.getWorkspace(id) : null);
+    shownId.current = id;
+    const next = id ? await api.getWorkspace(id) : null;
+    if (shownId.current === id) setDetail(next);
   }, []);
 
   // First load: everything the wizard needs before it is interactive.
@@ -64,7 +69,10 @@ export function App() {
         setWorkspaces(list);
         const pick =
           list.find((w) => w.workspace.id === p.last_workspace_id) ?? list[0] ?? null;
-        if (pick) setDetail(await api.getWorkspace(pick.workspace.id));
+        if (pick) {
+          shownId.current = pick.workspace.id;
+          setDetail(await api.getWorkspace(pick.workspace.id));
+        }
         api.reportReady().catch(() => {});
       } catch (e) {
         if (!cancelled) setFatal(e instanceof IpcError ? e : new IpcError(String(e)));
@@ -82,8 +90,11 @@ export function App() {
     onStoreChanged(async (ev) => {
       try {
         setWorkspaces(await api.listWorkspaces());
-        if (currentId && (ev.workspace_id === currentId || ev.workspace_id === null)) {
-          setDetail(await api.getWorkspace(currentId));
+        const id = shownId.current;
+        if (id && (ev.workspace_id === id || ev.workspace_id === null)) {
+          const next = await api.getWorkspace(id);
+          // Another workspace may have been opened while this one loaded.
+          if (shownId.current === id) setDetail(next);
         }
       } catch (e) {
         report(e);
@@ -98,7 +109,7 @@ export function App() {
       gone = true;
       unlisten?.();
     };
-  }, [currentId, report]);
+  }, [report]);
 
   // Theme: "system" follows the OS.
   useEffect(() => {

@@ -81,6 +81,7 @@ export function PhaseRail(props: {
                       aria-current={active(v) ? "page" : undefined}
                       onClick={() => props.onView(v)}
                       data-testid={`nav-step-${step.number}`}
+                      title={`${step.number}. ${tx(step.title)}`}
                     >
                       <span className={`step-dot ${state}`} aria-hidden="true">
                         {state === "done" ? "✓" : step.number}

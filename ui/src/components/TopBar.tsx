@@ -27,7 +27,6 @@ export function TopBar(props: {
             {props.workspaces.map((w) => (
               <option key={w.workspace.id} value={w.workspace.id}>
                 {w.workspace.name}
-                {w.workspace.is_demo ? ` (${t("demoBadge")})` : ""}
               </option>
             ))}
           </select>

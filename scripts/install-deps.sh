@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Installs whatever is missing to build, run and test Listing Assistant on Debian/Ubuntu:
+# apt packages, npm packages (ui/ and tests/e2e/), tauri-driver, and the Rust crates.
+# Safe to run again: each step checks first and does nothing when all is there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  # Tauri on Linux
+  libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libssl-dev
+  libxdo-dev pkg-config build-essential
+  # keyring's Secret Service backend
+  libdbus-1-dev
+  # end-to-end tests: a display, the WebKit WebDriver, the kernel keyring for headless runs
+  xvfb webkit2gtk-driver keyutils
+  # icons (rsvg-convert) and screenshots' CJK glyphs
+  librsvg2-bin fonts-noto-cjk
+  # tools the scripts use
+  curl procps
+)
+
+sudo_if_needed() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "==> apt: installing ${missing[*]}"
+  sudo_if_needed apt-get update -qq
+  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v cargo >/dev/null; then
+  echo "error: Rust is not installed. Install it with rustup (https://rustup.rs), then run this again." >&2
+  exit 1
+fi
+if ! command -v npm >/dev/null; then
+  echo "==> apt: installing nodejs and npm"
+  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm
+fi
+
+# npm packages, from the lock files; skipped when node_modules matches the lock already.
+for dir in ui tests/e2e; do
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || ! cmp -s "$dir/package-lock.json" "$dir/node_modules/.deps-stamp" 2>/dev/null; then
+    echo "==> npm: installing $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$dir/package-lock.json" "$dir/node_modules/.deps-stamp"
+  fi
+done
+
+# tauri-driver: the WebDriver bridge the end-to-end suite drives the app through.
+if ! command -v tauri-driver >/dev/null && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
+  echo "==> cargo: installing tauri-driver"
+  cargo install tauri-driver --version '^2' --locked
+fi
+
+# Rust crates: fetched once, so builds need no network afterwards.
+cargo fetch --locked >/dev/null 2>&1 || cargo fetch

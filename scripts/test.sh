@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Every test: lint (rustfmt, clippy, Biome, tsc), Rust tests (incl. the bindings staleness check
+# and the kill-mid-write test), UI unit tests (Vitest), and the end-to-end suite driving the real
+# app through tauri-driver + WebKitWebDriver under Xvfb. `scripts/test.sh PART` runs one part.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+FEATURES=(--features tauri/custom-protocol)
+part="${1:-all}"
+target="${CARGO_TARGET_DIR:-target}"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+lint() {
+  step "rustfmt"
+  cargo fmt --all -- --check
+  step "clippy"
+  cargo clippy --workspace --all-targets "${FEATURES[@]}" -- -D warnings
+  step "biome + tsc"
+  (cd ui && npx biome check src && npx tsc --noEmit)
+}
+
+build_ui() {
+  step "ui build"
+  (cd ui && npm run build --silent)
+}
+
+rust() {
+  step "cargo test"
+  # Inside a fresh session keyring, so any kernel-keyring use stays in this run.
+  keyctl session la-tests cargo test --workspace "${FEATURES[@]}"
+}
+
+ui() {
+  step "vitest"
+  (cd ui && npx vitest run)
+}
+
+e2e() {
+  step "end-to-end (tauri-driver + WebKitWebDriver under Xvfb)"
+  cargo build "${FEATURES[@]}" --bins
+  export LA_APP_BIN
+  LA_APP_BIN="$(realpath "$target/debug/listing-assistant-app")"
+  ./tests/e2e/run.sh
+}
+
+case "$part" in
+  lint) lint ;;
+  rust) build_ui; rust ;;
+  ui) ui ;;
+  e2e) build_ui; e2e ;;
+  all) build_ui; lint; rust; ui; e2e ;;
+  *) echo "usage: $0 [lint|rust|ui|e2e|all]" >&2; exit 2 ;;
+esac
+step "all requested tests passed ($part)"

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Starts Xvfb and tauri-driver, runs the WebDriver suite against the real app binary
+# ($LA_APP_BIN), and stops both again. The app keeps its data in a fresh temporary folder and
+# uses the kernel keyring inside its own session keyring, so nothing touches the user's data.
+set -euo pipefail
+cd "$(dirname "$0")"
+: "${LA_APP_BIN:?set LA_APP_BIN to the app binary}"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+work="$(mktemp -d)"
+export LISTING_ASSISTANT_DATA_DIR="$work/data"
+export LISTING_ASSISTANT_KEYRING=kernel
+export LA_E2E_WORK="$work"
+mkdir -p "$LISTING_ASSISTANT_DATA_DIR"
+
+# A display number nobody uses.
+for n in $(seq 90 120); do
+  if [ ! -e "/tmp/.X11-unix/X$n" ] && [ ! -e "/tmp/.X$n-lock" ]; then display=":$n"; break; fi
+done
+Xvfb "$display" -screen 0 1440x900x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
+xvfb_pid=$!
+export DISPLAY="$display"
+
+port=4444
+while (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+export LA_DRIVER_PORT=$port
+native_port=$((port + 100))
+keyctl session la-e2e tauri-driver --port "$port" --native-port "$native_port" \
+  --native-driver "$(command -v WebKitWebDriver)" >"$work/tauri-driver.log" 2>&1 &
+driver_pid=$!
+
+cleanup() {
+  kill "$driver_pid" 2>/dev/null || true
+  pkill -f "WebKitWebDriver --port=$native_port" 2>/dev/null || true
+  kill "$xvfb_pid" 2>/dev/null || true
+  # PID 1 reaps no orphans here: wait for what we started.
+  wait "$driver_pid" 2>/dev/null || true
+  wait "$xvfb_pid" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+for _ in $(seq 1 100); do
+  (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+  sleep 0.1
+done
+
+status=0
+node --test --test-concurrency=1 ./*.test.mjs || status=$?
+if [ $status -ne 0 ]; then
+  echo "--- tauri-driver log ---"; tail -n 50 "$work/tauri-driver.log" || true
+fi
+exit $status

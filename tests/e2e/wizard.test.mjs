@@ -1,0 +1,192 @@
+// End-to-end: the real app binary in a real window (WebKitWebDriver via tauri-driver under
+// Xvfb). Creates a workspace, fills an environment with an invalid then a valid account ID,
+// attests an item with a note, switches to Japanese, restarts the app and finds it all still
+// there. Saves a screenshot of each main screen to docs/screenshots/.
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { after, before, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { remote } from "webdriverio";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const shots = process.env.LA_SCREENSHOT_DIR ?? join(here, "..", "..", "docs", "screenshots");
+mkdirSync(shots, { recursive: true });
+
+let browser;
+
+async function open() {
+  browser = await remote({
+    hostname: "127.0.0.1",
+    port: Number(process.env.LA_DRIVER_PORT ?? 4444),
+    logLevel: "error",
+    capabilities: {
+      // WebKitWebDriver speaks classic WebDriver only; WebdriverIO 9 would ask for BiDi.
+      "wdio:enforceWebDriverClassic": true,
+      "tauri:options": { application: process.env.LA_APP_BIN },
+    },
+  });
+  await browser.setTimeout({ implicit: 0 });
+}
+
+const $ = (testId) => browser.$(`[data-testid="${testId}"]`);
+
+async function waitText(testId, expected, timeout = 10000) {
+  const el = await $(testId);
+  await el.waitForDisplayed({ timeout });
+  await browser.waitUntil(async () => (await el.getText()).includes(expected), {
+    timeout,
+    timeoutMsg: `[${testId}] never showed "${expected}" (has "${await el.getText()}")`,
+  });
+  return el;
+}
+
+async function shot(name) {
+  // Let transitions settle so the picture shows the final state.
+  await browser.pause(300);
+  await browser.saveScreenshot(join(shots, `${name}.png`));
+}
+
+async function typeInto(testId, text) {
+  const el = await $(testId);
+  await el.waitForDisplayed();
+  await el.click();
+  // Select all and replace, as a person would.
+  await browser.keys(["Control", "a"]);
+  await browser.keys(["Backspace"]);
+  if (text) await el.addValue(text);
+}
+
+before(async () => {
+  await open();
+});
+
+after(async () => {
+  await browser?.deleteSession();
+});
+
+test("first start shows the demo workspace", async () => {
+  await waitText("overall-progress", "/");
+  const select = await $("workspace-select");
+  assert.match(await select.getText(), /Demo/);
+  await shot("overview-en");
+});
+
+test("create a workspace", async () => {
+  await (await $("new-workspace")).click();
+  await (await $("new-workspace-dialog")).waitForDisplayed();
+  await shot("new-workspace-en");
+  await typeInto("workspace-name", "E2E Company");
+  await typeInto("workspace-product", "E2E Analytics");
+  await (await $("create-workspace")).click();
+  await (await $("new-workspace-dialog")).waitForDisplayed({ reverse: true });
+  await waitText("overview", "E2E Analytics");
+});
+
+test("environment: an invalid account ID is refused inline, a valid one saves", async () => {
+  await (await $("nav-env-staging")).click();
+  await typeInto("field-seller_account_id", "12345");
+  await waitText("error-seller_account_id", "12 digits");
+  assert.equal(await (await $("save-env")).isEnabled(), false, "save is disabled while invalid");
+  await typeInto("field-region", "us-east-1");
+  await typeInto("field-test_buyer_account_ids", "444455556666");
+  await shot("environment-invalid-en");
+  await typeInto("field-seller_account_id", "123456789012");
+  await (await $("error-seller_account_id")).waitForDisplayed({ reverse: true });
+  await browser.waitUntil(async () => (await $("save-env")).isEnabled(), { timeoutMsg: "save never enabled" });
+  await (await $("save-env")).click();
+  await waitText("save-state", "Saved");
+  await shot("environment-en");
+});
+
+test("attest an item with a note", async () => {
+  await (await $("nav-step-2")).click();
+  const item = await $("item-seller.public_profile");
+  await item.waitForDisplayed();
+  await (await item.$('[data-testid="attest"]')).click();
+  await (await $("status-dialog")).waitForDisplayed();
+  await typeInto("status-note", "Profile reviewed by the e2e suite");
+  await shot("attest-dialog-en");
+  await (await $("confirm-status")).click();
+  await (await $("status-dialog")).waitForDisplayed({ reverse: true });
+  await browser.waitUntil(async () => (await (await item.$('[data-testid="item-status"]')).getText()) === "Passed", {
+    timeoutMsg: "item never showed Passed",
+  });
+  assert.equal(await (await item.$('[data-testid="item-note"]')).getText(), "Profile reviewed by the e2e suite");
+  await (await item.$('[data-testid="toggle-history"]')).click();
+  const history = await item.$('[data-testid="history"]');
+  await browser.waitUntil(async () => (await history.getText()).includes("Passed"), { timeoutMsg: "history empty" });
+  assert.match(await history.getText(), /Not started → Passed/);
+  await shot("step-en");
+});
+
+test("waive an item with a reason", async () => {
+  const item = await $("item-seller.tax_interview");
+  await (await item.$('[data-testid="waive"]')).click();
+  await (await $("status-dialog")).waitForDisplayed();
+  await (await $("confirm-status")).click();
+  // No reason: refused in place, nothing written.
+  await (await browser.$('[data-testid="status-dialog"] [role="alert"]')).waitForDisplayed();
+  await typeInto("waiver-reason", "Tax interview handled by the parent company");
+  await (await $("confirm-status")).click();
+  await (await $("status-dialog")).waitForDisplayed({ reverse: true });
+  await browser.waitUntil(async () => (await (await item.$('[data-testid="item-status"]')).getText()) === "Waived");
+});
+
+test("switch to Japanese: every visible string changes", async () => {
+  await (await $("lang-ja")).click();
+  await waitText("nav-overview", "概要");
+  await waitText("step-title", "公開プロフィールと支払い設定");
+  const item = await $("item-seller.public_profile");
+  assert.equal(await (await item.$('[data-testid="item-status"]')).getText(), "合格");
+  await shot("step-ja");
+  await (await $("nav-env-staging")).click();
+  await shot("environment-ja");
+  await (await $("nav-overview")).click();
+  await shot("overview-ja");
+});
+
+test("restart: workspace, environment, attestation and language are still there", async () => {
+  await browser.deleteSession();
+  await open();
+  await waitText("nav-overview", "概要");
+  assert.match(await (await $("workspace-select")).getText(), /E2E Company/);
+  await waitText("overview", "E2E Analytics");
+  await (await $("nav-step-2")).click();
+  const item = await $("item-seller.public_profile");
+  await item.waitForDisplayed();
+  assert.equal(await (await item.$('[data-testid="item-status"]')).getText(), "合格");
+  assert.equal(await (await item.$('[data-testid="item-note"]')).getText(), "Profile reviewed by the e2e suite");
+  const tax = await $("item-seller.tax_interview");
+  assert.equal(await (await tax.$('[data-testid="item-status"]')).getText(), "免除");
+  await (await $("nav-env-staging")).click();
+  assert.equal(await (await $("field-seller_account_id")).getValue(), "123456789012");
+  assert.equal(await (await $("field-test_buyer_account_ids")).getValue(), "444455556666");
+});
+
+test("keyboard: arrows move through the steps, Enter opens one", async () => {
+  await (await $("lang-en")).click();
+  await waitText("nav-overview", "Overview");
+  const first = await $("nav-overview");
+  await first.click();
+  // WebKit does not focus a button on click; put the focus there as Tab would.
+  await browser.execute((el) => el.focus(), first);
+  for (let i = 0; i < 3; i++) await browser.keys("ArrowDown");
+  await browser.keys(["Enter"]);
+  await waitText("step-title", "Prepare the SaaS for testing");
+});
+
+test("dark theme and the demo's production environment", async () => {
+  const theme = await $("theme-select");
+  await theme.selectByAttribute("value", "dark");
+  await browser.waitUntil(async () => (await browser.execute(() => document.documentElement.dataset.theme)) === "dark");
+  await (await $("workspace-select")).selectByVisibleText("Demo");
+  await waitText("overview", "Acme Insights");
+  await (await $("nav-step-4")).click();
+  await (await $("step-4")).waitForDisplayed();
+  await shot("step-dark-en");
+  await (await $("nav-env-production")).click();
+  await (await $("env-production")).waitForDisplayed();
+  await shot("environment-production-dark-en");
+  await theme.selectByAttribute("value", "light");
+});

@@ -1,0 +1,127 @@
+import { act, render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { en, ja } from "../i18n";
+import { makeBackend } from "./fixtures";
+
+let backend = makeBackend();
+
+vi.mock("../ipc", () => ({
+  api: new Proxy(
+    {},
+    {
+      get: (_t, name: string) =>
+        (...args: unknown[]) =>
+          (backend.api as Record<string, (...a: unknown[]) => unknown>)[name](...args),
+    },
+  ),
+  IpcError: class extends Error {},
+  onStoreChanged: async (cb: (e: unknown) => void) => {
+    backend.listeners.push(cb);
+    return () => {};
+  },
+  pickFiles: async () => [],
+}));
+
+const { App } = await import("../App");
+
+beforeEach(() => {
+  backend = makeBackend();
+  window.matchMedia = vi.fn().mockReturnValue({
+    matches: false,
+    addEventListener: () => {},
+    removeEventListener: () => {},
+  });
+});
+
+describe("i18n", () => {
+  it("has every English key in Japanese, and no empty strings", () => {
+    expect(Object.keys(ja).sort()).toEqual(Object.keys(en).sort());
+    for (const [k, v] of Object.entries(ja)) expect(v, k).not.toBe("");
+  });
+});
+
+describe("the wizard", () => {
+  it("opens on the overview of the remembered workspace", async () => {
+    render(<App />);
+    expect(await screen.findByTestId("overview")).toHaveTextContent("Acme Insights (demo)");
+    expect(screen.getByTestId("overall-progress")).toHaveTextContent("0/2");
+  });
+
+  it("shows automated items as not yet checkable, never as passed, without an attest button", async () => {
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByTestId("nav-step-1"));
+    const item = await screen.findByTestId("item-seller.identity");
+    expect(within(item).getByTestId("not-checkable")).toHaveTextContent("identity.caller");
+    expect(within(item).getByTestId("item-status")).toHaveTextContent("Not started");
+    expect(within(item).queryByTestId("attest")).toBeNull();
+  });
+
+  it("attests an item with a note and shows the blocked-by banner", async () => {
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByTestId("nav-step-2"));
+    expect(await screen.findByTestId("blocked-banner")).toHaveTextContent("Step 1");
+    const item = screen.getByTestId("item-seller.public_profile");
+    await user.click(within(item).getByTestId("attest"));
+    await user.type(screen.getByTestId("status-note"), "Checked the profile");
+    await user.click(screen.getByTestId("confirm-status"));
+    expect(backend.state.calls).toContain("setItemStatus:seller.public_profile:passed");
+    await waitFor(() =>
+      expect(within(screen.getByTestId("item-seller.public_profile")).getByTestId("item-status")).toHaveTextContent("Passed"),
+    );
+    expect(screen.getByTestId("item-note")).toHaveTextContent("Checked the profile");
+  });
+
+  it("refuses a waiver without a reason and writes nothing", async () => {
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByTestId("nav-step-2"));
+    const item = screen.getByTestId("item-seller.public_profile");
+    await user.click(within(item).getByTestId("waive"));
+    await user.click(screen.getByTestId("confirm-status"));
+    expect(await screen.findByRole("alert")).toHaveTextContent("A waiver needs a reason.");
+    expect(backend.state.calls.filter((c) => c.startsWith("setItemStatus"))).toEqual([]);
+    await user.keyboard("{Escape}");
+    expect(screen.queryByTestId("status-dialog")).toBeNull();
+  });
+
+  it("shows field errors inline and only saves valid settings", async () => {
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByTestId("nav-env-staging"));
+    await user.type(screen.getByTestId("field-seller_account_id"), "12345");
+    expect(await screen.findByTestId("error-seller_account_id")).toHaveTextContent("12 digits");
+    expect(screen.getByTestId("save-env")).toBeDisabled();
+    await user.type(screen.getByTestId("field-seller_account_id"), "6789012");
+    await waitFor(() => expect(screen.queryByTestId("error-seller_account_id")).toBeNull());
+    await user.click(screen.getByTestId("save-env"));
+    await waitFor(() => expect(backend.state.calls).toContain("saveEnvironment"));
+    expect(backend.state.settings.seller_account_id).toBe("123456789012");
+  });
+
+  it("switches every string to Japanese", async () => {
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByTestId("lang-ja"));
+    expect(await screen.findByTestId("nav-overview")).toHaveTextContent("概要");
+    expect(backend.state.prefs.language).toBe("ja");
+    await user.click(screen.getByTestId("nav-step-2"));
+    expect(screen.getByTestId("step-title")).toHaveTextContent("公開プロフィールと支払い設定");
+    await user.click(screen.getByTestId("nav-env-staging"));
+    await user.type(screen.getByTestId("field-seller_account_id"), "1");
+    expect(await screen.findByTestId("error-seller_account_id")).toHaveTextContent("12 桁");
+  });
+
+  it("moves through the rail with the arrow keys", async () => {
+    const user = userEvent.setup();
+    render(<App />);
+    const overview = await screen.findByTestId("nav-overview");
+    act(() => overview.focus());
+    await user.keyboard("{ArrowDown}");
+    expect(screen.getByTestId("nav-step-1")).toHaveFocus();
+    await user.keyboard("{ArrowDown}{Enter}");
+    expect(await screen.findByTestId("step-2")).toBeInTheDocument();
+  });
+});
