@@ -102,7 +102,9 @@ pub async fn save_environment(
     kind: EnvKind,
     settings: EnvironmentSettings,
 ) -> Res<EnvironmentView> {
-    Ok(state.core()?.save_environment(&workspace_id, kind, &settings)?)
+    Ok(state
+        .core()?
+        .save_environment(&workspace_id, kind, &settings)?)
 }
 
 #[tauri::command]
@@ -131,7 +133,10 @@ pub async fn clear_access_keys(
 
 #[tauri::command]
 #[specta::specta]
-pub async fn set_item_status(state: State<'_, AppState>, change: StatusChange) -> Res<HistoryEntry> {
+pub async fn set_item_status(
+    state: State<'_, AppState>,
+    change: StatusChange,
+) -> Res<HistoryEntry> {
     Ok(state.core()?.set_item_status(&change)?)
 }
 
@@ -179,7 +184,12 @@ pub async fn open_evidence(
     let path = state.core()?.evidence_file(&evidence_id)?;
     app.opener()
         .open_path(path.display().to_string(), None::<&str>)
-        .map_err(|e| AppError::new(la_core::ErrorCode::Io, format!("Could not open the file: {e}")))
+        .map_err(|e| {
+            AppError::new(
+                la_core::ErrorCode::Io,
+                format!("Could not open the file: {e}"),
+            )
+        })
 }
 
 /// Called by the UI once the wizard is on screen and interactive; used to measure start-up.

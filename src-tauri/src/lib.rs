@@ -113,8 +113,12 @@ pub fn run() {
             let _ = events.0.set(handle.clone());
             let dir = data_dir(&handle);
             let service = format!("{}{}", handle.config().identifier, identifier_suffix());
-            let core = Core::open(&dir, Secrets::new(service, Backend::from_env()), events.clone())
-                .map_err(la_core::AppError::from);
+            let core = Core::open(
+                &dir,
+                Secrets::new(service, Backend::from_env()),
+                events.clone(),
+            )
+            .map_err(la_core::AppError::from);
             if let Err(e) = &core {
                 tracing::error!(error = %e.message, "could not open the data directory");
             }

@@ -41,8 +41,13 @@ async function waitText(testId, expected, timeout = 10000) {
   return el;
 }
 
-async function shot(name) {
-  // Let transitions settle so the picture shows the final state.
+async function shot(name, scrollTo) {
+  // Show the page from its top (or with one element in view), once transitions have settled.
+  await browser.execute((id) => {
+    const main = document.getElementById("main");
+    if (main) main.scrollTop = 0;
+    if (id) document.querySelector(`[data-testid="${id}"]`)?.scrollIntoView({ block: "center" });
+  }, scrollTo ?? null);
   await browser.pause(300);
   await browser.saveScreenshot(join(shots, `${name}.png`));
 }
@@ -85,11 +90,11 @@ test("create a workspace", async () => {
 
 test("environment: an invalid account ID is refused inline, a valid one saves", async () => {
   await (await $("nav-env-staging")).click();
+  await typeInto("field-region", "us-east-1");
+  await typeInto("field-test_buyer_account_ids", "444455556666");
   await typeInto("field-seller_account_id", "12345");
   await waitText("error-seller_account_id", "12 digits");
   assert.equal(await (await $("save-env")).isEnabled(), false, "save is disabled while invalid");
-  await typeInto("field-region", "us-east-1");
-  await typeInto("field-test_buyer_account_ids", "444455556666");
   await shot("environment-invalid-en");
   await typeInto("field-seller_account_id", "123456789012");
   await (await $("error-seller_account_id")).waitForDisplayed({ reverse: true });

@@ -9,13 +9,7 @@ import { PhaseRail, type View } from "./components/PhaseRail";
 import { StepView } from "./components/StepView";
 import { TopBar } from "./components/TopBar";
 import { I18nContext, makeI18n } from "./i18n";
-import type {
-  AppInfo,
-  Checklist,
-  Preferences,
-  WorkspaceDetail,
-  WorkspaceSummary,
-} from "./ipc";
+import type { AppInfo, Checklist, Preferences, WorkspaceDetail, WorkspaceSummary } from "./ipc";
 import { api, IpcError, onStoreChanged } from "./ipc";
 
 const defaultPrefs: Preferences = {
@@ -67,8 +61,7 @@ export function App() {
         setPrefs(p);
         setChecklist(cl);
         setWorkspaces(list);
-        const pick =
-          list.find((w) => w.workspace.id === p.last_workspace_id) ?? list[0] ?? null;
+        const pick = list.find((w) => w.workspace.id === p.last_workspace_id) ?? list[0] ?? null;
         if (pick) {
           shownId.current = pick.workspace.id;
           setDetail(await api.getWorkspace(pick.workspace.id));

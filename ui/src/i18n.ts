@@ -15,7 +15,8 @@ export const en = {
   productNameHint: "The SaaS product this workspace lists (shown on reports).",
   demoBadge: "Demo",
   noWorkspacesTitle: "No workspace yet",
-  noWorkspacesBody: "A workspace holds one SaaS product and its staging and production environments.",
+  noWorkspacesBody:
+    "A workspace holds one SaaS product and its staging and production environments.",
   cancel: "Cancel",
   save: "Save",
   saved: "Saved",
@@ -42,7 +43,8 @@ export const en = {
   env_staging: "Staging environment",
   env_production: "Production environment",
   awsDocs: "AWS documentation",
-  blockedBy: "Waiting on {steps}: finish those first, or carry on here if you know what you are doing.",
+  blockedBy:
+    "Waiting on {steps}: finish those first, or carry on here if you know what you are doing.",
   items: "Checklist items",
   kind_automated: "Automated",
   kind_assisted: "Assisted",
@@ -87,7 +89,8 @@ export const en = {
   source_demo: "demo data",
   waiverLabel: "Waived because",
   envSettings: "Environment settings",
-  envSettingsHelp: "Where a value can be read from AWS, the checks will read it; these are what you expect.",
+  envSettingsHelp:
+    "Where a value can be read from AWS, the checks will read it; these are what you expect.",
   sectionAccess: "AWS access",
   sectionProduct: "Product",
   sectionNotifications: "Notifications",
@@ -246,7 +249,8 @@ export const ja: Record<MessageKey, string> = {
   source_demo: "デモデータ",
   waiverLabel: "免除理由",
   envSettings: "環境設定",
-  envSettingsHelp: "AWS から読み取れる値はチェック時に読み取ります。ここには想定している値を入力します。",
+  envSettingsHelp:
+    "AWS から読み取れる値はチェック時に読み取ります。ここには想定している値を入力します。",
   sectionAccess: "AWS アクセス",
   sectionProduct: "製品",
   sectionNotifications: "通知",

@@ -13,8 +13,18 @@ const SEEDED_KEY: &str = "demo_seeded";
 
 fn settings(kind: EnvKind) -> EnvironmentSettings {
     let (product_id, code, suffix, buyer) = match kind {
-        EnvKind::Staging => ("prod-demostg4a7k2q", "demostg7ky5a0d3rqx2ub6y8m", "staging", "444455556666"),
-        EnvKind::Production => ("prod-demoprd9x3m1w", "demoprd1c4hz9w2v0tq8sn5bk", "prod", "777788889999"),
+        EnvKind::Staging => (
+            "prod-demostg4a7k2q",
+            "demostg7ky5a0d3rqx2ub6y8m",
+            "staging",
+            "444455556666",
+        ),
+        EnvKind::Production => (
+            "prod-demoprd9x3m1w",
+            "demoprd1c4hz9w2v0tq8sn5bk",
+            "prod",
+            "777788889999",
+        ),
     };
     EnvironmentSettings {
         mode: EnvMode::Sandbox,
@@ -42,9 +52,15 @@ fn settings(kind: EnvKind) -> EnvironmentSettings {
         ],
         fulfillment_url: format!("http://127.0.0.1:8485/{suffix}/marketplace/register"),
         eula_url: format!("http://127.0.0.1:8485/{suffix}/eula.txt"),
-        sqs_queue_url: format!("{SANDBOX_ENDPOINT}/111122223333/acme-insights-{suffix}-marketplace"),
-        subscription_topic_arn: format!("arn:aws:sns:us-east-1:287250355862:aws-mp-subscription-notification-{code}"),
-        entitlement_topic_arn: format!("arn:aws:sns:us-east-1:287250355862:aws-mp-entitlement-notification-{code}"),
+        sqs_queue_url: format!(
+            "{SANDBOX_ENDPOINT}/111122223333/acme-insights-{suffix}-marketplace"
+        ),
+        subscription_topic_arn: format!(
+            "arn:aws:sns:us-east-1:287250355862:aws-mp-subscription-notification-{code}"
+        ),
+        entitlement_topic_arn: format!(
+            "arn:aws:sns:us-east-1:287250355862:aws-mp-entitlement-notification-{code}"
+        ),
         use_eventbridge: false,
         test_buyer_account_ids: vec![buyer.into()],
         integration_style: IntegrationStyle::ConcurrentAgreements,
@@ -72,15 +88,60 @@ pub fn seed(core: &Core) -> Result<Workspace> {
     }
     let actor = "Demo seller";
     let history: &[(&str, ItemStatus, &str, Option<&str>)] = &[
-        ("seller.public_profile", ItemStatus::Passed, "Profile published with logo and support e-mail.", None),
-        ("seller.bank_account", ItemStatus::Passed, "Bank account verified by AWS.", None),
-        ("seller.tax_interview", ItemStatus::InProgress, "W-8BEN-E submitted, waiting for confirmation.", None),
-        ("seller.cross_account_roles", ItemStatus::Passed, "SaaS account assumes arn:aws:iam::111122223333:role/MarketplaceMetering.", None),
-        ("staging.saas.self_signup", ItemStatus::Passed, "Sign-up form live on staging.", None),
-        ("staging.saas.free_email_domains", ItemStatus::Passed, "Tested with a Gmail address.", None),
-        ("staging.saas.multitenancy", ItemStatus::InProgress, "", None),
-        ("staging.notify.eventbridge", ItemStatus::NotApplicable, "This product uses the SQS queue.", None),
-        ("staging.product.request_form", ItemStatus::Waived, "", Some("Product created through the Catalog API by the sandbox.")),
+        (
+            "seller.public_profile",
+            ItemStatus::Passed,
+            "Profile published with logo and support e-mail.",
+            None,
+        ),
+        (
+            "seller.bank_account",
+            ItemStatus::Passed,
+            "Bank account verified by AWS.",
+            None,
+        ),
+        (
+            "seller.tax_interview",
+            ItemStatus::InProgress,
+            "W-8BEN-E submitted, waiting for confirmation.",
+            None,
+        ),
+        (
+            "seller.cross_account_roles",
+            ItemStatus::Passed,
+            "SaaS account assumes arn:aws:iam::111122223333:role/MarketplaceMetering.",
+            None,
+        ),
+        (
+            "staging.saas.self_signup",
+            ItemStatus::Passed,
+            "Sign-up form live on staging.",
+            None,
+        ),
+        (
+            "staging.saas.free_email_domains",
+            ItemStatus::Passed,
+            "Tested with a Gmail address.",
+            None,
+        ),
+        (
+            "staging.saas.multitenancy",
+            ItemStatus::InProgress,
+            "",
+            None,
+        ),
+        (
+            "staging.notify.eventbridge",
+            ItemStatus::NotApplicable,
+            "This product uses the SQS queue.",
+            None,
+        ),
+        (
+            "staging.product.request_form",
+            ItemStatus::Waived,
+            "",
+            Some("Product created through the Catalog API by the sandbox."),
+        ),
     ];
     for (item, status, note, reason) in history {
         store.set_status(

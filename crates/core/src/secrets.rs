@@ -79,10 +79,14 @@ impl Secrets {
     pub fn new(service: impl Into<String>, backend: Backend) -> Self {
         match backend {
             Backend::Os => {}
-            Backend::Mock => keyring::set_default_credential_builder(keyring::mock::default_credential_builder()),
+            Backend::Mock => {
+                keyring::set_default_credential_builder(keyring::mock::default_credential_builder())
+            }
             Backend::Kernel => {
                 #[cfg(target_os = "linux")]
-                keyring::set_default_credential_builder(keyring::keyutils::default_credential_builder());
+                keyring::set_default_credential_builder(
+                    keyring::keyutils::default_credential_builder(),
+                );
             }
         }
         Self {
@@ -97,12 +101,18 @@ impl Secrets {
         if let Some(e) = entries.get(&user) {
             return Ok(e.clone());
         }
-        let e = std::sync::Arc::new(keyring::Entry::new(&self.service, &user).map_err(keychain_error)?);
+        let e =
+            std::sync::Arc::new(keyring::Entry::new(&self.service, &user).map_err(keychain_error)?);
         entries.insert(user, e.clone());
         Ok(e)
     }
 
-    pub fn set_access_keys(&self, workspace_id: &str, env: EnvKind, keys: &AccessKeys) -> Result<()> {
+    pub fn set_access_keys(
+        &self,
+        workspace_id: &str,
+        env: EnvKind,
+        keys: &AccessKeys,
+    ) -> Result<()> {
         let json = serde_json::to_string(keys)?;
         self.entry(workspace_id, env)?
             .set_password(&json)

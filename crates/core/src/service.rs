@@ -110,7 +110,9 @@ impl Core {
 
     pub fn set_preferences(&self, prefs: &Preferences) -> Result<Preferences> {
         if prefs.actor.chars().count() > 120 {
-            return Err(CoreError::Invalid("A name has at most 120 characters.".into()));
+            return Err(CoreError::Invalid(
+                "A name has at most 120 characters.".into(),
+            ));
         }
         self.store.save_preferences(prefs)?;
         self.emit(None, ChangeKind::Preferences);
@@ -126,7 +128,10 @@ impl Core {
             .map(|w| {
                 let states = self.store.item_states(&w.id)?;
                 let (_, phases) = progress(&states);
-                Ok(WorkspaceSummary { workspace: w, phases })
+                Ok(WorkspaceSummary {
+                    workspace: w,
+                    phases,
+                })
             })
             .collect()
     }
@@ -225,7 +230,9 @@ impl Core {
             ));
         }
         if secret.len() < 16 {
-            return Err(CoreError::Invalid("The secret access key is too short.".into()));
+            return Err(CoreError::Invalid(
+                "The secret access key is too short.".into(),
+            ));
         }
         self.store.workspace(workspace_id)?;
         self.secrets.set_access_keys(
@@ -264,16 +271,23 @@ impl Core {
     // ---- evidence ----------------------------------------------------------------------------
 
     /// Copies a file into the data directory, hashing it on the way, and records it.
-    pub fn add_evidence(&self, workspace_id: &str, item_id: &str, source: &Path) -> Result<Evidence> {
+    pub fn add_evidence(
+        &self,
+        workspace_id: &str,
+        item_id: &str,
+        source: &Path,
+    ) -> Result<Evidence> {
         self.store.workspace(workspace_id)?;
         if checklist().item(item_id).is_none() {
             return Err(CoreError::NotFound(format!("No checklist item {item_id}.")));
         }
-        let meta = std::fs::metadata(source).map_err(|e| {
-            CoreError::Invalid(format!("Cannot read {}: {e}.", source.display()))
-        })?;
+        let meta = std::fs::metadata(source)
+            .map_err(|e| CoreError::Invalid(format!("Cannot read {}: {e}.", source.display())))?;
         if !meta.is_file() {
-            return Err(CoreError::Invalid(format!("{} is not a file.", source.display())));
+            return Err(CoreError::Invalid(format!(
+                "{} is not a file.",
+                source.display()
+            )));
         }
         if meta.len() > MAX_EVIDENCE_BYTES {
             return Err(CoreError::Invalid(format!(
@@ -333,7 +347,13 @@ impl Core {
 fn sanitize_file_name(name: &str) -> String {
     let cleaned: String = name
         .chars()
-        .map(|c| if c.is_control() || "/\\:*?\"<>|".contains(c) { '_' } else { c })
+        .map(|c| {
+            if c.is_control() || "/\\:*?\"<>|".contains(c) {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect();
     let cleaned = cleaned.trim_matches(|c: char| c == '.' || c.is_whitespace());
     if cleaned.is_empty() {
@@ -356,7 +376,9 @@ fn copy_hashed(source: &Path, dest: &Path) -> Result<(String, u64)> {
         }
         total += n as u64;
         if total > MAX_EVIDENCE_BYTES {
-            return Err(CoreError::Invalid("The file grew past the evidence size limit while it was copied.".into()));
+            return Err(CoreError::Invalid(
+                "The file grew past the evidence size limit while it was copied.".into(),
+            ));
         }
         hasher.update(&buf[..n]);
         output.write_all(&buf[..n])?;

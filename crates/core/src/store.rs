@@ -133,12 +133,12 @@ impl Store {
 
     pub fn pref(&self, key: &str) -> Result<Option<String>> {
         self.with(|c| {
-            Ok(c.query_row(
-                "SELECT value FROM preferences WHERE key = ?1",
-                [key],
-                |r| r.get(0),
+            Ok(
+                c.query_row("SELECT value FROM preferences WHERE key = ?1", [key], |r| {
+                    r.get(0)
+                })
+                .optional()?,
             )
-            .optional()?)
         })
     }
 
@@ -312,7 +312,11 @@ impl Store {
 
     // ---- environments ------------------------------------------------------------------------
 
-    pub fn environment(&self, workspace_id: &str, kind: EnvKind) -> Result<(EnvironmentSettings, String)> {
+    pub fn environment(
+        &self,
+        workspace_id: &str,
+        kind: EnvKind,
+    ) -> Result<(EnvironmentSettings, String)> {
         self.with(|c| {
             let row: Option<(String, String)> = c
                 .query_row(
@@ -427,7 +431,11 @@ impl Store {
         }
         let note = change.note.trim().to_string();
         let at = now();
-        let reason = if change.status == ItemStatus::Waived { reason } else { None };
+        let reason = if change.status == ItemStatus::Waived {
+            reason
+        } else {
+            None
+        };
         self.tx(|tx| {
             let exists: bool = tx.query_row(
                 "SELECT EXISTS(SELECT 1 FROM workspaces WHERE id = ?1)",
@@ -503,7 +511,12 @@ impl Store {
 
     // ---- evidence ----------------------------------------------------------------------------
 
-    pub fn insert_evidence(&self, workspace_id: &str, stored_path: &str, ev: &Evidence) -> Result<()> {
+    pub fn insert_evidence(
+        &self,
+        workspace_id: &str,
+        stored_path: &str,
+        ev: &Evidence,
+    ) -> Result<()> {
         self.tx(|tx| {
             tx.execute(
                 "INSERT INTO evidence (id, workspace_id, item_id, file_name, stored_path, sha256, size, added_by, added_at)

@@ -221,14 +221,11 @@ pub fn validate_settings(s: &EnvironmentSettings) -> Vec<FieldError> {
             "オファー ID は offer-abcd1234efgh5 のような形式です。",
         ));
     }
-    if !s.product_code.is_empty()
-        && !(s.product_code.len() >= 8
-            && s.product_code.len() <= 64
-            && s
-                .product_code
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
-    {
+    let code_ok = (8..=64).contains(&s.product_code.len())
+        && s.product_code
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    if !s.product_code.is_empty() && !code_ok {
         out.push(err(
             "product_code",
             "A product code is lowercase letters and digits (usually 25).",
@@ -288,8 +285,7 @@ pub fn validate_settings(s: &EnvironmentSettings) -> Vec<FieldError> {
         let field = format!("dimensions.{i}");
         let key_ok = !d.key.is_empty()
             && d.key.len() <= 100
-            && d
-                .key
+            && d.key
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b));
         if !key_ok {

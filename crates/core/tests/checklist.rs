@@ -5,7 +5,8 @@ use la_core::checklist::{checklist, parse, ItemKind, SourceOrigin, StepEnv};
 use std::collections::HashSet;
 
 fn has_japanese(s: &str) -> bool {
-    s.chars().any(|c| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{4e00}'..='\u{9fff}'))
+    s.chars()
+        .any(|c| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{4e00}'..='\u{9fff}'))
 }
 
 #[test]
@@ -14,7 +15,15 @@ fn twelve_steps_in_four_phases() {
     let numbers: Vec<u32> = cl.steps.iter().map(|s| s.number).collect();
     assert_eq!(numbers, (1..=12).collect::<Vec<_>>());
     let phases: Vec<&str> = cl.phases.iter().map(|p| p.id.as_str()).collect();
-    assert_eq!(phases, ["seller_registration", "test_phase", "production_phase", "review_release"]);
+    assert_eq!(
+        phases,
+        [
+            "seller_registration",
+            "test_phase",
+            "production_phase",
+            "review_release"
+        ]
+    );
     for p in &cl.phases {
         assert!(!p.steps.is_empty(), "phase {} has no steps", p.id);
     }
@@ -59,7 +68,11 @@ fn every_text_in_both_languages() {
         texts.push((p.id.clone(), &p.summary));
     }
     for s in &cl.steps {
-        texts.extend([(s.id.clone(), &s.title), (s.id.clone(), &s.todo), (s.id.clone(), &s.why)]);
+        texts.extend([
+            (s.id.clone(), &s.title),
+            (s.id.clone(), &s.todo),
+            (s.id.clone(), &s.why),
+        ]);
     }
     for i in &cl.items {
         texts.extend([(i.id.clone(), &i.title), (i.id.clone(), &i.help)]);
@@ -69,7 +82,11 @@ fn every_text_in_both_languages() {
     }
     for (id, t) in texts {
         assert!(!t.en.trim().is_empty(), "{id}: empty English");
-        assert!(has_japanese(&t.ja), "{id}: Japanese text missing: {:?}", t.ja);
+        assert!(
+            has_japanese(&t.ja),
+            "{id}: Japanese text missing: {:?}",
+            t.ja
+        );
         assert!(!has_japanese(&t.en), "{id}: Japanese in the English text");
     }
 }
@@ -77,13 +94,25 @@ fn every_text_in_both_languages() {
 #[test]
 fn every_source_row_is_covered() {
     let cl = checklist();
-    let covered: HashSet<&str> = cl.items.iter().flat_map(|i| i.covers.iter().map(String::as_str)).collect();
+    let covered: HashSet<&str> = cl
+        .items
+        .iter()
+        .flat_map(|i| i.covers.iter().map(String::as_str))
+        .collect();
     for r in &cl.sources {
-        assert!(covered.contains(r.id.as_str()), "source row {} is covered by no item", r.id);
+        assert!(
+            covered.contains(r.id.as_str()),
+            "source row {} is covered by no item",
+            r.id
+        );
     }
     for i in &cl.items {
         for c in &i.covers {
-            assert!(cl.sources.iter().any(|s| &s.id == c), "{} covers unknown row {c}", i.id);
+            assert!(
+                cl.sources.iter().any(|s| &s.id == c),
+                "{} covers unknown row {c}",
+                i.id
+            );
         }
     }
     let count = |o: SourceOrigin| cl.sources.iter().filter(|s| s.origin == o).count();
@@ -94,11 +123,21 @@ fn every_source_row_is_covered() {
     assert_eq!(count(SourceOrigin::Guideline), 5);
     // Three confirmation scenarios (seed 003) plus cancellation.
     assert_eq!(count(SourceOrigin::Scenario), 4);
-    for (cat, n) in [("Access", 3), ("Product", 6), ("Billing", 4), ("Registration", 7), ("Subscription", 2), ("Security", 6), ("Reliability", 2)] {
+    for (cat, n) in [
+        ("Access", 3),
+        ("Product", 6),
+        ("Billing", 4),
+        ("Registration", 7),
+        ("Subscription", 2),
+        ("Security", 6),
+        ("Reliability", 2),
+    ] {
         let got = cl
             .sources
             .iter()
-            .filter(|s| s.origin == SourceOrigin::AwsChecklist && format!("{:?}", s.category) == cat)
+            .filter(|s| {
+                s.origin == SourceOrigin::AwsChecklist && format!("{:?}", s.category) == cat
+            })
             .count();
         assert_eq!(got, n, "AWS checklist rows in {cat}");
     }
@@ -108,17 +147,35 @@ fn every_source_row_is_covered() {
 fn automated_items_name_a_check_and_others_do_not() {
     for i in &checklist().items {
         match i.kind {
-            ItemKind::Automated => assert!(i.check.as_deref().is_some_and(|c| c.contains('.')), "{} has no check id", i.id),
-            _ => assert!(i.check.is_none(), "{} is not automated but names a check", i.id),
+            ItemKind::Automated => assert!(
+                i.check.as_deref().is_some_and(|c| c.contains('.')),
+                "{} has no check id",
+                i.id
+            ),
+            _ => assert!(
+                i.check.is_none(),
+                "{} is not automated but names a check",
+                i.id
+            ),
         }
-        assert!(i.doc_url.starts_with("https://docs.aws.amazon.com/"), "{}: {}", i.id, i.doc_url);
+        assert!(
+            i.doc_url.starts_with("https://docs.aws.amazon.com/"),
+            "{}: {}",
+            i.id,
+            i.doc_url
+        );
     }
 }
 
 #[test]
 fn production_repeats_the_test_phase() {
     let cl = checklist();
-    for (test, prod) in [("s03", "s07"), ("s04", "s08"), ("s05", "s09"), ("s06", "s10")] {
+    for (test, prod) in [
+        ("s03", "s07"),
+        ("s04", "s08"),
+        ("s05", "s09"),
+        ("s06", "s10"),
+    ] {
         let t = cl.step(test).expect("test step");
         let p = cl.step(prod).expect("production step");
         for id in &t.items {
@@ -130,16 +187,35 @@ fn production_repeats_the_test_phase() {
     assert!(cl.item("production.security.root_account").is_some());
     assert!(cl.item("staging.security.root_account").is_none());
     // The six registration probes keep exactly their documented check ids.
-    for probe in ["https", "accepts_post", "invalid_token_graceful", "token_not_in_cookie", "repeat_post", "response_time"] {
-        let item = cl.item(&format!("staging.registration.{probe}")).expect("probe item");
-        assert_eq!(item.check.as_deref(), Some(format!("registration.{probe}").as_str()));
+    for probe in [
+        "https",
+        "accepts_post",
+        "invalid_token_graceful",
+        "token_not_in_cookie",
+        "repeat_post",
+        "response_time",
+    ] {
+        let item = cl
+            .item(&format!("staging.registration.{probe}"))
+            .expect("probe item");
+        assert_eq!(
+            item.check.as_deref(),
+            Some(format!("registration.{probe}").as_str())
+        );
     }
 }
 
 #[test]
 fn broken_data_is_rejected_with_a_reason() {
     let err = parse("version = 1\n[docs]\n[[phases]]\nid='x'").expect_err("incomplete file");
-    assert!(err.contains("missing field") || err.contains("title"), "{err}");
-    let bad_doc = include_str!("../data/checklist.toml").replacen("doc = \"registration\"", "doc = \"nope\"", 1);
+    assert!(
+        err.contains("missing field") || err.contains("title"),
+        "{err}"
+    );
+    let bad_doc = include_str!("../data/checklist.toml").replacen(
+        "doc = \"registration\"",
+        "doc = \"nope\"",
+        1,
+    );
     assert!(parse(&bad_doc).expect_err("unknown doc").contains("nope"));
 }

@@ -11,10 +11,21 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 fn core(dir: &std::path::Path) -> Core {
-    Core::open(dir, Secrets::new("io.listingassistant.test", Backend::Mock), Arc::new(NoEvents)).expect("open core")
+    Core::open(
+        dir,
+        Secrets::new("io.listingassistant.test", Backend::Mock),
+        Arc::new(NoEvents),
+    )
+    .expect("open core")
 }
 
-fn change(ws: &str, item: &str, status: ItemStatus, note: &str, reason: Option<&str>) -> StatusChange {
+fn change(
+    ws: &str,
+    item: &str,
+    status: ItemStatus,
+    note: &str,
+    reason: Option<&str>,
+) -> StatusChange {
     StatusChange {
         workspace_id: ws.into(),
         item_id: item.into(),
@@ -36,7 +47,10 @@ fn first_start_seeds_demo_once() {
     let detail = c.workspace_detail(&demo.id).expect("detail");
     for env in &detail.environments {
         assert_eq!(env.settings.mode, EnvMode::Sandbox);
-        assert!(la_core::validate::validate_settings(&env.settings).is_empty(), "demo settings invalid");
+        assert!(
+            la_core::validate::validate_settings(&env.settings).is_empty(),
+            "demo settings invalid"
+        );
     }
     assert!(detail.phases[0].done > 0, "demo shows progress");
     // Deleting the demo does not bring it back on the next start.
@@ -50,36 +64,106 @@ fn first_start_seeds_demo_once() {
 fn status_history_waivers_and_rules() {
     let dir = tempfile::tempdir().expect("tempdir");
     let c = core(dir.path());
-    let ws = c.create_workspace("Acme", "Acme Analytics").expect("create");
-    assert_eq!(c.create_workspace("acme", "").expect_err("dup name").to_string(), "A workspace named \"acme\" already exists.");
+    let ws = c
+        .create_workspace("Acme", "Acme Analytics")
+        .expect("create");
+    assert_eq!(
+        c.create_workspace("acme", "")
+            .expect_err("dup name")
+            .to_string(),
+        "A workspace named \"acme\" already exists."
+    );
 
-    c.set_item_status(&change(&ws.id, "seller.public_profile", ItemStatus::InProgress, "", None)).expect("start");
-    let h = c.set_item_status(&change(&ws.id, "seller.public_profile", ItemStatus::Passed, "Profile live", None)).expect("attest");
+    c.set_item_status(&change(
+        &ws.id,
+        "seller.public_profile",
+        ItemStatus::InProgress,
+        "",
+        None,
+    ))
+    .expect("start");
+    let h = c
+        .set_item_status(&change(
+            &ws.id,
+            "seller.public_profile",
+            ItemStatus::Passed,
+            "Profile live",
+            None,
+        ))
+        .expect("attest");
     assert_eq!((h.from, h.to), (ItemStatus::InProgress, ItemStatus::Passed));
 
     // A waiver needs a reason.
-    let e = c.set_item_status(&change(&ws.id, "seller.bank_account", ItemStatus::Waived, "", Some("  "))).expect_err("no reason");
+    let e = c
+        .set_item_status(&change(
+            &ws.id,
+            "seller.bank_account",
+            ItemStatus::Waived,
+            "",
+            Some("  "),
+        ))
+        .expect_err("no reason");
     assert_eq!(la_core::AppError::from(e).code, ErrorCode::InvalidInput);
-    c.set_item_status(&change(&ws.id, "seller.bank_account", ItemStatus::Waived, "", Some("Free product"))).expect("waive");
+    c.set_item_status(&change(
+        &ws.id,
+        "seller.bank_account",
+        ItemStatus::Waived,
+        "",
+        Some("Free product"),
+    ))
+    .expect("waive");
 
     // Automated items are proven by checks, never attested by hand.
-    let e = c.set_item_status(&change(&ws.id, "seller.identity", ItemStatus::Passed, "trust me", None)).expect_err("automated");
+    let e = c
+        .set_item_status(&change(
+            &ws.id,
+            "seller.identity",
+            ItemStatus::Passed,
+            "trust me",
+            None,
+        ))
+        .expect_err("automated");
     assert!(e.to_string().contains("identity.caller"), "{e}");
-    c.set_item_status(&change(&ws.id, "seller.identity", ItemStatus::NotApplicable, "", None)).expect("n/a allowed");
+    c.set_item_status(&change(
+        &ws.id,
+        "seller.identity",
+        ItemStatus::NotApplicable,
+        "",
+        None,
+    ))
+    .expect("n/a allowed");
 
-    let e = c.set_item_status(&change(&ws.id, "no.such.item", ItemStatus::Passed, "", None)).expect_err("unknown");
+    let e = c
+        .set_item_status(&change(
+            &ws.id,
+            "no.such.item",
+            ItemStatus::Passed,
+            "",
+            None,
+        ))
+        .expect_err("unknown");
     assert_eq!(la_core::AppError::from(e).code, ErrorCode::NotFound);
 
-    let history = c.item_history(&ws.id, "seller.public_profile").expect("history");
+    let history = c
+        .item_history(&ws.id, "seller.public_profile")
+        .expect("history");
     assert_eq!(history.len(), 2);
     assert_eq!(history[0].note, "Profile live");
     assert_eq!(history[1].from, ItemStatus::NotStarted);
 
     let detail = c.workspace_detail(&ws.id).expect("detail");
-    let bank = detail.items.iter().find(|i| i.item_id == "seller.bank_account").expect("bank");
+    let bank = detail
+        .items
+        .iter()
+        .find(|i| i.item_id == "seller.bank_account")
+        .expect("bank");
     assert_eq!(bank.waiver_reason.as_deref(), Some("Free product"));
     // Step 2 still has its tax item open, so step 3 is blocked by it.
-    let s03 = detail.steps.iter().find(|s| s.step_id == "s03").expect("s03");
+    let s03 = detail
+        .steps
+        .iter()
+        .find(|s| s.step_id == "s03")
+        .expect("s03");
     assert_eq!(s03.blocked_by, vec!["s02".to_string()]);
 }
 
@@ -88,12 +172,18 @@ fn environment_settings_are_validated_and_kept() {
     let dir = tempfile::tempdir().expect("tempdir");
     let c = core(dir.path());
     let ws = c.create_workspace("Acme", "").expect("create");
-    let mut s = EnvironmentSettings { seller_account_id: "12345".into(), ..Default::default() };
-    let e = c.save_environment(&ws.id, EnvKind::Staging, &s).expect_err("invalid");
+    let mut s = EnvironmentSettings {
+        seller_account_id: "12345".into(),
+        ..Default::default()
+    };
+    let e = c
+        .save_environment(&ws.id, EnvKind::Staging, &s)
+        .expect_err("invalid");
     assert!(e.to_string().contains("12 digits"), "{e}");
     s.seller_account_id = "123456789012".into();
     s.test_buyer_account_ids = vec!["444455556666".into()];
-    c.save_environment(&ws.id, EnvKind::Staging, &s).expect("valid");
+    c.save_environment(&ws.id, EnvKind::Staging, &s)
+        .expect("valid");
     drop(c);
     let c = core(dir.path());
     let d = c.workspace_detail(&ws.id).expect("detail");
@@ -107,7 +197,8 @@ fn access_keys_go_to_the_keyring_not_the_database() {
     let c = core(dir.path());
     let ws = c.create_workspace("Acme", "").expect("create");
     let secret = "wJalrXUtnFEMIK7MDENGbPxRfiCYPLANTED01";
-    c.set_access_keys(&ws.id, EnvKind::Production, "AKIAPLANTEDKEY000001", secret).expect("keys");
+    c.set_access_keys(&ws.id, EnvKind::Production, "AKIAPLANTEDKEY000001", secret)
+        .expect("keys");
     let d = c.workspace_detail(&ws.id).expect("detail");
     assert!(d.environments[1].has_access_keys);
     assert!(!d.environments[0].has_access_keys);
@@ -117,10 +208,16 @@ fn access_keys_go_to_the_keyring_not_the_database() {
         if path.is_file() {
             let bytes = std::fs::read(&path).expect("read");
             let text = String::from_utf8_lossy(&bytes);
-            assert!(!text.contains(secret) && !text.contains("AKIAPLANTEDKEY000001"), "secret in {}", path.display());
+            assert!(
+                !text.contains(secret) && !text.contains("AKIAPLANTEDKEY000001"),
+                "secret in {}",
+                path.display()
+            );
         }
     }
-    let e = core(dir.path()).set_access_keys(&ws.id, EnvKind::Staging, "short", secret).expect_err("bad id");
+    let e = core(dir.path())
+        .set_access_keys(&ws.id, EnvKind::Staging, "short", secret)
+        .expect_err("bad id");
     assert_eq!(la_core::AppError::from(e).code, ErrorCode::InvalidInput);
 }
 
@@ -131,18 +228,40 @@ fn evidence_is_copied_and_hashed() {
     let ws = c.create_workspace("Acme", "").expect("create");
     let src = dir.path().join("bank letter.txt");
     std::fs::write(&src, b"abc").expect("write");
-    let ev = c.add_evidence(&ws.id, "seller.bank_account", &src).expect("add");
+    let ev = c
+        .add_evidence(&ws.id, "seller.bank_account", &src)
+        .expect("add");
     // SHA-256 of "abc".
-    assert_eq!(ev.sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    assert_eq!(
+        ev.sha256,
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
     assert_eq!(ev.size, 3);
     std::fs::remove_file(&src).expect("remove original");
     let stored = c.evidence_file(&ev.id).expect("path");
     assert_eq!(std::fs::read(&stored).expect("stored copy"), b"abc");
     assert!(stored.starts_with(dir.path().join("evidence")));
-    assert_eq!(c.list_evidence(&ws.id, "seller.bank_account").expect("list").len(), 1);
+    assert_eq!(
+        c.list_evidence(&ws.id, "seller.bank_account")
+            .expect("list")
+            .len(),
+        1
+    );
     let d = c.workspace_detail(&ws.id).expect("detail");
-    assert_eq!(d.items.iter().find(|i| i.item_id == "seller.bank_account").map(|i| i.evidence_count), Some(1));
-    let e = c.add_evidence(&ws.id, "seller.bank_account", &dir.path().join("missing.png")).expect_err("missing");
+    assert_eq!(
+        d.items
+            .iter()
+            .find(|i| i.item_id == "seller.bank_account")
+            .map(|i| i.evidence_count),
+        Some(1)
+    );
+    let e = c
+        .add_evidence(
+            &ws.id,
+            "seller.bank_account",
+            &dir.path().join("missing.png"),
+        )
+        .expect_err("missing");
     assert!(e.to_string().contains("missing.png"), "{e}");
 }
 
@@ -167,7 +286,9 @@ fn journal_is_wal() {
     let path = dir.path().join("db.sqlite3");
     drop(Store::open(&path).expect("create"));
     let conn = rusqlite::Connection::open(&path).expect("raw");
-    let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0)).expect("mode");
+    let mode: String = conn
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .expect("mode");
     assert_eq!(mode, "wal");
 }
 
@@ -183,14 +304,29 @@ fn crash_writer_child() {
         Some(w) => w,
         None => c.create_workspace("Crash", "").expect("create"),
     };
-    let start: usize = std::env::var("LA_CRASH_START").expect("start").parse().expect("number");
+    let start: usize = std::env::var("LA_CRASH_START")
+        .expect("start")
+        .parse()
+        .expect("number");
     let src = dir.join("evidence-source.bin");
     let mut out = std::io::stdout();
     for i in start.. {
-        let status = if i % 2 == 0 { ItemStatus::Passed } else { ItemStatus::InProgress };
-        c.set_item_status(&change(&ws.id, "seller.public_profile", status, &format!("n{i}"), None)).expect("write");
+        let status = if i % 2 == 0 {
+            ItemStatus::Passed
+        } else {
+            ItemStatus::InProgress
+        };
+        c.set_item_status(&change(
+            &ws.id,
+            "seller.public_profile",
+            status,
+            &format!("n{i}"),
+            None,
+        ))
+        .expect("write");
         std::fs::write(&src, format!("evidence {i}").repeat(500)).expect("source");
-        c.add_evidence(&ws.id, "seller.public_profile", &src).expect("evidence");
+        c.add_evidence(&ws.id, "seller.public_profile", &src)
+            .expect("evidence");
         writeln!(out, "committed {i}").expect("stdout");
         out.flush().expect("flush");
     }
@@ -205,7 +341,13 @@ fn kill_mid_write_loses_nothing() {
     for (round, kill_after) in [3usize, 17, 1, 40, 9].into_iter().enumerate() {
         let start = committed.map_or(0, |c| c + 1);
         let mut child = Command::new(&exe)
-            .args(["--exact", "crash_writer_child", "--ignored", "--nocapture", "--test-threads=1"])
+            .args([
+                "--exact",
+                "crash_writer_child",
+                "--ignored",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env("LA_CRASH_DIR", dir.path())
             .env("LA_CRASH_START", start.to_string())
             .stdout(Stdio::piped())
@@ -230,21 +372,46 @@ fn kill_mid_write_loses_nothing() {
 
         let c = core(dir.path());
         let conn = rusqlite::Connection::open(c.store().path()).expect("raw");
-        let ok: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("check");
+        let ok: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .expect("check");
         assert_eq!(ok, "ok", "round {round}");
-        let ws = c.store().workspace_by_name("Crash").expect("lookup").expect("workspace kept");
+        let ws = c
+            .store()
+            .workspace_by_name("Crash")
+            .expect("lookup")
+            .expect("workspace kept");
         let last = committed.expect("some writes committed");
-        let notes: std::collections::HashSet<String> =
-            c.item_history(&ws.id, "seller.public_profile").expect("history").into_iter().map(|h| h.note).collect();
+        let notes: std::collections::HashSet<String> = c
+            .item_history(&ws.id, "seller.public_profile")
+            .expect("history")
+            .into_iter()
+            .map(|h| h.note)
+            .collect();
         for i in 0..=last {
-            assert!(notes.contains(&format!("n{i}")), "round {round}: status write {i} lost");
+            assert!(
+                notes.contains(&format!("n{i}")),
+                "round {round}: status write {i} lost"
+            );
         }
-        let evidence = c.list_evidence(&ws.id, "seller.public_profile").expect("evidence");
-        assert!(evidence.len() > last, "round {round}: evidence lost ({} rows, {} committed)", evidence.len(), last + 1);
+        let evidence = c
+            .list_evidence(&ws.id, "seller.public_profile")
+            .expect("evidence");
+        assert!(
+            evidence.len() > last,
+            "round {round}: evidence lost ({} rows, {} committed)",
+            evidence.len(),
+            last + 1
+        );
         for ev in evidence {
-            let bytes = std::fs::read(c.evidence_file(&ev.id).expect("path")).expect("evidence file present");
+            let bytes = std::fs::read(c.evidence_file(&ev.id).expect("path"))
+                .expect("evidence file present");
             use sha2::Digest;
-            assert_eq!(hex::encode(sha2::Sha256::digest(&bytes)), ev.sha256, "round {round}: evidence file corrupt");
+            assert_eq!(
+                hex::encode(sha2::Sha256::digest(&bytes)),
+                ev.sha256,
+                "round {round}: evidence file corrupt"
+            );
         }
     }
 }

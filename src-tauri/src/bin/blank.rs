@@ -14,9 +14,8 @@ fn main() {
     ctx.config_mut().app.windows.clear();
     let result = tauri::Builder::default()
         .setup(move |app| {
-            let url = tauri::WebviewUrl::External(
-                "data:text/html,<!doctype html><title>blank</title>".parse()?,
-            );
+            // An empty page served through the same embedded-asset protocol as the app's UI.
+            let url = tauri::WebviewUrl::App("blank.html".into());
             tauri::WebviewWindowBuilder::new(app, "main", url)
                 .title("blank")
                 .inner_size(1280.0, 820.0)

@@ -10,7 +10,8 @@ vi.mock("../ipc", () => ({
   api: new Proxy(
     {},
     {
-      get: (_t, name: string) =>
+      get:
+        (_t, name: string) =>
         (...args: unknown[]) =>
           (backend.api as Record<string, (...a: unknown[]) => unknown>)[name](...args),
     },
@@ -69,7 +70,9 @@ describe("the wizard", () => {
     await user.click(screen.getByTestId("confirm-status"));
     expect(backend.state.calls).toContain("setItemStatus:seller.public_profile:passed");
     await waitFor(() =>
-      expect(within(screen.getByTestId("item-seller.public_profile")).getByTestId("item-status")).toHaveTextContent("Passed"),
+      expect(
+        within(screen.getByTestId("item-seller.public_profile")).getByTestId("item-status"),
+      ).toHaveTextContent("Passed"),
     );
     expect(screen.getByTestId("item-note")).toHaveTextContent("Checked the profile");
   });

@@ -55,7 +55,10 @@ export const checklist: Checklist = {
       category: "Access",
       kind: "automated",
       check: "identity.caller",
-      title: { en: "Credentials resolve to the seller account", ja: "認証情報がセラーアカウントを指している" },
+      title: {
+        en: "Credentials resolve to the seller account",
+        ja: "認証情報がセラーアカウントを指している",
+      },
       help: { en: "STS says so.", ja: "STS が確認します。" },
       doc_url: "https://docs.aws.amazon.com/x",
       covers: [],
@@ -102,7 +105,10 @@ export const emptySettings: EnvironmentSettings = {
 export function makeBackend() {
   const state = {
     prefs: { language: "en", theme: "light", actor: "", last_workspace_id: "w1" } as Preferences,
-    statuses: new Map<string, { status: StatusChange["status"]; note: string; reason: string | null }>(),
+    statuses: new Map<
+      string,
+      { status: StatusChange["status"]; note: string; reason: string | null }
+    >(),
     history: [] as HistoryEntry[],
     settings: { ...emptySettings },
     calls: [] as string[],
@@ -117,7 +123,9 @@ export function makeBackend() {
       updated_by: "Tester",
       evidence_count: 0,
     }));
-    const done = items.filter((i) => ["passed", "waived", "not_applicable"].includes(i.status)).length;
+    const done = items.filter((i) =>
+      ["passed", "waived", "not_applicable"].includes(i.status),
+    ).length;
     return {
       workspace: {
         id: "w1",
@@ -128,8 +136,18 @@ export function makeBackend() {
         updated_at: "2026-11-23T10:00:00.000Z",
       },
       environments: [
-        { kind: "staging", settings: state.settings, has_access_keys: false, updated_at: "2026-11-23T10:00:00.000Z" },
-        { kind: "production", settings: emptySettings, has_access_keys: false, updated_at: "2026-11-23T10:00:00.000Z" },
+        {
+          kind: "staging",
+          settings: state.settings,
+          has_access_keys: false,
+          updated_at: "2026-11-23T10:00:00.000Z",
+        },
+        {
+          kind: "production",
+          settings: emptySettings,
+          has_access_keys: false,
+          updated_at: "2026-11-23T10:00:00.000Z",
+        },
       ],
       items,
       steps: [
@@ -144,7 +162,10 @@ export function makeBackend() {
       ? [
           {
             field: "seller_account_id",
-            message: { en: "An AWS account ID is exactly 12 digits.", ja: "AWS アカウント ID は 12 桁の数字です。" },
+            message: {
+              en: "An AWS account ID is exactly 12 digits.",
+              ja: "AWS アカウント ID は 12 桁の数字です。",
+            },
           },
         ]
       : [];
@@ -187,7 +208,7 @@ export function makeBackend() {
         at: "2026-11-23T10:00:00.000Z",
       };
       state.history.unshift(h);
-      listeners.forEach((l) => l({ workspace_id: "w1", kind: "item_status" }));
+      for (const l of listeners) l({ workspace_id: "w1", kind: "item_status" });
       return h;
     },
     itemHistory: async () => state.history,

@@ -26,7 +26,9 @@ export function EnvironmentForm(props: {
 }) {
   const { t, lang } = useI18n();
   const [draft, setDraft] = useState<EnvironmentSettings>(props.env.settings);
-  const [buyersText, setBuyersText] = useState(props.env.settings.test_buyer_account_ids.join("\n"));
+  const [buyersText, setBuyersText] = useState(
+    props.env.settings.test_buyer_account_ids.join("\n"),
+  );
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [saving, setSaving] = useState(false);
   const [savedAt, setSavedAt] = useState<string | null>(null);
@@ -172,7 +174,12 @@ export function EnvironmentForm(props: {
             {(draft.credential_source === "profile" || draft.profile !== "") &&
               text("profile", "profile", undefined, "my-sso-profile")}
             {(draft.credential_source === "assume_role" || draft.role_arn !== "") &&
-              text("role_arn", "roleArn", undefined, "arn:aws:iam::123456789012:role/ListingAssistant")}
+              text(
+                "role_arn",
+                "roleArn",
+                undefined,
+                "arn:aws:iam::123456789012:role/ListingAssistant",
+              )}
             {text("endpoint_url", "endpointUrl", "endpointHint", "http://127.0.0.1:8484")}
           </div>
           {draft.credential_source === "access_keys" && (
@@ -238,7 +245,12 @@ export function EnvironmentForm(props: {
               ["contract", "pricing_contract"],
               ["contract_with_consumption", "pricing_contract_with_consumption"],
             ])}
-            {text("fulfillment_url", "fulfillmentUrl", undefined, "https://app.example.com/marketplace")}
+            {text(
+              "fulfillment_url",
+              "fulfillmentUrl",
+              undefined,
+              "https://app.example.com/marketplace",
+            )}
             {text("eula_url", "eulaUrl", undefined, "https://example.com/eula.txt")}
             {select<IntegrationStyle>("integration_style", "integrationStyle", [
               ["concurrent_agreements", "style_concurrent_agreements"],
@@ -269,7 +281,9 @@ export function EnvironmentForm(props: {
                         onChange={(e) =>
                           set(
                             "dimensions",
-                            draft.dimensions.map((x, j) => (j === i ? { ...x, key: e.target.value } : x)),
+                            draft.dimensions.map((x, j) =>
+                              j === i ? { ...x, key: e.target.value } : x,
+                            ),
                           )
                         }
                       />
@@ -281,7 +295,9 @@ export function EnvironmentForm(props: {
                         onChange={(e) =>
                           set(
                             "dimensions",
-                            draft.dimensions.map((x, j) => (j === i ? { ...x, name: e.target.value } : x)),
+                            draft.dimensions.map((x, j) =>
+                              j === i ? { ...x, name: e.target.value } : x,
+                            ),
                           )
                         }
                       />
@@ -307,7 +323,12 @@ export function EnvironmentForm(props: {
                       <button
                         type="button"
                         className="btn ghost small"
-                        onClick={() => set("dimensions", draft.dimensions.filter((_, j) => j !== i))}
+                        onClick={() =>
+                          set(
+                            "dimensions",
+                            draft.dimensions.filter((_, j) => j !== i),
+                          )
+                        }
                       >
                         {t("remove")}
                       </button>
@@ -321,7 +342,10 @@ export function EnvironmentForm(props: {
               type="button"
               className="btn small"
               onClick={() =>
-                set("dimensions", [...draft.dimensions, { key: "", name: "", kind: "ExternallyMetered" }])
+                set("dimensions", [
+                  ...draft.dimensions,
+                  { key: "", name: "", kind: "ExternallyMetered" },
+                ])
               }
             >
               + {t("addDimension")}
@@ -332,7 +356,12 @@ export function EnvironmentForm(props: {
         <fieldset className="card">
           <legend>{t("sectionNotifications")}</legend>
           <div className="grid2">
-            {text("sqs_queue_url", "sqsQueueUrl", undefined, "https://sqs.us-east-1.amazonaws.com/123456789012/marketplace")}
+            {text(
+              "sqs_queue_url",
+              "sqsQueueUrl",
+              undefined,
+              "https://sqs.us-east-1.amazonaws.com/123456789012/marketplace",
+            )}
             {text("subscription_topic_arn", "subscriptionTopicArn")}
             {text("entitlement_topic_arn", "entitlementTopicArn")}
             <label className="field checkbox">

@@ -5,7 +5,7 @@ import { formatTime } from "../format";
 import { type MessageKey, useI18n } from "../i18n";
 import type { Evidence, HistoryEntry, Item, ItemState, ItemStatus } from "../ipc";
 import { api } from "../ipc";
-import { StatusDialog, type StatusAction } from "./StatusDialog";
+import { type StatusAction, StatusDialog } from "./StatusDialog";
 
 export function StatusPill(props: { status: ItemStatus }) {
   const { t } = useI18n();
@@ -67,7 +67,10 @@ export function ItemCard(props: {
         <div>
           <h3>{tx(item.title)}</h3>
           <div className="badges">
-            <span className={`badge kind ${item.kind}`} title={t(`kindHelp_${item.kind}` as MessageKey)}>
+            <span
+              className={`badge kind ${item.kind}`}
+              title={t(`kindHelp_${item.kind}` as MessageKey)}
+            >
               {t(`kind_${item.kind}` as MessageKey)}
             </span>
             <span className="badge">{item.category}</span>
@@ -88,7 +91,11 @@ export function ItemCard(props: {
           <strong>{t("waiverLabel")}:</strong> {state.waiver_reason}
         </p>
       )}
-      {state?.note && <blockquote className="note" data-testid="item-note">{state.note}</blockquote>}
+      {state?.note && (
+        <blockquote className="note" data-testid="item-note">
+          {state.note}
+        </blockquote>
+      )}
       {state?.updated_at && (
         <p className="small muted">
           {t("by", { who: state.updated_by ?? "" })} · {formatTime(state.updated_at, lang)}

@@ -3,7 +3,10 @@ import { useI18n } from "../i18n";
 import { api } from "../ipc";
 import { Dialog } from "./Dialog";
 
-export function NewWorkspaceDialog(props: { onClose: () => void; onCreated: (id: string) => void }) {
+export function NewWorkspaceDialog(props: {
+  onClose: () => void;
+  onCreated: (id: string) => void;
+}) {
   const { t } = useI18n();
   const [name, setName] = useState("");
   const [product, setProduct] = useState("");

@@ -75,11 +75,7 @@ export function Overview(props: {
                   if (!s || !sp) return null;
                   return (
                     <li key={id}>
-                      <button
-                        type="button"
-                        className="link"
-                        onClick={() => props.onOpenStep(id)}
-                      >
+                      <button type="button" className="link" onClick={() => props.onOpenStep(id)}>
                         {s.number}. {tx(s.title)}
                       </button>{" "}
                       <span className="muted small">
@@ -122,7 +118,8 @@ export function Overview(props: {
           type="button"
           className="btn danger ghost"
           onClick={() => {
-            if (window.confirm(t("confirmDelete", { name: detail.workspace.name }))) props.onDelete();
+            if (window.confirm(t("confirmDelete", { name: detail.workspace.name })))
+              props.onDelete();
           }}
         >
           {t("deleteWorkspace")}

@@ -52,9 +52,7 @@ export function PhaseRail(props: {
           <section key={phase.id} className="rail-phase" data-testid={`phase-${phase.id}`}>
             <div className="rail-phase-head">
               <span>{tx(phase.title)}</span>
-              <span className="muted small">
-                {pp ? `${pp.done}/${pp.total}` : ""}
-              </span>
+              <span className="muted small">{pp ? `${pp.done}/${pp.total}` : ""}</span>
             </div>
             <Progress done={pp?.done ?? 0} total={pp?.total ?? 0} label={tx(phase.title)} />
             <ol className="rail-steps">

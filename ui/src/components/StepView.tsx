@@ -43,10 +43,16 @@ export function StepView(props: {
         <div className="banner warn" data-testid="blocked-banner">
           <span>
             {t("blockedBy", {
-              steps: blockers.map((b) => `${t("stepN", { n: b.number })} (${tx(b.title)})`).join(", "),
+              steps: blockers
+                .map((b) => `${t("stepN", { n: b.number })} (${tx(b.title)})`)
+                .join(", "),
             })}
           </span>
-          <button type="button" className="btn small" onClick={() => props.onOpenStep(blockers[0].id)}>
+          <button
+            type="button"
+            className="btn small"
+            onClick={() => props.onOpenStep(blockers[0].id)}
+          >
             {t("openStep")} {blockers[0].number} →
           </button>
         </div>

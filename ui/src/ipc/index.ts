@@ -23,9 +23,9 @@ export type Api = {
 };
 
 function unwrap<K extends keyof Commands>(name: K): Api[K] {
-  const fn = commands[name] as (...a: unknown[]) => Promise<
-    { status: "ok"; data: unknown } | { status: "error"; error: AppError | string }
-  >;
+  const fn = commands[name] as (
+    ...a: unknown[]
+  ) => Promise<{ status: "ok"; data: unknown } | { status: "error"; error: AppError | string }>;
   return (async (...args: unknown[]) => {
     const r = await fn(...args);
     if (r.status === "error") throw new IpcError(r.error);
