@@ -46,7 +46,9 @@ fi
 for dir in ui tests/e2e; do
   if [ ! -f "$dir/node_modules/.package-lock.json" ] || ! cmp -s "$dir/package-lock.json" "$dir/node_modules/.deps-stamp" 2>/dev/null; then
     echo "==> npm: installing $dir"
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    # `npm install --no-save` rather than `npm ci`: this npm writes lock files without other
+    # platforms' optional packages, which `npm ci` then rejects as out of sync.
+    (cd "$dir" && npm install --no-save --no-audit --no-fund --loglevel=error)
     cp "$dir/package-lock.json" "$dir/node_modules/.deps-stamp"
   fi
 done
