@@ -55,6 +55,8 @@ async function shot(name, scrollTo) {
 async function typeInto(testId, text) {
   const el = await $(testId);
   await el.waitForDisplayed();
+  // Centre it first so the sticky save bar never sits on top of the field.
+  await el.scrollIntoView({ block: "center" });
   await el.click();
   // Select all and replace, as a person would.
   await browser.keys(["Control", "a"]);

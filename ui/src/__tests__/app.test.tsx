@@ -22,6 +22,7 @@ vi.mock("../ipc", () => ({
     return () => {};
   },
   pickFiles: async () => [],
+  openExternal: async () => {},
 }));
 
 const { App } = await import("../App");

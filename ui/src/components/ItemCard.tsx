@@ -5,6 +5,7 @@ import { formatTime } from "../format";
 import { type MessageKey, useI18n } from "../i18n";
 import type { Evidence, HistoryEntry, Item, ItemState, ItemStatus } from "../ipc";
 import { api } from "../ipc";
+import { ExternalLink } from "./ExternalLink";
 import { type StatusAction, StatusDialog } from "./StatusDialog";
 
 export function StatusPill(props: { status: ItemStatus }) {
@@ -75,6 +76,9 @@ export function ItemCard(props: {
             </span>
             <span className="badge">{item.category}</span>
             <code className="item-id">{item.id}</code>
+            <ExternalLink className="badge link" href={item.doc_url} onError={props.onError}>
+              {t("awsDocs")} ↗
+            </ExternalLink>
           </div>
         </div>
         <StatusPill status={status} />

@@ -1,5 +1,6 @@
 import { useI18n } from "../i18n";
 import type { Checklist, WorkspaceDetail } from "../ipc";
+import { ExternalLink } from "./ExternalLink";
 import { ItemCard } from "./ItemCard";
 import { Progress } from "./Progress";
 
@@ -34,9 +35,9 @@ export function StepView(props: {
             {t("where")}: {t(`venue_${step.venue}`)}
           </span>
           <span className={`badge env ${step.env}`}>{t(`env_${step.env}`)}</span>
-          <a className="badge link" href={step.doc_url} target="_blank" rel="noreferrer">
+          <ExternalLink className="badge link" href={step.doc_url} onError={props.onError}>
             {t("awsDocs")} ↗
-          </a>
+          </ExternalLink>
         </div>
       </header>
       {blockers.length > 0 && (
