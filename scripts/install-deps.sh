@@ -15,8 +15,8 @@ APT_PACKAGES=(
   xvfb webkit2gtk-driver keyutils
   # icons (rsvg-convert) and screenshots' CJK glyphs
   librsvg2-bin fonts-noto-cjk
-  # tools the scripts use
-  curl procps
+  # tools the scripts use; python3-venv for moto (the AWS emulator the tests run, from PyPI)
+  curl procps python3 python3-venv
 )
 
 sudo_if_needed() {
@@ -57,6 +57,17 @@ done
 if ! command -v tauri-driver >/dev/null && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
   echo "==> cargo: installing tauri-driver"
   cargo install tauri-driver --version '^2' --locked
+fi
+
+# moto's server (SQS, SNS, IAM, STS, CloudTrail… emulated) and botocore's service models, in a
+# virtualenv of the project's own: the sandbox tests deliver notifications to moto's SQS and check
+# responses against botocore's models.
+MOTO_SPEC='moto[server]>=5.2,<6'
+if [ ! -x .tools/venv/bin/moto_server ]; then
+  echo "==> pip: installing $MOTO_SPEC into .tools/venv"
+  rm -rf .tools/venv
+  python3 -m venv .tools/venv
+  .tools/venv/bin/pip install --quiet --disable-pip-version-check "$MOTO_SPEC"
 fi
 
 # Rust crates: fetched once, so builds need no network afterwards.

@@ -11,7 +11,8 @@ pub const DEMO_NAME: &str = "Demo";
 pub const SANDBOX_ENDPOINT: &str = "http://127.0.0.1:8484";
 const SEEDED_KEY: &str = "demo_seeded";
 
-fn settings(kind: EnvKind) -> EnvironmentSettings {
+/// The settings of one Demo environment (the sandbox seeds matching products).
+pub fn settings(kind: EnvKind) -> EnvironmentSettings {
     let (product_id, code, suffix, buyer) = match kind {
         EnvKind::Staging => (
             "prod-demostg4a7k2q",

@@ -1,0 +1,300 @@
+//! A local AWS Marketplace for sellers: Metering, Entitlement and Catalog on one endpoint in the
+//! real wire protocols, with SigV4 verified, AWS's own errors, a CloudTrail view of the calls it
+//! received, and simulated buyers (purchase, contract change, cancellation) whose notifications
+//! land in an SQS queue in the exact SNS envelope. Usable as a library (the app starts it
+//! in-process) and through `listing-assistant sandbox serve`.
+
+pub mod buyer;
+pub mod error;
+pub mod model;
+pub mod ops;
+pub mod protocol;
+pub mod seed;
+pub mod server;
+pub mod sigv4;
+pub mod state;
+
+pub use error::{AwsError, AwsResult};
+pub use server::{serve, Running};
+
+use crate::protocol::{OpRequest, Service};
+use crate::sigv4::{Caller, Credential};
+use crate::state::{State, TrailRow};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Credentials the sandbox accepts when no others are configured. Printed at start-up and
+/// documented in the README; never valid on AWS.
+pub const DEMO_ACCESS_KEY_ID: &str = "AKIASANDBOXDEMO00001";
+pub const DEMO_SECRET_ACCESS_KEY: &str = "listing-assistant-sandbox-demo-secret-0001";
+/// The seller account the sandbox's products belong to.
+pub const DEMO_SELLER_ACCOUNT: &str = "111122223333";
+/// The AWS account that owns Marketplace's SNS topics, as named in the topic ARNs.
+pub const MARKETPLACE_TOPIC_ACCOUNT: &str = "287250355862";
+/// The account that issues Marketplace licenses, as named in LicenseArns.
+pub const LICENSE_ISSUER_ACCOUNT: &str = "294406891311";
+
+/// Where notifications go: an SQS queue, reached with the AWS SDK (real SQS or moto).
+#[derive(Debug, Clone)]
+pub struct SqsTarget {
+    pub queue_url: String,
+    pub endpoint_url: Option<String>,
+    pub region: String,
+    /// Explicit credentials for the queue; the default AWS chain when absent.
+    pub credentials: Option<(String, String)>,
+}
+
+#[derive(Clone)]
+pub struct Config {
+    /// Access key → secret. Requests signed with anything else are refused.
+    pub credentials: HashMap<String, Credential>,
+    /// Access key → actions it is denied (`aws-marketplace:DescribeEntity`), to rehearse
+    /// missing IAM permissions.
+    pub denied: HashMap<String, HashSet<String>>,
+    pub seller_account_id: String,
+    pub sqs: Option<SqsTarget>,
+    /// EventBridge-shaped `aws.agreement-marketplace` events are appended here as JSON lines.
+    pub events_file: Option<PathBuf>,
+    /// State file; memory when absent.
+    pub state_file: Option<PathBuf>,
+    /// How old a BatchMeterUsage record may be, in seconds (6 h by default).
+    pub metering_window_secs: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let mut credentials = HashMap::new();
+        credentials.insert(
+            DEMO_ACCESS_KEY_ID.to_string(),
+            Credential {
+                secret_access_key: DEMO_SECRET_ACCESS_KEY.to_string(),
+            },
+        );
+        Self {
+            credentials,
+            denied: HashMap::new(),
+            seller_account_id: DEMO_SELLER_ACCOUNT.to_string(),
+            sqs: None,
+            events_file: None,
+            state_file: None,
+            metering_window_secs: 6 * 3600,
+        }
+    }
+}
+
+/// Injected behaviour for one operation (or `*` for all).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Fault {
+    #[serde(default)]
+    pub delay_ms: u64,
+    /// 0.0–1.0: share of calls answered with ThrottlingException.
+    #[serde(default)]
+    pub throttle_rate: f64,
+    /// 0.0–1.0: share of calls answered with a 500 InternalServiceErrorException.
+    #[serde(default)]
+    pub error_rate: f64,
+}
+
+pub struct Sandbox {
+    pub state: State,
+    pub config: Config,
+    faults: Mutex<HashMap<String, Fault>>,
+    sqs: tokio::sync::OnceCell<Option<aws_sdk_sqs::Client>>,
+    notifications: Mutex<Vec<Value>>,
+}
+
+impl Sandbox {
+    pub fn new(config: Config) -> rusqlite::Result<Self> {
+        Ok(Self {
+            state: State::open(config.state_file.as_deref())?,
+            config,
+            faults: Mutex::new(HashMap::new()),
+            sqs: tokio::sync::OnceCell::new(),
+            notifications: Mutex::new(Vec::new()),
+        })
+    }
+
+    pub(crate) fn log_notification(&self, v: Value) {
+        self.notifications
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(v);
+    }
+
+    /// Every notification and EventBridge event sent so far, oldest first.
+    pub fn notifications(&self) -> Vec<Value> {
+        self.notifications
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// The sandbox clock, in epoch seconds: real time plus however far it has been advanced.
+    pub fn now(&self) -> i64 {
+        chrono::Utc::now().timestamp() + self.state.clock_offset().unwrap_or(0)
+    }
+
+    pub fn set_fault(&self, operation: &str, fault: Fault) {
+        let mut f = self.faults.lock().unwrap_or_else(|p| p.into_inner());
+        if fault == Fault::default() {
+            f.remove(operation);
+        } else {
+            f.insert(operation.to_string(), fault);
+        }
+    }
+
+    fn fault_for(&self, op: &str) -> Option<Fault> {
+        let f = self.faults.lock().unwrap_or_else(|p| p.into_inner());
+        f.get(op).or_else(|| f.get("*")).cloned()
+    }
+
+    pub(crate) async fn sqs_client(&self) -> Option<aws_sdk_sqs::Client> {
+        let target = self.config.sqs.clone()?;
+        self.sqs
+            .get_or_init(|| async move {
+                let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+                    .region(aws_config::Region::new(target.region.clone()));
+                if let Some(ep) = &target.endpoint_url {
+                    loader = loader.endpoint_url(ep);
+                }
+                if let Some((id, secret)) = &target.credentials {
+                    loader = loader.credentials_provider(aws_credential_types::Credentials::new(
+                        id,
+                        secret,
+                        None,
+                        None,
+                        "sandbox-sqs",
+                    ));
+                }
+                Some(aws_sdk_sqs::Client::new(&loader.load().await))
+            })
+            .await
+            .clone()
+    }
+
+    /// Runs one Marketplace (or CloudTrail) operation for a verified caller.
+    pub async fn call(&self, req: &OpRequest, caller: &Caller) -> AwsResult<Value> {
+        let prefix = if req.service == Service::CloudTrail {
+            "cloudtrail"
+        } else {
+            "aws-marketplace"
+        };
+        let action = format!("{prefix}:{}", req.op);
+        if self
+            .config
+            .denied
+            .get(&caller.access_key_id)
+            .is_some_and(|d| d.contains(&action))
+        {
+            return Err(AwsError::new(
+                if req.protocol == protocol::Protocol::RestJson { 403 } else { 400 },
+                "AccessDeniedException",
+                format!(
+                    "User: arn:aws:iam::{}:user/sandbox-{} is not authorized to perform: {action} because no identity-based policy allows the {action} action",
+                    self.config.seller_account_id, caller.access_key_id
+                ),
+            ));
+        }
+        if let Some(f) = self.fault_for(&req.op) {
+            if f.delay_ms > 0 {
+                tokio::time::sleep(Duration::from_millis(f.delay_ms)).await;
+            }
+            if f.throttle_rate > 0.0 && rand::random::<f64>() < f.throttle_rate {
+                return Err(AwsError::throttling());
+            }
+            if f.error_rate > 0.0 && rand::random::<f64>() < f.error_rate {
+                return Err(AwsError::internal());
+            }
+        }
+        let result = match req.service {
+            Service::Metering => ops::metering::call(self, &req.op, &req.input),
+            Service::Entitlement => ops::entitlement::call(self, &req.op, &req.input),
+            Service::Catalog => ops::catalog::call(self, &req.op, &req.input).await,
+            Service::CloudTrail => ops::cloudtrail::call(self, &req.op, &req.input),
+        };
+        if req.service != Service::CloudTrail {
+            self.record(req, caller, &result);
+        }
+        result
+    }
+
+    /// Keeps what CloudTrail would: the call, who made it, its parameters (tokens masked).
+    fn record(&self, req: &OpRequest, caller: &Caller, result: &AwsResult<Value>) {
+        let mut params = req.input.clone();
+        if let Some(t) = params.get_mut("RegistrationToken") {
+            *t = Value::String("HIDDEN_DUE_TO_SECURITY_REASONS".into());
+        }
+        let response = match result {
+            Ok(_) => serde_json::json!({}),
+            Err(e) => serde_json::json!({"errorCode": e.code, "errorMessage": e.message}),
+        };
+        let read_only = matches!(
+            req.op.as_str(),
+            "GetEntitlements"
+                | "DescribeEntity"
+                | "ListEntities"
+                | "DescribeChangeSet"
+                | "ListChangeSets"
+        );
+        let row = TrailRow {
+            event_id: uuid::Uuid::new_v4().to_string(),
+            event_name: req.op.clone(),
+            event_source: req.service.event_source().to_string(),
+            event_time: self.now(),
+            access_key: caller.access_key_id.clone(),
+            read_only,
+            request: params.to_string(),
+            response: response.to_string(),
+        };
+        if let Err(e) = self.state.record_trail(&row) {
+            tracing::warn!(error = %e, "could not record trail event");
+        }
+    }
+}
+
+/// Reads a string member, with AWS's message when it is missing or mistyped.
+pub(crate) fn req_str<'a>(input: &'a Value, member: &str) -> AwsResult<&'a str> {
+    match input.get(member) {
+        Some(Value::String(s)) => Ok(s),
+        Some(_) => Err(AwsError::validation(format!(
+            "1 validation error detected: Value at '{}' failed to satisfy constraint: Member must be a string",
+            lower_first(member)
+        ))),
+        None => Err(AwsError::validation(format!(
+            "1 validation error detected: Value null at '{}' failed to satisfy constraint: Member must not be null",
+            lower_first(member)
+        ))),
+    }
+}
+
+/// An optional string member; SDKs send unset members as absent, null or "" depending on the
+/// SDK, and all three mean "not given".
+pub(crate) fn opt_str<'a>(input: &'a Value, member: &str) -> AwsResult<Option<&'a str>> {
+    match input.get(member) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.is_empty() => Ok(None),
+        Some(_) => req_str(input, member).map(Some),
+    }
+}
+
+pub(crate) fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// A random id of lowercase letters and digits.
+pub(crate) fn random_id(len: usize) -> String {
+    use rand::Rng;
+    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::rng();
+    (0..len)
+        .map(|_| CHARS[rng.random_range(0..CHARS.len())] as char)
+        .collect()
+}

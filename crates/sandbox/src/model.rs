@@ -1,0 +1,91 @@
+//! What the sandbox keeps: products, licenses (a buyer's agreement for a product), registration
+//! tokens, metering records, change sets and the CloudTrail view of the calls it received.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PricingModel {
+    Subscription,
+    Contract,
+    ContractWithConsumption,
+}
+
+impl PricingModel {
+    pub fn has_entitlements(self) -> bool {
+        !matches!(self, PricingModel::Subscription)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dimension {
+    pub key: String,
+    pub name: String,
+    pub description: String,
+    /// `Entitled` and/or `ExternallyMetered`.
+    pub types: Vec<String>,
+    pub unit: String,
+}
+
+impl Dimension {
+    pub fn metered(&self) -> bool {
+        self.types.iter().any(|t| t == "ExternallyMetered")
+    }
+    pub fn entitled(&self) -> bool {
+        self.types.iter().any(|t| t == "Entitled")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Product {
+    pub entity_id: String,
+    pub code: String,
+    pub title: String,
+    pub short_description: String,
+    pub long_description: String,
+    pub pricing_model: PricingModel,
+    pub dimensions: Vec<Dimension>,
+    pub fulfillment_url: String,
+    pub eula_url: String,
+    pub buyer_accounts: Vec<String>,
+    /// Draft, Limited, Public or Restricted.
+    pub visibility: String,
+    /// Products using concurrent agreements do not populate CustomerIdentifier.
+    pub concurrent_agreements: bool,
+    pub seller_account_id: String,
+    pub offer_id: String,
+    pub created: i64,
+    pub modified: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LicenseStatus {
+    Active,
+    PendingCancellation,
+    Cancelled,
+    Failed,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entitlement {
+    pub dimension: String,
+    /// Integer quantity, or `None` for a boolean "enabled" entitlement.
+    pub quantity: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct License {
+    pub license_arn: String,
+    pub agreement_id: String,
+    pub product_code: String,
+    pub customer_identifier: String,
+    pub customer_aws_account_id: String,
+    pub status: LicenseStatus,
+    pub entitlements: Vec<Entitlement>,
+    pub created: i64,
+    /// When the contract ends (epoch seconds); GetEntitlements' ExpirationDate.
+    pub expires: i64,
+    /// Set on cancellation: when unsubscribe-success is due on the sandbox clock.
+    pub unsubscribe_due: Option<i64>,
+}

@@ -1,0 +1,423 @@
+//! The HTTP server: Marketplace wire protocols on every path but two prefixes — `/_sandbox/…`,
+//! the JSON control API the CLI and the app use to simulate buyers and move the clock, and
+//! `/_demo-saas/…`, a tiny SaaS landing page the demo products' fulfillment URLs point at.
+
+use crate::buyer::PurchaseRequest;
+use crate::error::AwsError;
+use crate::model::Entitlement;
+use crate::protocol::{classify, respond, Protocol};
+use crate::sigv4::{self, Caller};
+use crate::{Config, Fault, Sandbox};
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, Response, StatusCode};
+use axum::response::{Html, IntoResponse};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::future::IntoFuture;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+/// AWS's request size limit for these APIs.
+pub const MAX_BODY: usize = 1024 * 1024;
+/// The access key the demo SaaS landing page signs its ResolveCustomer calls with, so the
+/// CloudTrail view tells the SaaS's calls from the app's.
+pub const DEMO_SAAS_ACCESS_KEY_ID: &str = "AKIASANDBOXDEMOSAAS1";
+
+type Shared = Arc<Sandbox>;
+
+pub struct Running {
+    pub url: String,
+    pub addr: SocketAddr,
+    pub sandbox: Shared,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    handle: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Running {
+    /// Stops accepting connections and waits for the server task to end.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(h) = self.handle.take() {
+            let _ = h.await;
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub addr: SocketAddr,
+    pub seed_demo: bool,
+    /// Binding anything but loopback needs this: the sandbox's control API has no auth.
+    pub allow_remote: bool,
+}
+
+/// Binds, seeds (if asked) and serves in a background task until `Running` is stopped or dropped.
+pub async fn serve(config: Config, opts: ServeOptions) -> std::io::Result<Running> {
+    if !opts.addr.ip().is_loopback() && !opts.allow_remote {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            format!(
+                "refusing to listen on {}: the sandbox binds loopback only unless --allow-remote is given",
+                opts.addr
+            ),
+        ));
+    }
+    let sandbox = Arc::new(Sandbox::new(config).map_err(std::io::Error::other)?);
+    let listener = tokio::net::TcpListener::bind(opts.addr).await?;
+    let addr = listener.local_addr()?;
+    let url = format!("http://{addr}");
+    if opts.seed_demo {
+        crate::seed::demo(&sandbox, &url).map_err(|e| std::io::Error::other(e.to_string()))?;
+    }
+    let app = router(sandbox.clone());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let ticker_sb = sandbox.clone();
+    let handle = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        let server = axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = rx.await;
+            })
+            .into_future();
+        tokio::pin!(server);
+        loop {
+            tokio::select! {
+                res = &mut server => {
+                    if let Err(e) = res {
+                        tracing::error!(error = %e, "sandbox server stopped");
+                    }
+                    break;
+                }
+                _ = tick.tick() => {
+                    if let Err(e) = ticker_sb.process_due().await {
+                        tracing::warn!(error = %e, "could not send due notifications");
+                    }
+                }
+            }
+        }
+    });
+    Ok(Running {
+        url,
+        addr,
+        sandbox,
+        shutdown: Some(tx),
+        handle: Some(handle),
+    })
+}
+
+pub fn router(sb: Shared) -> Router {
+    Router::new()
+        .route("/_sandbox/health", get(health))
+        .route("/_sandbox/products", get(products))
+        .route("/_sandbox/licenses", get(licenses))
+        .route("/_sandbox/metering", get(metering))
+        .route("/_sandbox/notifications", get(notifications))
+        .route("/_sandbox/purchase", post(purchase))
+        .route("/_sandbox/change", post(change))
+        .route("/_sandbox/cancel", post(cancel))
+        .route("/_sandbox/fail", post(fail))
+        .route("/_sandbox/clock", get(clock).post(advance))
+        .route("/_sandbox/faults", post(faults))
+        .route(
+            "/_demo-saas/{env}/marketplace/register",
+            get(demo_landing_get).post(demo_landing),
+        )
+        .route("/_demo-saas/{env}/eula.txt", get(demo_eula))
+        .fallback(marketplace)
+        .with_state(sb)
+}
+
+fn guess_protocol(path: &str, headers: &HeaderMap) -> Protocol {
+    if path.starts_with("/service/") {
+        Protocol::Cbor
+    } else if headers.contains_key("x-amz-target") {
+        Protocol::AwsJson
+    } else {
+        Protocol::RestJson
+    }
+}
+
+async fn marketplace(State(sb): State<Shared>, req: Request) -> Response<Body> {
+    let (parts, body) = req.into_parts();
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let bytes: Bytes = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(b) => b,
+        Err(_) => {
+            return respond(
+                guess_protocol(parts.uri.path(), &parts.headers),
+                Err(AwsError::validation(
+                    "The request is larger than the 1 MB limit.",
+                )),
+                &request_id,
+            )
+        }
+    };
+    let op = match classify(
+        parts.method.as_str(),
+        parts.uri.path(),
+        parts.uri.query(),
+        &parts.headers,
+        &bytes,
+    ) {
+        Ok(op) => op,
+        Err((protocol, e)) => return respond(protocol, Err(e), &request_id),
+    };
+    let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    let caller = match sigv4::verify(
+        parts.method.as_str(),
+        path_and_query,
+        &parts.headers,
+        &bytes,
+        &sb.config.credentials,
+        SystemTime::now(),
+    ) {
+        Ok(c) => c,
+        Err(mut e) => {
+            // JSON-RPC services answer authentication failures with 400; REST ones with 403.
+            if op.protocol != Protocol::RestJson && e.status == 403 {
+                e.status = 400;
+            }
+            return respond(op.protocol, Err(e), &request_id);
+        }
+    };
+    let result = sb.call(&op, &caller).await;
+    respond(op.protocol, result, &request_id)
+}
+
+// ---- control API ------------------------------------------------------------------------------
+
+struct ApiError(AwsError);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> axum::response::Response {
+        let status = StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::BAD_REQUEST);
+        (
+            status,
+            Json(json!({"code": self.0.code, "message": self.0.message})),
+        )
+            .into_response()
+    }
+}
+
+impl From<AwsError> for ApiError {
+    fn from(e: AwsError) -> Self {
+        ApiError(e)
+    }
+}
+
+type ApiResult = Result<Json<Value>, ApiError>;
+
+async fn health(State(sb): State<Shared>) -> Json<Value> {
+    Json(json!({"ok": true, "now": crate::ops::catalog::iso(sb.now())}))
+}
+
+async fn products(State(sb): State<Shared>) -> ApiResult {
+    Ok(Json(json!(sb.state.products()?)))
+}
+
+async fn licenses(State(sb): State<Shared>) -> ApiResult {
+    Ok(Json(json!(sb.state.licenses()?)))
+}
+
+async fn metering(State(sb): State<Shared>) -> ApiResult {
+    Ok(Json(json!(sb.state.metering()?)))
+}
+
+async fn notifications(State(sb): State<Shared>) -> Json<Value> {
+    Json(json!(sb.notifications()))
+}
+
+async fn purchase(State(sb): State<Shared>, Json(req): Json<PurchaseRequest>) -> ApiResult {
+    Ok(Json(json!(sb.purchase(&req).await?)))
+}
+
+#[derive(Deserialize)]
+struct ChangeReq {
+    license_arn: String,
+    entitlements: Vec<Entitlement>,
+}
+
+async fn change(State(sb): State<Shared>, Json(req): Json<ChangeReq>) -> ApiResult {
+    Ok(Json(sb.change(&req.license_arn, &req.entitlements).await?))
+}
+
+#[derive(Deserialize)]
+struct LicenseReq {
+    license_arn: String,
+}
+
+async fn cancel(State(sb): State<Shared>, Json(req): Json<LicenseReq>) -> ApiResult {
+    Ok(Json(sb.cancel(&req.license_arn).await?))
+}
+
+#[derive(Deserialize)]
+struct FailReq {
+    product: String,
+    buyer_account: String,
+}
+
+async fn fail(State(sb): State<Shared>, Json(req): Json<FailReq>) -> ApiResult {
+    Ok(Json(
+        sb.fail_subscription(&req.product, &req.buyer_account)
+            .await?,
+    ))
+}
+
+async fn clock(State(sb): State<Shared>) -> ApiResult {
+    Ok(Json(json!({
+        "now": crate::ops::catalog::iso(sb.now()),
+        "offset_secs": sb.state.clock_offset()?,
+    })))
+}
+
+#[derive(Deserialize)]
+struct AdvanceReq {
+    advance_secs: i64,
+}
+
+async fn advance(State(sb): State<Shared>, Json(req): Json<AdvanceReq>) -> ApiResult {
+    let sent = sb.advance_clock(req.advance_secs).await?;
+    Ok(Json(json!({
+        "now": crate::ops::catalog::iso(sb.now()),
+        "offset_secs": sb.state.clock_offset()?,
+        "notifications": sent,
+    })))
+}
+
+#[derive(Deserialize)]
+struct FaultReq {
+    operation: String,
+    #[serde(flatten)]
+    fault: Fault,
+}
+
+async fn faults(State(sb): State<Shared>, Json(req): Json<FaultReq>) -> ApiResult {
+    if !(0.0..=1.0).contains(&req.fault.throttle_rate)
+        || !(0.0..=1.0).contains(&req.fault.error_rate)
+    {
+        return Err(AwsError::validation("Rates are between 0 and 1.").into());
+    }
+    sb.set_fault(&req.operation, req.fault.clone());
+    Ok(Json(
+        json!({"operation": req.operation, "fault": req.fault}),
+    ))
+}
+
+// ---- the demo SaaS ----------------------------------------------------------------------------
+
+fn page(title: &str, body: &str) -> Html<String> {
+    Html(format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{title}</title>\
+<style>body{{font-family:system-ui,sans-serif;max-width:640px;margin:48px auto;padding:0 16px;color:#172033}}\
+code{{background:#eef2f8;padding:2px 4px;border-radius:4px}}</style></head><body><h1>{title}</h1>{body}</body></html>"
+    ))
+}
+
+async fn demo_landing_get(Path(env): Path<String>) -> Html<String> {
+    page(
+        "Acme Insights — sign up",
+        &format!("<p>This is the demo SaaS's registration page for <code>{}</code>. AWS Marketplace buyers arrive here with a POST carrying <code>x-amzn-marketplace-token</code>.</p>", html(&env)),
+    )
+}
+
+/// Resolves the buyer's token as a SaaS would (recorded in the CloudTrail view under the demo
+/// SaaS's own access key) and greets the customer. A bad token gets a friendly page, not a 500.
+async fn demo_landing(
+    State(sb): State<Shared>,
+    Path(env): Path<String>,
+    body: Bytes,
+) -> (StatusCode, Html<String>) {
+    let token = String::from_utf8_lossy(&body)
+        .split('&')
+        .find_map(|kv| {
+            kv.strip_prefix("x-amzn-marketplace-token=")
+                .map(str::to_string)
+        })
+        .map(|t| percent_decode_form(&t));
+    let Some(token) = token.filter(|t| !t.is_empty()) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            page("We could not find your purchase", "<p>The link you followed has no Marketplace token. Please start again from your AWS Marketplace subscription.</p>"),
+        );
+    };
+    let op = crate::protocol::OpRequest {
+        service: crate::protocol::Service::Metering,
+        op: "ResolveCustomer".into(),
+        protocol: Protocol::AwsJson,
+        input: json!({"RegistrationToken": token}),
+    };
+    let caller = Caller {
+        access_key_id: DEMO_SAAS_ACCESS_KEY_ID.into(),
+        service: "aws-marketplace".into(),
+        region: "us-east-1".into(),
+    };
+    match sb.call(&op, &caller).await {
+        Ok(v) => (
+            StatusCode::OK,
+            page(
+                "Welcome to Acme Insights",
+                &format!(
+                    "<p>Your AWS Marketplace subscription is confirmed ({}).</p><ul><li>AWS account: <code>{}</code></li><li>Product code: <code>{}</code></li><li>License: <code>{}</code></li></ul><p>Create your account to get started.</p>",
+                    html(&env),
+                    html(v["CustomerAWSAccountId"].as_str().unwrap_or_default()),
+                    html(v["ProductCode"].as_str().unwrap_or_default()),
+                    html(v["LicenseArn"].as_str().unwrap_or_default()),
+                ),
+            ),
+        ),
+        Err(e) => (
+            StatusCode::BAD_REQUEST,
+            page(
+                "We could not confirm your purchase",
+                &format!("<p>AWS Marketplace did not recognise this link ({}). Links are valid for four hours; please start again from your subscription.</p>", html(e.code)),
+            ),
+        ),
+    }
+}
+
+async fn demo_eula(Path(env): Path<String>) -> impl IntoResponse {
+    (
+        [("content-type", "text/plain; charset=utf-8")],
+        format!("ACME INSIGHTS ({env}) END USER LICENSE AGREEMENT\n\nThis is a demo EULA served by the Listing Assistant Marketplace sandbox.\n"),
+    )
+}
+
+fn html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn percent_decode_form(s: &str) -> String {
+    let s = s.replace('+', " ");
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

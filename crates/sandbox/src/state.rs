@@ -1,0 +1,349 @@
+//! The sandbox's state in SQLite — a file (`--state FILE`, survives restarts) or memory.
+//! Products and licenses are stored as JSON documents keyed by their ids; metering records and
+//! the call trail are tables, since they are what gets queried and what grows.
+
+use crate::error::AwsResult;
+use crate::model::{License, Product};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::Value;
+use std::path::Path;
+use std::sync::Mutex;
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS products (entity_id TEXT PRIMARY KEY, code TEXT NOT NULL UNIQUE, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS licenses (license_arn TEXT PRIMARY KEY, product_code TEXT NOT NULL,
+    customer_identifier TEXT NOT NULL, customer_aws_account_id TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS licenses_by_product ON licenses (product_code, customer_aws_account_id);
+CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, license_arn TEXT NOT NULL, expires INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS metering (record_id TEXT PRIMARY KEY, product_code TEXT NOT NULL,
+    customer TEXT NOT NULL, dimension TEXT NOT NULL, ts INTEGER NOT NULL, hour INTEGER NOT NULL,
+    quantity INTEGER NOT NULL, license_arn TEXT, received INTEGER NOT NULL,
+    UNIQUE (product_code, customer, dimension, hour));
+CREATE TABLE IF NOT EXISTS change_sets (id TEXT PRIMARY KEY, started INTEGER NOT NULL, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS trail (seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL,
+    event_name TEXT NOT NULL, event_source TEXT NOT NULL, event_time INTEGER NOT NULL,
+    access_key TEXT NOT NULL, read_only INTEGER NOT NULL, request TEXT NOT NULL, response TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"#;
+
+pub struct State {
+    conn: Mutex<Connection>,
+}
+
+/// A stored metering record.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MeteringRow {
+    pub record_id: String,
+    pub product_code: String,
+    pub customer: String,
+    pub dimension: String,
+    pub timestamp: i64,
+    pub quantity: i64,
+    pub license_arn: Option<String>,
+}
+
+/// A stored CloudTrail event.
+#[derive(Debug, Clone)]
+pub struct TrailRow {
+    pub event_id: String,
+    pub event_name: String,
+    pub event_source: String,
+    pub event_time: i64,
+    pub access_key: String,
+    pub read_only: bool,
+    pub request: String,
+    pub response: String,
+}
+
+impl State {
+    pub fn open(path: Option<&Path>) -> rusqlite::Result<Self> {
+        let conn = match path {
+            Some(p) => Connection::open(p)?,
+            None => Connection::open_in_memory()?,
+        };
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        if path.is_some() {
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.pragma_update(None, "synchronous", "NORMAL")?;
+        }
+        conn.execute_batch(SCHEMA)?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    pub fn with<T>(&self, f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>) -> AwsResult<T> {
+        let mut c = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(f(&mut c)?)
+    }
+
+    // ---- clock ---------------------------------------------------------------------------
+
+    pub fn clock_offset(&self) -> AwsResult<i64> {
+        self.with(|c| {
+            Ok(c.query_row(
+                "SELECT value FROM meta WHERE key = 'clock_offset'",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0))
+        })
+    }
+
+    pub fn set_clock_offset(&self, secs: i64) -> AwsResult<()> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO meta (key, value) VALUES ('clock_offset', ?1)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [secs.to_string()],
+            )?;
+            Ok(())
+        })
+    }
+
+    // ---- products --------------------------------------------------------------------------
+
+    pub fn put_product(&self, p: &Product) -> AwsResult<()> {
+        let doc = serde_json::to_string(p).unwrap_or_default();
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO products (entity_id, code, doc) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(entity_id) DO UPDATE SET code = excluded.code, doc = excluded.doc",
+                params![p.entity_id, p.code, doc],
+            )?;
+            Ok(())
+        })
+    }
+
+    pub fn products(&self) -> AwsResult<Vec<Product>> {
+        self.with(|c| {
+            let mut st = c.prepare("SELECT doc FROM products ORDER BY entity_id")?;
+            let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+            Ok(rows
+                .filter_map(|d| d.ok().and_then(|d| serde_json::from_str(&d).ok()))
+                .collect())
+        })
+    }
+
+    /// By entity id (`prod-…`) or product code.
+    pub fn product(&self, id_or_code: &str) -> AwsResult<Option<Product>> {
+        self.with(|c| {
+            let doc: Option<String> = c
+                .query_row(
+                    "SELECT doc FROM products WHERE entity_id = ?1 OR code = ?1",
+                    [id_or_code],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            Ok(doc.and_then(|d| serde_json::from_str(&d).ok()))
+        })
+    }
+
+    // ---- licenses and tokens ---------------------------------------------------------------
+
+    pub fn put_license(&self, l: &License) -> AwsResult<()> {
+        let doc = serde_json::to_string(l).unwrap_or_default();
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO licenses (license_arn, product_code, customer_identifier, customer_aws_account_id, doc)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT(license_arn) DO UPDATE SET doc = excluded.doc",
+                params![l.license_arn, l.product_code, l.customer_identifier, l.customer_aws_account_id, doc],
+            )?;
+            Ok(())
+        })
+    }
+
+    pub fn licenses(&self) -> AwsResult<Vec<License>> {
+        self.with(|c| {
+            let mut st = c.prepare("SELECT doc FROM licenses ORDER BY rowid")?;
+            let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+            Ok(rows
+                .filter_map(|d| d.ok().and_then(|d| serde_json::from_str(&d).ok()))
+                .collect())
+        })
+    }
+
+    pub fn licenses_for_product(&self, product_code: &str) -> AwsResult<Vec<License>> {
+        Ok(self
+            .licenses()?
+            .into_iter()
+            .filter(|l| l.product_code == product_code)
+            .collect())
+    }
+
+    pub fn license(&self, arn: &str) -> AwsResult<Option<License>> {
+        Ok(self.licenses()?.into_iter().find(|l| l.license_arn == arn))
+    }
+
+    pub fn put_token(&self, token: &str, license_arn: &str, expires: i64) -> AwsResult<()> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO tokens (token, license_arn, expires) VALUES (?1, ?2, ?3)",
+                params![token, license_arn, expires],
+            )?;
+            Ok(())
+        })
+    }
+
+    pub fn token(&self, token: &str) -> AwsResult<Option<(String, i64)>> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT license_arn, expires FROM tokens WHERE token = ?1",
+                [token],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+        })
+    }
+
+    // ---- metering --------------------------------------------------------------------------
+
+    /// Inserts records in one transaction. For each record: `Ok(())` when new, or the id and
+    /// quantity of the record already stored for the same product, customer, dimension and hour.
+    pub fn insert_metering(
+        &self,
+        rows: &[MeteringRow],
+        received: i64,
+    ) -> AwsResult<Vec<Result<(), (String, i64)>>> {
+        self.with(|c| {
+            let tx = c.transaction()?;
+            let mut out = Vec::with_capacity(rows.len());
+            {
+                let mut ins = tx.prepare_cached(
+                    "INSERT OR IGNORE INTO metering (record_id, product_code, customer, dimension, ts, hour, quantity, license_arn, received)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?5 / 3600, ?6, ?7, ?8)",
+                )?;
+                // AWS de-duplicates per customer, dimension and hour.
+                let mut existing = tx.prepare_cached(
+                    "SELECT record_id, quantity FROM metering WHERE product_code = ?1 AND customer = ?2 AND dimension = ?3 AND hour = ?4 / 3600",
+                )?;
+                for r in rows {
+                    let n = ins.execute(params![
+                        r.record_id,
+                        r.product_code,
+                        r.customer,
+                        r.dimension,
+                        r.timestamp,
+                        r.quantity,
+                        r.license_arn,
+                        received
+                    ])?;
+                    if n == 1 {
+                        out.push(Ok(()));
+                    } else {
+                        let prior = existing.query_row(
+                            params![r.product_code, r.customer, r.dimension, r.timestamp],
+                            |row| Ok((row.get(0)?, row.get(1)?)),
+                        )?;
+                        out.push(Err(prior));
+                    }
+                }
+            }
+            tx.commit()?;
+            Ok(out)
+        })
+    }
+
+    pub fn metering(&self) -> AwsResult<Vec<MeteringRow>> {
+        self.with(|c| {
+            let mut st = c.prepare(
+                "SELECT record_id, product_code, customer, dimension, ts, quantity, license_arn FROM metering ORDER BY received, rowid",
+            )?;
+            let rows = st.query_map([], |r| {
+                Ok(MeteringRow {
+                    record_id: r.get(0)?,
+                    product_code: r.get(1)?,
+                    customer: r.get(2)?,
+                    dimension: r.get(3)?,
+                    timestamp: r.get(4)?,
+                    quantity: r.get(5)?,
+                    license_arn: r.get(6)?,
+                })
+            })?;
+            rows.collect()
+        })
+    }
+
+    // ---- change sets -----------------------------------------------------------------------
+
+    pub fn put_change_set(&self, id: &str, started: i64, doc: &Value) -> AwsResult<()> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO change_sets (id, started, doc) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(id) DO UPDATE SET doc = excluded.doc",
+                params![id, started, doc.to_string()],
+            )?;
+            Ok(())
+        })
+    }
+
+    pub fn change_set(&self, id: &str) -> AwsResult<Option<Value>> {
+        self.with(|c| {
+            let doc: Option<String> = c
+                .query_row("SELECT doc FROM change_sets WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            Ok(doc.and_then(|d| serde_json::from_str(&d).ok()))
+        })
+    }
+
+    pub fn change_sets(&self) -> AwsResult<Vec<Value>> {
+        self.with(|c| {
+            let mut st =
+                c.prepare("SELECT doc FROM change_sets ORDER BY started DESC, rowid DESC")?;
+            let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+            Ok(rows
+                .filter_map(|d| d.ok().and_then(|d| serde_json::from_str(&d).ok()))
+                .collect())
+        })
+    }
+
+    // ---- trail -----------------------------------------------------------------------------
+
+    pub fn record_trail(&self, row: &TrailRow) -> AwsResult<()> {
+        self.with(|c| {
+            c.prepare_cached(
+                "INSERT INTO trail (event_id, event_name, event_source, event_time, access_key, read_only, request, response)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                row.event_id,
+                row.event_name,
+                row.event_source,
+                row.event_time,
+                row.access_key,
+                row.read_only,
+                row.request,
+                row.response
+            ])?;
+            Ok(())
+        })
+    }
+
+    /// Newest first.
+    pub fn trail(&self) -> AwsResult<Vec<TrailRow>> {
+        self.with(|c| {
+            let mut st = c.prepare(
+                "SELECT event_id, event_name, event_source, event_time, access_key, read_only, request, response
+                 FROM trail ORDER BY seq DESC",
+            )?;
+            let rows = st.query_map([], |r| {
+                Ok(TrailRow {
+                    event_id: r.get(0)?,
+                    event_name: r.get(1)?,
+                    event_source: r.get(2)?,
+                    event_time: r.get(3)?,
+                    access_key: r.get(4)?,
+                    read_only: r.get(5)?,
+                    request: r.get(6)?,
+                    response: r.get(7)?,
+                })
+            })?;
+            rows.collect()
+        })
+    }
+}
