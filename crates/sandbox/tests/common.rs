@@ -89,7 +89,10 @@ pub fn moto() -> Moto {
         .spawn()
         .expect("start moto_server");
     // Owned from here on, so it is killed and reaped whatever happens next.
-    let moto = Moto { url: format!("http://127.0.0.1:{port}"), child };
+    let moto = Moto {
+        url: format!("http://127.0.0.1:{port}"),
+        child,
+    };
     for _ in 0..200 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
             return moto;
