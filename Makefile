@@ -42,6 +42,7 @@ test-e2e: build
 
 bench: deps build
 	./bench/startup.sh
+	./bench/metering.sh
 
 icons:
 	./scripts/icons.sh

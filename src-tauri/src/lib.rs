@@ -2,6 +2,7 @@
 //! database writes as events. No domain logic lives here.
 
 mod commands;
+mod sandbox;
 
 use la_core::secrets::{Backend, Secrets};
 use la_core::service::{ChangeEvent, Core, EventSink};
@@ -54,6 +55,13 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::list_evidence,
             commands::open_evidence,
             commands::report_ready,
+            sandbox::sandbox_status,
+            sandbox::sandbox_products,
+            sandbox::sandbox_purchase,
+            sandbox::sandbox_meter,
+            sandbox::sandbox_cancel,
+            sandbox::sandbox_advance_clock,
+            sandbox::sandbox_activity,
         ])
         .events(collect_events![StoreChanged])
         // One shape per type: the UI always sends whole objects, so serde defaults never apply.
@@ -122,6 +130,19 @@ pub fn run() {
             if let Err(e) = &core {
                 tracing::error!(error = %e.message, "could not open the data directory");
             }
+            // The built-in Marketplace sandbox the Demo workspace points at.
+            let running = tauri::async_runtime::block_on(sandbox::start(&dir));
+            match (&running, &core) {
+                (Ok(r), Ok(c)) => {
+                    tracing::info!(url = %r.url, "Marketplace sandbox running");
+                    if let Err(e) = la_core::demo::repoint(c, &r.url) {
+                        tracing::warn!(error = %e, "could not point the Demo workspace at the sandbox");
+                    }
+                }
+                (Err(e), _) => tracing::warn!(error = %e, "the built-in sandbox could not start"),
+                _ => {}
+            }
+            app.manage(sandbox::SandboxState { running });
             tracing::info!(dir = %dir.display(), "data directory");
             app.manage(AppState {
                 core,

@@ -197,3 +197,21 @@ test("dark theme and the demo's production environment", async () => {
   await shot("environment-production-dark-en");
   await theme.selectByAttribute("value", "light");
 });
+
+test("the built-in sandbox: Catalog products, a purchase, metering and the CloudTrail view", async () => {
+  await (await $("nav-sandbox")).click();
+  await waitText("sandbox-url", "http://127.0.0.1:");
+  await waitText("sandbox-products", "Acme Insights (staging)");
+  await (await $("sandbox-purchase")).click();
+  await waitText("sandbox-landing", "HTTP 200", 20000);
+  await (await $("sandbox-meter")).click();
+  await waitText("sandbox-meter-result", "Success");
+  const calls = await waitText("sandbox-calls", "BatchMeterUsage");
+  const text = await calls.getText();
+  assert.match(text, /ResolveCustomer/, "the demo SaaS resolved the buyer's token");
+  assert.match(text, /demo SaaS/);
+  await waitText("sandbox-notifications", "subscribe-success");
+  await shot("sandbox-en");
+  await shot("sandbox-purchase-en", "sandbox-purchase-result");
+  await shot("sandbox-activity-en", "sandbox-calls");
+});

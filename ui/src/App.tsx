@@ -6,6 +6,7 @@ import { ErrorBanner } from "./components/ErrorBanner";
 import { NewWorkspaceDialog } from "./components/NewWorkspaceDialog";
 import { Overview } from "./components/Overview";
 import { PhaseRail, type View } from "./components/PhaseRail";
+import { SandboxPage } from "./components/SandboxPage";
 import { StepView } from "./components/StepView";
 import { TopBar } from "./components/TopBar";
 import { I18nContext, makeI18n } from "./i18n";
@@ -223,6 +224,7 @@ export function App() {
                   onOpenStep={(stepId) => setView({ kind: "step", stepId })}
                 />
               )}
+              {view.kind === "sandbox" && <SandboxPage onError={report} />}
               {view.kind === "env" && (
                 <EnvironmentForm
                   key={`${detail.workspace.id}-${view.env}`}

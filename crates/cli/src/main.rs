@@ -532,5 +532,13 @@ mod tests {
             assert_eq!((s.product_id.as_str(), s.product_code.as_str()), (id, code));
             assert_eq!(s.test_buyer_account_ids, vec![buyer.to_string()]);
         }
+        assert_eq!(
+            la_core::demo::SANDBOX_ACCESS_KEY_ID,
+            la_sandbox::DEMO_ACCESS_KEY_ID
+        );
+        assert_eq!(
+            la_core::demo::SANDBOX_SECRET_ACCESS_KEY,
+            la_sandbox::DEMO_SECRET_ACCESS_KEY
+        );
     }
 }

@@ -7,8 +7,13 @@ use crate::model::*;
 use crate::service::Core;
 
 pub const DEMO_NAME: &str = "Demo";
-/// Where the built-in sandbox listens by default.
+/// Where the built-in sandbox listens by default (the app moves the Demo workspace to whatever
+/// port the sandbox actually got, see `repoint`).
 pub const SANDBOX_ENDPOINT: &str = "http://127.0.0.1:8484";
+/// The sandbox's documented demo credentials (equal to `la_sandbox::DEMO_*`, checked by a test
+/// in the CLI crate). Not secrets: they are valid only against the local sandbox.
+pub const SANDBOX_ACCESS_KEY_ID: &str = "AKIASANDBOXDEMO00001";
+pub const SANDBOX_SECRET_ACCESS_KEY: &str = "listing-assistant-sandbox-demo-secret-0001";
 const SEEDED_KEY: &str = "demo_seeded";
 
 /// The settings of one Demo environment (the sandbox seeds matching products).
@@ -23,7 +28,7 @@ pub fn settings(kind: EnvKind) -> EnvironmentSettings {
         EnvKind::Production => (
             "prod-demoprd9x3m1w",
             "demoprd1c4hz9w2v0tq8sn5bk",
-            "prod",
+            "production",
             "777788889999",
         ),
     };
@@ -51,11 +56,11 @@ pub fn settings(kind: EnvKind) -> EnvironmentSettings {
                 kind: DimensionType::ExternallyMetered,
             },
         ],
-        fulfillment_url: format!("http://127.0.0.1:8485/{suffix}/marketplace/register"),
-        eula_url: format!("http://127.0.0.1:8485/{suffix}/eula.txt"),
-        sqs_queue_url: format!(
-            "{SANDBOX_ENDPOINT}/111122223333/acme-insights-{suffix}-marketplace"
-        ),
+        fulfillment_url: format!("{SANDBOX_ENDPOINT}/_demo-saas/{suffix}/marketplace/register"),
+        eula_url: format!("{SANDBOX_ENDPOINT}/_demo-saas/{suffix}/eula.txt"),
+        // The sandbox delivers notifications to a real queue (or moto's) when given one; the
+        // demo has none, so the app shows them from the sandbox's own log.
+        sqs_queue_url: String::new(),
         subscription_topic_arn: format!(
             "arn:aws:sns:us-east-1:287250355862:aws-mp-subscription-notification-{code}"
         ),
@@ -161,4 +166,62 @@ pub fn seed(core: &Core) -> Result<Workspace> {
     prefs.last_workspace_id = Some(ws.id.clone());
     store.save_preferences(&prefs)?;
     Ok(ws)
+}
+
+/// Points the demo workspaces' sandbox-mode environments at the sandbox now running at
+/// `base_url` (its port can change between starts). Only loopback URLs are rewritten, so an
+/// environment the user pointed elsewhere is left alone.
+pub fn repoint(core: &Core, base_url: &str) -> Result<u32> {
+    let store = core.store();
+    let mut changed = 0;
+    for ws in store.list_workspaces()?.into_iter().filter(|w| w.is_demo) {
+        for kind in EnvKind::ALL {
+            let (mut s, _) = store.environment(&ws.id, kind)?;
+            if s.mode != EnvMode::Sandbox {
+                continue;
+            }
+            let Some(old) = loopback_origin(&s.endpoint_url) else {
+                continue;
+            };
+            if old == base_url {
+                continue;
+            }
+            for field in [&mut s.endpoint_url, &mut s.fulfillment_url, &mut s.eula_url] {
+                if field.starts_with(&old) {
+                    *field = format!("{base_url}{}", &field[old.len()..]);
+                }
+            }
+            store.save_environment(&ws.id, kind, &s)?;
+            changed += 1;
+        }
+    }
+    Ok(changed)
+}
+
+fn loopback_origin(url: &str) -> Option<String> {
+    let u = url::Url::parse(url).ok()?;
+    let host = u.host_str()?;
+    if host != "127.0.0.1" && host != "localhost" {
+        return None;
+    }
+    Some(format!(
+        "{}://{}:{}",
+        u.scheme(),
+        host,
+        u.port_or_known_default()?
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins() {
+        assert_eq!(
+            loopback_origin("http://127.0.0.1:8484/x").as_deref(),
+            Some("http://127.0.0.1:8484")
+        );
+        assert_eq!(loopback_origin("https://example.com:8484/x"), None);
+    }
 }

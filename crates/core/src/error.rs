@@ -17,6 +17,16 @@ pub enum ErrorCode {
     Storage,
     Io,
     Internal,
+    /// AWS refused: the message names the missing `service:Action`.
+    AccessDenied,
+    /// AWS throttled the call even after retries.
+    Throttled,
+    /// Credentials missing, invalid or expired (the message says how to renew them).
+    Credentials,
+    /// The endpoint could not be reached (network, DNS, TLS, time-out).
+    Unreachable,
+    /// Any other error AWS (or the sandbox) returned; the message carries its code.
+    Aws,
 }
 
 /// The error every command returns: a stable code and a human-readable message.

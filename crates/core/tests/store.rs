@@ -415,3 +415,35 @@ fn kill_mid_write_loses_nothing() {
         }
     }
 }
+
+#[test]
+fn demo_follows_the_sandbox_port() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let c = core(dir.path());
+    let demo = c.list_workspaces().expect("list")[0].workspace.clone();
+    assert_eq!(
+        la_core::demo::repoint(&c, "http://127.0.0.1:40001").expect("repoint"),
+        2
+    );
+    let d = c.workspace_detail(&demo.id).expect("detail");
+    let s = &d.environments[0].settings;
+    assert_eq!(s.endpoint_url, "http://127.0.0.1:40001");
+    assert_eq!(
+        s.fulfillment_url,
+        "http://127.0.0.1:40001/_demo-saas/staging/marketplace/register"
+    );
+    assert_eq!(
+        la_core::demo::repoint(&c, "http://127.0.0.1:40001").expect("again"),
+        0,
+        "nothing to do twice"
+    );
+    // An environment pointed elsewhere by the user is left alone.
+    let mut s = s.clone();
+    s.endpoint_url = "https://vpce.example.com".into();
+    c.save_environment(&demo.id, EnvKind::Staging, &s)
+        .expect("save");
+    assert_eq!(
+        la_core::demo::repoint(&c, "http://127.0.0.1:40002").expect("repoint"),
+        1
+    );
+}

@@ -8,7 +8,8 @@ import { Progress } from "./Progress";
 export type View =
   | { kind: "overview" }
   | { kind: "step"; stepId: string }
-  | { kind: "env"; env: EnvKind };
+  | { kind: "env"; env: EnvKind }
+  | { kind: "sandbox" };
 
 function onRailKey(e: KeyboardEvent<HTMLElement>) {
   if (e.key !== "ArrowDown" && e.key !== "ArrowUp" && e.key !== "Home" && e.key !== "End") return;
@@ -113,6 +114,16 @@ export function PhaseRail(props: {
             {t(env)}
           </button>
         ))}
+        <button
+          type="button"
+          className="rail-link env"
+          aria-current={active({ kind: "sandbox" }) ? "page" : undefined}
+          onClick={() => props.onView({ kind: "sandbox" })}
+          data-testid="nav-sandbox"
+        >
+          <span className="env-dot sandbox" aria-hidden="true" />
+          {t("sandbox")}
+        </button>
       </section>
       <p className="rail-hint muted small">{t("keyboardHint")}</p>
     </nav>

@@ -27,6 +27,13 @@ export const commands = {
 	openEvidence: (evidenceId: string) => typedError<null, AppError>(__TAURI_INVOKE("open_evidence", { evidenceId })),
 	/**  Called by the UI once the wizard is on screen and interactive; used to measure start-up. */
 	reportReady: () => typedError<number, AppError>(__TAURI_INVOKE("report_ready")),
+	sandboxStatus: () => typedError<SandboxStatus, AppError>(__TAURI_INVOKE("sandbox_status")),
+	sandboxProducts: () => typedError<CatalogProduct[], AppError>(__TAURI_INVOKE("sandbox_products")),
+	sandboxPurchase: (product: string, buyerAccount: string) => typedError<SandboxPurchase, AppError>(__TAURI_INVOKE("sandbox_purchase", { product, buyerAccount })),
+	sandboxMeter: (customerAwsAccountId: string, licenseArn: string, dimension: string, quantity: number) => typedError<MeterOutcome, AppError>(__TAURI_INVOKE("sandbox_meter", { customerAwsAccountId, licenseArn, dimension, quantity })),
+	sandboxCancel: (licenseArn: string) => typedError<null, AppError>(__TAURI_INVOKE("sandbox_cancel", { licenseArn })),
+	sandboxAdvanceClock: (hours: number) => typedError<string, AppError>(__TAURI_INVOKE("sandbox_advance_clock", { hours })),
+	sandboxActivity: () => typedError<SandboxActivity, AppError>(__TAURI_INVOKE("sandbox_activity")),
 };
 
 /** Events */
@@ -47,6 +54,23 @@ export type AppInfo = {
 	database_path: string,
 	schema_version: number,
 	implemented_checks: string[],
+};
+
+export type CatalogDimension = {
+	key: string,
+	name: string,
+	types: string[],
+};
+
+export type CatalogProduct = {
+	entity_id: string,
+	title: string,
+	product_code: string,
+	visibility: string,
+	dimensions: CatalogDimension[],
+	fulfillment_url: string,
+	buyer_accounts: string[],
+	last_modified: string,
 };
 
 export type Category = "Access" | "Product" | "Billing" | "Registration" | "Subscription" | "Security" | "Reliability" | "Guideline";
@@ -132,7 +156,17 @@ export type EnvironmentView = {
 };
 
 /**  What the UI can branch on. Kept small on purpose. */
-export type ErrorCode = "invalid_input" | "not_found" | "conflict" | "keychain_unavailable" | "schema_too_new" | "storage" | "io" | "internal";
+export type ErrorCode = "invalid_input" | "not_found" | "conflict" | "keychain_unavailable" | "schema_too_new" | "storage" | "io" | "internal" | 
+/**  AWS refused: the message names the missing `service:Action`. */
+"access_denied" | 
+/**  AWS throttled the call even after retries. */
+"throttled" | 
+/**  Credentials missing, invalid or expired (the message says how to renew them). */
+"credentials" | 
+/**  The endpoint could not be reached (network, DNS, TLS, time-out). */
+"unreachable" | 
+/**  Any other error AWS (or the sandbox) returned; the message carries its code. */
+"aws";
 
 export type Evidence = {
 	id: string,
@@ -203,6 +237,21 @@ export type ItemStatus = "not_started" | "in_progress" | "passed" | "failed" | "
 
 export type Language = "en" | "ja";
 
+export type MarketplaceCall = {
+	event_name: string,
+	event_time: string,
+	access_key_id: string,
+	event_source: string,
+	error_code: string | null,
+};
+
+export type MeterOutcome = {
+	/**  Success, CustomerNotSubscribed or DuplicateRecord. */
+	status: string,
+	metering_record_id: string | null,
+	timestamp: string,
+};
+
 export type Phase = {
 	id: string,
 	title: Text,
@@ -225,6 +274,48 @@ export type Preferences = {
 };
 
 export type PricingModel = "subscription" | "contract" | "contract_with_consumption";
+
+export type SandboxActivity = {
+	clock: string,
+	licenses: SandboxLicense[],
+	notifications: SandboxNotification[],
+	calls: MarketplaceCall[],
+};
+
+export type SandboxLicense = {
+	license_arn: string,
+	product_code: string,
+	customer_aws_account_id: string,
+	status: string,
+	entitlements: string,
+};
+
+export type SandboxNotification = {
+	time: string,
+	kind: string,
+	topic: string,
+};
+
+export type SandboxPurchase = {
+	product_id: string,
+	product_code: string,
+	customer_aws_account_id: string,
+	license_arn: string,
+	agreement_id: string,
+	/**  The first characters only: the token is a credential for the buyer's registration. */
+	token_preview: string,
+	landing_status: number | null,
+	landing_error: string | null,
+	landing_ms: number | null,
+	notifications: number,
+};
+
+export type SandboxStatus = {
+	url: string | null,
+	error: string | null,
+	access_key_id: string,
+	clock: string | null,
+};
 
 export type SourceOrigin = "aws_checklist" | "guideline" | "scenario";
 

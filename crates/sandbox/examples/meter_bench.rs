@@ -1,0 +1,275 @@
+//! BatchMeterUsage throughput and latency: the sandbox versus moto's server, both as separate
+//! processes on loopback, driven by the same official Rust SDK client at the same concurrency in
+//! one run. Run with `make bench` (release build).
+//!
+//! The sandbox is `listing-assistant sandbox serve` (path in LA_CLI_BIN); moto is moto_server from
+//! the project's virtualenv (LA_MOTO_SERVER or .tools/venv/bin/moto_server). Each request carries
+//! 25 records. On the sandbox the records are for subscribed buyers (so every record takes the
+//! storage path); moto does not model subscriptions and answers CustomerNotSubscribed.
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_credential_types::Credentials;
+use aws_sdk_marketplacemetering::primitives::DateTime;
+use aws_sdk_marketplacemetering::types::UsageRecord;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const CONCURRENCY: usize = 16;
+const REQUESTS: usize = 4000;
+const BUYERS: usize = 500;
+const PRODUCT: &str = "prod-demostg4a7k2q";
+const CODE: &str = "demostg7ky5a0d3rqx2ub6y8m";
+
+struct Proc(Child);
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn sdk(url: &str, key: &str, secret: &str) -> SdkConfig {
+    SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(url)
+        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+            key, secret, None, None, "bench",
+        )))
+        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(1))
+        .build()
+}
+
+fn buyer(i: usize) -> String {
+    format!("{:012}", 500_000_000_000u64 + i as u64)
+}
+
+async fn run(client: aws_sdk_marketplacemetering::Client) -> (f64, Vec<f64>, usize) {
+    let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let now = chrono::Utc::now().timestamp();
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..CONCURRENCY {
+        let client = client.clone();
+        let next = next.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut failures = 0;
+            loop {
+                let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if n >= REQUESTS {
+                    break;
+                }
+                let mut req = client.batch_meter_usage().product_code(CODE);
+                for r in 0..25 {
+                    let i = n * 25 + r;
+                    req = req.usage_records(
+                        UsageRecord::builder()
+                            .timestamp(DateTime::from_secs(
+                                now - 60 - 3600 * ((i / BUYERS) % 5) as i64,
+                            ))
+                            .customer_aws_account_id(buyer(i % BUYERS))
+                            .dimension("api_calls")
+                            .quantity(1)
+                            .build()
+                            .expect("record"),
+                    );
+                }
+                let t = Instant::now();
+                match req.send().await {
+                    Ok(_) => lat.push(t.elapsed().as_secs_f64() * 1000.0),
+                    Err(_) => failures += 1,
+                }
+            }
+            (lat, failures)
+        }));
+    }
+    let mut all = Vec::new();
+    let mut failures = 0;
+    for t in tasks {
+        let (l, f) = t.await.expect("task");
+        all.extend(l);
+        failures += f;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    all.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    (secs, all, failures)
+}
+
+fn pct(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+#[tokio::main]
+async fn main() {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let cli = std::env::var("LA_CLI_BIN").unwrap_or_else(|_| {
+        repo.join("target/release/listing-assistant")
+            .display()
+            .to_string()
+    });
+    let moto_bin = std::env::var("LA_MOTO_SERVER").unwrap_or_else(|_| {
+        repo.join(".tools/venv/bin/moto_server")
+            .display()
+            .to_string()
+    });
+
+    // The sandbox, as a user starts it.
+    let mut child = Command::new(&cli)
+        .args([
+            "sandbox",
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--seed",
+            "demo",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {cli}: {e}"));
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let _sandbox = Proc(child);
+    let first = lines.next().expect("first line").expect("utf-8");
+    let url = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("url")
+        .to_string();
+    std::thread::spawn(move || for _ in lines {});
+
+    // Allow-list the bench buyers through the Catalog API, then let each buy the product.
+    let demo = sdk(
+        &url,
+        la_sandbox::DEMO_ACCESS_KEY_ID,
+        la_sandbox::DEMO_SECRET_ACCESS_KEY,
+    );
+    let catalog = aws_sdk_marketplacecatalog::Client::new(&demo);
+    let accounts: Vec<String> = (0..BUYERS).map(buyer).collect();
+    let details = serde_json::json!({"PositiveTargeting": {"BuyerAccounts": accounts}}).to_string();
+    let cs = catalog
+        .start_change_set()
+        .catalog("AWSMarketplace")
+        .change_set(
+            aws_sdk_marketplacecatalog::types::Change::builder()
+                .change_type("UpdateTargeting")
+                .entity(
+                    aws_sdk_marketplacecatalog::types::Entity::builder()
+                        .r#type("SaaSProduct@1.0")
+                        .identifier(PRODUCT)
+                        .build()
+                        .expect("entity"),
+                )
+                .details(details)
+                .build()
+                .expect("change"),
+        )
+        .send()
+        .await
+        .expect("targeting");
+    loop {
+        let d = catalog
+            .describe_change_set()
+            .catalog("AWSMarketplace")
+            .change_set_id(cs.change_set_id().unwrap_or_default())
+            .send()
+            .await
+            .expect("describe");
+        if d.status().map(|s| s.as_str()) == Some("SUCCEEDED") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let http = reqwest::Client::new();
+    for a in &accounts {
+        let r = http
+            .post(format!("{url}/_sandbox/purchase"))
+            .json(&serde_json::json!({"product": PRODUCT, "buyer_account": a, "redirect": false}))
+            .send()
+            .await
+            .expect("purchase");
+        assert!(r.status().is_success(), "purchase for {a}: {}", r.status());
+    }
+
+    // moto, on its own port.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let moto = Proc(
+        Command::new(&moto_bin)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {moto_bin}: {e}")),
+    );
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let moto_url = format!("http://127.0.0.1:{port}");
+
+    let sb_client = aws_sdk_marketplacemetering::Client::new(&demo);
+    let moto_client =
+        aws_sdk_marketplacemetering::Client::new(&sdk(&moto_url, "testing", "testing"));
+    // Warm both (connections, JIT-less Python imports) before timing.
+    let _ = run_n(&sb_client, 20).await;
+    let _ = run_n(&moto_client, 20).await;
+    let (s_secs, s_lat, s_fail) = run(sb_client).await;
+    let (m_secs, m_lat, m_fail) = run(moto_client).await;
+    drop(moto);
+
+    let s_rps = (REQUESTS - s_fail) as f64 / s_secs;
+    let m_rps = (REQUESTS - m_fail) as f64 / m_secs;
+    println!("BatchMeterUsage, {REQUESTS} requests x 25 records, {CONCURRENCY} concurrent, same Rust SDK client, loopback");
+    println!(
+        "{:<22} {:>10} {:>12} {:>9} {:>9} {:>9}",
+        "", "req/s", "records/s", "p50 ms", "p99 ms", "errors"
+    );
+    println!(
+        "{:<22} {:>10.0} {:>12.0} {:>9.2} {:>9.2} {:>9}",
+        "sandbox",
+        s_rps,
+        s_rps * 25.0,
+        pct(&s_lat, 0.50),
+        pct(&s_lat, 0.99),
+        s_fail
+    );
+    println!(
+        "{:<22} {:>10.0} {:>12.0} {:>9.2} {:>9.2} {:>9}",
+        "moto_server",
+        m_rps,
+        m_rps * 25.0,
+        pct(&m_lat, 0.50),
+        pct(&m_lat, 0.99),
+        m_fail
+    );
+    println!("throughput ratio sandbox / moto: {:.1}x", s_rps / m_rps);
+}
+
+async fn run_n(client: &aws_sdk_marketplacemetering::Client, n: usize) -> usize {
+    let mut ok = 0;
+    for i in 0..n {
+        let r = client
+            .batch_meter_usage()
+            .product_code(CODE)
+            .usage_records(
+                UsageRecord::builder()
+                    .timestamp(DateTime::from_secs(chrono::Utc::now().timestamp() - 5))
+                    .customer_aws_account_id(buyer(i))
+                    .dimension("api_calls")
+                    .quantity(1)
+                    .build()
+                    .expect("record"),
+            )
+            .send()
+            .await;
+        ok += r.is_ok() as usize;
+    }
+    ok
+}
