@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target="${CARGO_TARGET_DIR:-target}"
-cargo build --release -p listing-assistant --example meter_bench -p la-sandbox
+cargo build --release -p listing-assistant --bin listing-assistant
+cargo build --release -p la-sandbox --example meter_bench
 LA_CLI_BIN="$target/release/listing-assistant" "$target/release/examples/meter_bench"

@@ -901,3 +901,109 @@ async fn denied_actions_and_injected_faults() {
         .expect_err("normal again");
     assert_eq!(code(&e), "InvalidTokenException");
 }
+
+#[tokio::test]
+async fn state_file_survives_a_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = Config {
+        state_file: Some(dir.path().join("sandbox.sqlite3")),
+        ..Config::default()
+    };
+    let run = start(config.clone()).await;
+    let p = buy(&run, STAGING_PRODUCT, STAGING_BUYER).await;
+    run.sandbox.advance_clock(600).await.expect("clock");
+    run.stop().await;
+    let run = start(config).await;
+    let m = metering::Client::new(&demo_sdk(&run.url));
+    let r = m
+        .resolve_customer()
+        .registration_token(&p.registration_token)
+        .send()
+        .await
+        .expect("token kept");
+    assert_eq!(r.license_arn(), Some(p.license_arn.as_str()));
+    assert_eq!(
+        run.sandbox.state.clock_offset().expect("offset"),
+        600,
+        "the clock is kept too"
+    );
+}
+
+#[tokio::test]
+async fn failed_subscription_and_cancelled_change_set() {
+    let run = start(Config::default()).await;
+    let out = run
+        .sandbox
+        .fail_subscription(STAGING_PRODUCT, STAGING_BUYER)
+        .await
+        .expect("fail");
+    assert!(out["notifications"][0]["body"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("subscribe-fail"));
+    // A failed subscription gives the buyer nothing to meter against.
+    let m = metering::Client::new(&demo_sdk(&run.url));
+    let res = m
+        .batch_meter_usage()
+        .product_code(STAGING_CODE)
+        .usage_records(record("api_calls", STAGING_BUYER, 1, now_dt(-5)))
+        .send()
+        .await
+        .expect("batch");
+    assert_eq!(
+        res.results()[0].status().map(|s| s.as_str()),
+        Some("CustomerNotSubscribed")
+    );
+
+    let c = catalog::Client::new(&demo_sdk(&run.url));
+    use catalog::types::{Change, Entity};
+    let started = c
+        .start_change_set()
+        .catalog("AWSMarketplace")
+        .change_set(
+            Change::builder()
+                .change_type("UpdateVisibility")
+                .entity(
+                    Entity::builder()
+                        .r#type("SaaSProduct@1.0")
+                        .identifier(STAGING_PRODUCT)
+                        .build()
+                        .expect("entity"),
+                )
+                .details(r#"{"TargetVisibility":"Public"}"#)
+                .build()
+                .expect("change"),
+        )
+        .send()
+        .await
+        .expect("start");
+    let id = started.change_set_id().expect("id").to_string();
+    c.cancel_change_set()
+        .catalog("AWSMarketplace")
+        .change_set_id(&id)
+        .send()
+        .await
+        .expect("cancel");
+    assert_eq!(wait_change_set(&c, &id).await, "CANCELLED");
+    let d = c
+        .describe_entity()
+        .catalog("AWSMarketplace")
+        .entity_id(STAGING_PRODUCT)
+        .send()
+        .await
+        .expect("describe");
+    assert!(
+        d.details()
+            .unwrap_or_default()
+            .contains("\"Visibility\":\"Limited\""),
+        "a cancelled change set changes nothing"
+    );
+    let e = c
+        .cancel_change_set()
+        .catalog("AWSMarketplace")
+        .change_set_id(&id)
+        .send()
+        .await
+        .expect_err("twice");
+    assert_eq!(code(&e), "ResourceInUseException");
+}
