@@ -4,8 +4,25 @@
 //! app's own serializable types (no SDK type leaks to the UI).
 
 pub mod access;
+pub mod checks;
+pub mod engine;
 pub mod marketplace;
+pub mod redact;
 
 pub use access::{sdk_config, AccessError};
 /// Re-exported so front ends can hold a config without depending on aws-config themselves.
 pub use aws_config::SdkConfig;
+
+/// An HTTP error with its causes, so "certificate not trusted" or "connection refused" shows.
+pub fn http_error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut src = e.source();
+    while let Some(s) = src {
+        let t = s.to_string();
+        if !parts.iter().any(|p| p.contains(&t)) {
+            parts.push(t);
+        }
+        src = s.source();
+    }
+    parts.join(": ")
+}

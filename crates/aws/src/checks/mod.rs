@@ -1,0 +1,71 @@
+//! The check catalogue. Ids are part of the product (users reference them in CI); each check
+//! declares the IAM actions it calls, which generates the least-privilege policy.
+
+pub mod registration;
+
+use crate::engine::CheckDef;
+use la_core::model::EnvironmentSettings;
+use std::time::Duration;
+
+/// Everything a check may use: the environment, an AWS SDK config (absent for checks that need
+/// none), and an HTTP client that trusts the system roots plus the environment's CA bundle.
+pub struct CheckContext {
+    pub settings: EnvironmentSettings,
+    pub sdk: Option<aws_config::SdkConfig>,
+    pub http: reqwest::Client,
+    /// The registration page must answer within this.
+    pub response_time_limit: Duration,
+    /// Access keys this app signs with, so its own calls are told apart in CloudTrail.
+    pub own_access_keys: Vec<String>,
+}
+
+impl CheckContext {
+    /// The probes' HTTP client: never follows redirects by itself (cookies on every hop are
+    /// inspected), trusts the system's roots and, when given, the PEM bundle's.
+    pub fn http_client(
+        ca_bundle: Option<&std::path::Path>,
+    ) -> Result<reqwest::Client, la_core::AppError> {
+        let mut b = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(20))
+            .user_agent("Mozilla/5.0 (X11; Linux x86_64) Listing Assistant registration probe");
+        if let Some(path) = ca_bundle {
+            let pem = std::fs::read(path).map_err(|e| {
+                la_core::AppError::invalid(format!(
+                    "Cannot read the CA bundle {}: {e}",
+                    path.display()
+                ))
+            })?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                la_core::AppError::invalid(format!(
+                    "{} is not a PEM certificate bundle: {e}",
+                    path.display()
+                ))
+            })?;
+            if certs.is_empty() {
+                return Err(la_core::AppError::invalid(format!(
+                    "{} holds no certificate",
+                    path.display()
+                )));
+            }
+            for c in certs {
+                b = b.add_root_certificate(c);
+            }
+        }
+        b.build()
+            .map_err(|e| la_core::AppError::invalid(format!("Cannot build the HTTP client: {e}")))
+    }
+}
+
+/// Every check, in the order they are listed and run.
+pub fn catalogue() -> Vec<&'static CheckDef<CheckContext>> {
+    registration::CHECKS.iter().collect()
+}
+
+/// The checks whose id starts with any of `prefixes` (all when empty).
+pub fn select(prefixes: &[String]) -> Vec<&'static CheckDef<CheckContext>> {
+    catalogue()
+        .into_iter()
+        .filter(|c| prefixes.is_empty() || prefixes.iter().any(|p| c.id.starts_with(p.as_str())))
+        .collect()
+}

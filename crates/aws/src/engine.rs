@@ -1,0 +1,273 @@
+//! The check engine: runs a chosen set of checks concurrently with a bound, each under its own
+//! timeout, retrying with backoff when AWS throttles, cancellable, reporting progress as it goes.
+//! A missing IAM permission becomes "cannot check: needs `service:Action`" (status error), never a
+//! failed requirement.
+
+use la_core::checklist::Text;
+use la_core::{AppError, ErrorCode};
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckStatus {
+    Pass,
+    Fail,
+    Warn,
+    Skipped,
+    Error,
+}
+
+/// One request and response a check relied on, with secrets masked.
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+pub struct EvidenceItem {
+    pub label: String,
+    pub request: String,
+    pub response: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+pub struct CheckResult {
+    pub id: String,
+    pub status: CheckStatus,
+    pub summary: String,
+    pub details: String,
+    pub advice: Text,
+    pub duration_ms: u32,
+    pub evidence: Vec<EvidenceItem>,
+}
+
+/// What a check function returns before the engine stamps id and duration on it.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub status: CheckStatus,
+    pub summary: String,
+    pub details: String,
+    pub advice: Text,
+    pub evidence: Vec<EvidenceItem>,
+}
+
+impl Outcome {
+    fn new(status: CheckStatus, summary: impl Into<String>) -> Self {
+        Self {
+            status,
+            summary: summary.into(),
+            details: String::new(),
+            advice: Text {
+                en: String::new(),
+                ja: String::new(),
+            },
+            evidence: Vec::new(),
+        }
+    }
+    pub fn pass(summary: impl Into<String>) -> Self {
+        Self::new(CheckStatus::Pass, summary)
+    }
+    pub fn fail(summary: impl Into<String>, en: impl Into<String>, ja: impl Into<String>) -> Self {
+        Self::new(CheckStatus::Fail, summary).advice(en, ja)
+    }
+    pub fn warn(summary: impl Into<String>, en: impl Into<String>, ja: impl Into<String>) -> Self {
+        Self::new(CheckStatus::Warn, summary).advice(en, ja)
+    }
+    pub fn skipped(summary: impl Into<String>) -> Self {
+        Self::new(CheckStatus::Skipped, summary)
+    }
+    pub fn advice(mut self, en: impl Into<String>, ja: impl Into<String>) -> Self {
+        self.advice = Text {
+            en: en.into(),
+            ja: ja.into(),
+        };
+        self
+    }
+    pub fn details(mut self, d: impl Into<String>) -> Self {
+        self.details = d.into();
+        self
+    }
+    pub fn evidence(
+        mut self,
+        label: impl Into<String>,
+        request: impl Into<String>,
+        response: impl Into<String>,
+    ) -> Self {
+        self.evidence.push(EvidenceItem {
+            label: label.into(),
+            request: crate::redact::redact(&request.into()),
+            response: crate::redact::redact(&response.into()),
+        });
+        self
+    }
+}
+
+/// An error a check could not get past: a missing permission, no credentials, the endpoint
+/// unreachable… The engine turns it into status `error` with a specific summary.
+pub type CheckError = AppError;
+
+pub type CheckFuture<'a> = Pin<Box<dyn Future<Output = Result<Outcome, CheckError>> + Send + 'a>>;
+
+/// A check: its id (part of the product), the IAM actions it calls (for the least-privilege
+/// policy and for "cannot check" messages), and its code.
+pub struct CheckDef<C> {
+    pub id: &'static str,
+    pub actions: &'static [&'static str],
+    pub needs_aws: bool,
+    pub run: for<'a> fn(&'a C) -> CheckFuture<'a>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Progress {
+    Started { id: String },
+    Finished { result: CheckResult },
+}
+
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    pub concurrency: usize,
+    pub timeout: Duration,
+    /// Extra attempts after a throttled call (the SDK's own retries come first).
+    pub throttle_retries: u32,
+    pub backoff: Duration,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        Self {
+            concurrency: 8,
+            timeout: Duration::from_secs(30),
+            throttle_retries: 2,
+            backoff: Duration::from_millis(500),
+        }
+    }
+}
+
+fn error_outcome(e: &CheckError) -> Outcome {
+    let (summary, en, ja) = match e.code {
+        ErrorCode::AccessDenied => (
+            format!("cannot check: needs `{}`", missing_action(&e.message).unwrap_or("a permission")),
+            "Grant the action to the role or user the app uses (see the IAM policy in the README), then run the check again.",
+            "アプリが使うロールまたはユーザーにこのアクションを許可し (README の IAM ポリシー参照)、もう一度チェックを実行してください。",
+        ),
+        ErrorCode::Credentials => (
+            format!("cannot check: credentials: {}", e.message),
+            "Renew the credentials (for SSO profiles: `aws sso login --profile NAME`) or fix the environment's credential settings.",
+            "認証情報を更新するか (SSO プロファイルは `aws sso login --profile 名前`)、環境の認証情報の設定を修正してください。",
+        ),
+        ErrorCode::Throttled => (
+            format!("cannot check: throttled by AWS: {}", e.message),
+            "AWS is throttling the account; run the check again in a minute.",
+            "AWS がアカウントの呼び出しを制限しています。1 分ほど待ってから再実行してください。",
+        ),
+        ErrorCode::Unreachable => (
+            format!("cannot check: {}", e.message),
+            "Check the network, the endpoint URL and any proxy, then run the check again.",
+            "ネットワーク、エンドポイント URL、プロキシを確認してから再実行してください。",
+        ),
+        _ => (
+            format!("cannot check: {}", e.message),
+            "See the details, fix the cause and run the check again.",
+            "詳細を確認して原因を修正し、再実行してください。",
+        ),
+    };
+    Outcome::new(CheckStatus::Error, summary)
+        .advice(en, ja)
+        .details(e.message.clone())
+}
+
+/// Pulls `service:Action` out of an AccessDenied message ("… not authorized to perform: X …").
+pub fn missing_action(message: &str) -> Option<&str> {
+    let rest = message.split("perform: ").nth(1)?;
+    let action = rest.split_whitespace().next()?;
+    Some(action.trim_end_matches([',', '.']))
+}
+
+/// Runs the checks, at most `concurrency` at once, calling `progress` as each starts and ends.
+/// Cancelling `cancel` stops what has not started and abandons what is running.
+pub async fn run<C: Sync>(
+    ctx: &C,
+    checks: &[&CheckDef<C>],
+    opts: &EngineOptions,
+    progress: &(dyn Fn(Progress) + Sync),
+    cancel: &tokio_util::sync::CancellationToken,
+) -> Vec<CheckResult> {
+    use futures_util::stream::{self, StreamExt};
+    let results = stream::iter(checks.iter().copied())
+        .map(|def| async move {
+            if cancel.is_cancelled() {
+                return stamp(
+                    def.id,
+                    Outcome::skipped("cancelled before it started"),
+                    Duration::ZERO,
+                );
+            }
+            progress(Progress::Started {
+                id: def.id.to_string(),
+            });
+            let started = Instant::now();
+            let outcome = tokio::select! {
+                _ = cancel.cancelled() => Outcome::skipped("cancelled"),
+                o = run_one(ctx, def, opts) => o,
+            };
+            let result = stamp(def.id, outcome, started.elapsed());
+            progress(Progress::Finished {
+                result: result.clone(),
+            });
+            result
+        })
+        .buffered(opts.concurrency.max(1))
+        .collect::<Vec<_>>()
+        .await;
+    results
+}
+
+async fn run_one<C: Sync>(ctx: &C, def: &CheckDef<C>, opts: &EngineOptions) -> Outcome {
+    let mut attempt = 0;
+    loop {
+        let r = tokio::time::timeout(opts.timeout, (def.run)(ctx)).await;
+        match r {
+            Err(_) => {
+                return Outcome::new(CheckStatus::Error, format!("cannot check: timed out after {} s", opts.timeout.as_secs()))
+                    .advice(
+                        "The endpoint did not answer in time; check the network and run the check again.",
+                        "エンドポイントが時間内に応答しませんでした。ネットワークを確認して再実行してください。",
+                    )
+            }
+            Ok(Ok(o)) => return o,
+            Ok(Err(e)) if e.code == ErrorCode::Throttled && attempt < opts.throttle_retries => {
+                attempt += 1;
+                tokio::time::sleep(opts.backoff * 2u32.pow(attempt - 1)).await;
+            }
+            Ok(Err(e)) => return error_outcome(&e),
+        }
+    }
+}
+
+fn stamp(id: &str, o: Outcome, took: Duration) -> CheckResult {
+    CheckResult {
+        id: id.to_string(),
+        status: o.status,
+        summary: o.summary,
+        details: o.details,
+        advice: o.advice,
+        duration_ms: u32::try_from(took.as_millis()).unwrap_or(u32::MAX),
+        evidence: o.evidence,
+    }
+}
+
+/// Shared handle so callers can hand the engine an `Arc` context.
+pub type Shared<C> = Arc<C>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_missing_action() {
+        let m = "User: arn:aws:iam::1:user/x is not authorized to perform: aws-marketplace:DescribeEntity because no identity-based policy allows";
+        assert_eq!(missing_action(m), Some("aws-marketplace:DescribeEntity"));
+        assert_eq!(missing_action("nothing here"), None);
+    }
+}
