@@ -1,6 +1,9 @@
 //! The check catalogue. Ids are part of the product (users reference them in CI); each check
 //! declares the IAM actions it calls, which generates the least-privilege policy.
 
+pub mod billing;
+pub mod catalog;
+pub mod identity;
 pub mod registration;
 
 use crate::engine::CheckDef;
@@ -59,7 +62,12 @@ impl CheckContext {
 
 /// Every check, in the order they are listed and run.
 pub fn catalogue() -> Vec<&'static CheckDef<CheckContext>> {
-    registration::CHECKS.iter().collect()
+    identity::CHECKS
+        .iter()
+        .chain(catalog::CHECKS.iter())
+        .chain(registration::CHECKS.iter())
+        .chain(billing::CHECKS.iter())
+        .collect()
 }
 
 /// The checks whose id starts with any of `prefixes` (all when empty).

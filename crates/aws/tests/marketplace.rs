@@ -1,0 +1,422 @@
+//! The Marketplace checks (Catalog, billing) against the sandbox, and identity against moto's
+//! STS: each shown passing on a fixture built to pass and failing on one built to fail, plus the
+//! missing-permission and throttling paths.
+
+use la_aws::access::static_config;
+use la_aws::checks::{self, CheckContext};
+use la_aws::engine::{self, CheckResult, CheckStatus, EngineOptions};
+use la_core::model::{
+    Dimension, DimensionType, EnvMode, EnvironmentSettings, IntegrationStyle, PricingModel,
+};
+use la_sandbox::buyer::PurchaseRequest;
+use la_sandbox::server::ServeOptions;
+use la_sandbox::{
+    Config, Fault, Running, DEMO_ACCESS_KEY_ID as KEY, DEMO_SECRET_ACCESS_KEY as SECRET,
+};
+use std::time::Duration;
+
+const PRODUCT: &str = "prod-demostg4a7k2q";
+const CODE: &str = "demostg7ky5a0d3rqx2ub6y8m";
+const BUYER: &str = "444455556666";
+const SAAS_KEY: &str = "AKIASAASBACKEND00001";
+const SAAS_SECRET: &str = "the-saas-back-end-secret-key-000000000001";
+
+async fn sandbox(mut config: Config) -> Running {
+    config.credentials.insert(
+        SAAS_KEY.into(),
+        la_sandbox::sigv4::Credential {
+            secret_access_key: SAAS_SECRET.into(),
+        },
+    );
+    la_sandbox::serve(
+        config,
+        ServeOptions {
+            addr: "127.0.0.1:0".parse().expect("addr"),
+            seed_demo: true,
+            allow_remote: false,
+        },
+    )
+    .await
+    .expect("sandbox")
+}
+
+fn settings(run: &Running) -> EnvironmentSettings {
+    EnvironmentSettings {
+        mode: EnvMode::Sandbox,
+        seller_account_id: "111122223333".into(),
+        region: "us-east-1".into(),
+        endpoint_url: run.url.clone(),
+        product_id: PRODUCT.into(),
+        product_code: CODE.into(),
+        pricing_model: PricingModel::ContractWithConsumption,
+        dimensions: vec![
+            Dimension {
+                key: "seats".into(),
+                name: "Seats".into(),
+                kind: DimensionType::Entitled,
+            },
+            Dimension {
+                key: "api_calls".into(),
+                name: "API calls".into(),
+                kind: DimensionType::ExternallyMetered,
+            },
+        ],
+        fulfillment_url: format!("{}/_demo-saas/staging/marketplace/register", run.url),
+        test_buyer_account_ids: vec![BUYER.into()],
+        integration_style: IntegrationStyle::ConcurrentAgreements,
+        ..Default::default()
+    }
+}
+
+fn ctx(run: &Running, settings: EnvironmentSettings) -> CheckContext {
+    CheckContext {
+        settings,
+        sdk: Some(static_config(&run.url, KEY, SECRET)),
+        http: CheckContext::http_client(None).expect("http"),
+        response_time_limit: Duration::from_secs(3),
+        own_access_keys: vec![KEY.to_string()],
+    }
+}
+
+async fn check(ctx: &CheckContext, id: &str) -> CheckResult {
+    let def = checks::catalogue()
+        .into_iter()
+        .find(|c| c.id == id)
+        .unwrap_or_else(|| panic!("no check {id}"));
+    let opts = EngineOptions {
+        throttle_retries: 1,
+        backoff: Duration::from_millis(10),
+        ..Default::default()
+    };
+    engine::run(ctx, &[def], &opts, &|_| {}, &Default::default())
+        .await
+        .remove(0)
+}
+
+async fn expect(ctx: &CheckContext, id: &str, status: CheckStatus) -> CheckResult {
+    let r = check(ctx, id).await;
+    assert_eq!(r.status, status, "{id}: {}", r.summary);
+    r
+}
+
+async fn change(run: &Running, change_type: &str, entity_type: &str, id: &str, details: &str) {
+    use aws_sdk_marketplacecatalog::types::{Change, Entity};
+    let c = aws_sdk_marketplacecatalog::Client::new(&static_config(&run.url, KEY, SECRET));
+    let out = c
+        .start_change_set()
+        .catalog("AWSMarketplace")
+        .change_set(
+            Change::builder()
+                .change_type(change_type)
+                .entity(
+                    Entity::builder()
+                        .r#type(entity_type)
+                        .identifier(id)
+                        .build()
+                        .expect("entity"),
+                )
+                .details(details)
+                .build()
+                .expect("change"),
+        )
+        .send()
+        .await
+        .expect("start change set");
+    let id = out.change_set_id().expect("id").to_string();
+    for _ in 0..100 {
+        let d = c
+            .describe_change_set()
+            .catalog("AWSMarketplace")
+            .change_set_id(&id)
+            .send()
+            .await
+            .expect("describe");
+        if !matches!(
+            d.status().map(|s| s.as_str()),
+            Some("PREPARING" | "APPLYING")
+        ) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("change set never finished");
+}
+
+#[tokio::test]
+async fn catalog_checks_pass_on_the_demo_product_and_fail_on_broken_ones() {
+    let run = sandbox(Config::default()).await;
+    let good = ctx(&run, settings(&run));
+    for id in [
+        "catalog.seller_access",
+        "catalog.product_exists",
+        "catalog.visibility",
+        "catalog.fulfillment_url",
+        "catalog.dimensions",
+        "catalog.allow_list",
+        "catalog.eula",
+        "catalog.product_code",
+        "catalog.concurrent_agreements",
+    ] {
+        expect(&good, id, CheckStatus::Pass).await;
+    }
+    expect(&good, "catalog.release_change_set", CheckStatus::Skipped).await;
+
+    let mut s = settings(&run);
+    s.product_id = "prod-doesnotexist1".into();
+    let r = expect(&ctx(&run, s), "catalog.product_exists", CheckStatus::Fail).await;
+    assert!(r.summary.contains("not found"));
+
+    let mut s = settings(&run);
+    s.fulfillment_url = "https://app.example.com/marketplace".into();
+    expect(&ctx(&run, s), "catalog.fulfillment_url", CheckStatus::Fail).await;
+
+    // A subscription product declared as a contract lacks an Entitled dimension.
+    let mut s = settings(&run);
+    s.product_id = "prod-demosub2k8v5n".into();
+    s.product_code = "demosub5t1qz8x0w7r3m9c6p2".into();
+    s.pricing_model = PricingModel::Contract;
+    let r = expect(&ctx(&run, s), "catalog.dimensions", CheckStatus::Fail).await;
+    assert!(r.summary.contains("Entitled"), "{}", r.summary);
+
+    let mut s = settings(&run);
+    s.test_buyer_account_ids.push("121212121212".into());
+    let r = expect(&ctx(&run, s), "catalog.allow_list", CheckStatus::Fail).await;
+    assert!(r.summary.contains("121212121212"));
+
+    let mut s = settings(&run);
+    s.product_code = "somethingelse000000000000".into();
+    expect(&ctx(&run, s), "catalog.product_code", CheckStatus::Fail).await;
+
+    let mut s = settings(&run);
+    s.integration_style = IntegrationStyle::Legacy;
+    expect(
+        &ctx(&run, s),
+        "catalog.concurrent_agreements",
+        CheckStatus::Warn,
+    )
+    .await;
+
+    // The EULA moved to an HTML page; then the release fails; then it succeeds.
+    let offer = run
+        .sandbox
+        .state
+        .product(PRODUCT)
+        .expect("state")
+        .expect("product")
+        .offer_id;
+    change(&run, "UpdateLegalTerms", "Offer@1.0", &offer, &format!(r#"{{"Terms":[{{"Type":"LegalTerm","Documents":[{{"Type":"CustomEula","Url":"{}/_demo-saas/staging/marketplace/register"}}]}}]}}"#, run.url)).await;
+    let r = expect(&good, "catalog.eula", CheckStatus::Fail).await;
+    assert!(r.summary.contains("not plain text"), "{}", r.summary);
+    change(
+        &run,
+        "UpdateVisibility",
+        "SaaSProduct@1.0",
+        PRODUCT,
+        r#"{"TargetVisibility":"Bogus"}"#,
+    )
+    .await;
+    expect(&good, "catalog.release_change_set", CheckStatus::Fail).await;
+    change(
+        &run,
+        "UpdateVisibility",
+        "SaaSProduct@1.0",
+        PRODUCT,
+        r#"{"TargetVisibility":"Public"}"#,
+    )
+    .await;
+    expect(&good, "catalog.release_change_set", CheckStatus::Pass).await;
+
+    // A new product is a Draft until released.
+    change(
+        &run,
+        "CreateProduct",
+        "SaaSProduct@1.0",
+        "",
+        r#"{"ProductTitle":"Draft one"}"#,
+    )
+    .await;
+    let draft = run
+        .sandbox
+        .state
+        .products()
+        .expect("products")
+        .into_iter()
+        .find(|p| p.title == "Draft one")
+        .expect("draft");
+    let mut s = settings(&run);
+    s.product_id = draft.entity_id;
+    let r = expect(&ctx(&run, s), "catalog.visibility", CheckStatus::Fail).await;
+    assert!(r.summary.contains("Draft"));
+}
+
+#[tokio::test]
+async fn a_missing_permission_is_cannot_check_not_a_failure() {
+    let mut config = Config::default();
+    config
+        .denied
+        .entry(KEY.into())
+        .or_default()
+        .insert("aws-marketplace:DescribeEntity".into());
+    let run = sandbox(config).await;
+    let c = ctx(&run, settings(&run));
+    let r = expect(&c, "catalog.product_exists", CheckStatus::Error).await;
+    assert_eq!(
+        r.summary,
+        "cannot check: needs `aws-marketplace:DescribeEntity`"
+    );
+    assert!(r.advice.ja.contains("許可"));
+    expect(&c, "catalog.seller_access", CheckStatus::Pass).await;
+
+    run.sandbox.set_fault(
+        "ListEntities",
+        Fault {
+            throttle_rate: 1.0,
+            ..Default::default()
+        },
+    );
+    let r = expect(&c, "catalog.seller_access", CheckStatus::Error).await;
+    assert!(r.summary.contains("throttled"), "{}", r.summary);
+}
+
+#[tokio::test]
+async fn billing_checks_follow_what_the_saas_did() {
+    let run = sandbox(Config::default()).await;
+    let c = ctx(&run, settings(&run));
+    // Nothing bought, nothing called yet.
+    expect(&c, "billing.resolve_customer_calls", CheckStatus::Fail).await;
+    expect(&c, "billing.entitlements", CheckStatus::Fail).await;
+    let r = expect(&c, "billing.meter_usage", CheckStatus::Fail).await;
+    assert!(r.summary.contains("CustomerNotSubscribed"));
+    expect(&c, "billing.metering_cadence", CheckStatus::Fail).await;
+
+    // The app's own ResolveCustomer calls do not count as the SaaS's.
+    let m = aws_sdk_marketplacemetering::Client::new(&static_config(&run.url, KEY, SECRET));
+    let _ = m.resolve_customer().registration_token("x").send().await;
+    expect(&c, "billing.resolve_customer_calls", CheckStatus::Fail).await;
+
+    // A purchase: the demo SaaS landing page resolves the token with its own key.
+    run.sandbox
+        .purchase(&PurchaseRequest {
+            product: PRODUCT.into(),
+            buyer_account: BUYER.into(),
+            redirect: true,
+            ..Default::default()
+        })
+        .await
+        .expect("purchase");
+    expect(&c, "billing.resolve_customer_calls", CheckStatus::Pass).await;
+    let r = expect(&c, "billing.entitlements", CheckStatus::Pass).await;
+    assert!(r.summary.contains("seats=1"), "{}", r.summary);
+    expect(&c, "billing.meter_usage", CheckStatus::Pass).await;
+
+    // The SaaS meters hourly for a day on the sandbox clock.
+    let saas =
+        aws_sdk_marketplacemetering::Client::new(&static_config(&run.url, SAAS_KEY, SAAS_SECRET));
+    let meter = |qty: i32| {
+        let saas = saas.clone();
+        let now = run.sandbox.now();
+        async move {
+            use aws_sdk_marketplacemetering::primitives::DateTime;
+            use aws_sdk_marketplacemetering::types::UsageRecord;
+            saas.batch_meter_usage()
+                .product_code(CODE)
+                .usage_records(
+                    UsageRecord::builder()
+                        .timestamp(DateTime::from_secs(now - 30))
+                        .customer_aws_account_id(BUYER)
+                        .dimension("api_calls")
+                        .quantity(qty)
+                        .build()
+                        .expect("record"),
+                )
+                .send()
+                .await
+                .expect("meter");
+        }
+    };
+    for h in 0..5 {
+        meter(h).await;
+        run.sandbox.advance_clock(3600).await.expect("clock");
+    }
+    let r = expect(&c, "billing.metering_cadence", CheckStatus::Fail).await;
+    assert!(r.summary.contains("5 of the last 24"), "{}", r.summary);
+    for h in 5..24 {
+        meter(h).await;
+        run.sandbox.advance_clock(3600).await.expect("clock");
+    }
+    meter(24).await;
+    expect(&c, "billing.metering_cadence", CheckStatus::Pass).await;
+
+    // Subscriptions have no entitlements to check.
+    let mut s = settings(&run);
+    s.pricing_model = PricingModel::Subscription;
+    expect(&ctx(&run, s), "billing.entitlements", CheckStatus::Skipped).await;
+}
+
+#[tokio::test]
+async fn identity_against_moto_sts() {
+    let moto = Moto::start();
+    let mut s = EnvironmentSettings {
+        seller_account_id: "123456789012".into(),
+        ..Default::default()
+    };
+    let mk = |s: EnvironmentSettings| CheckContext {
+        settings: s,
+        sdk: Some(static_config(&moto.url, "testing", "testing")),
+        http: CheckContext::http_client(None).expect("http"),
+        response_time_limit: Duration::from_secs(3),
+        own_access_keys: vec![],
+    };
+    expect(&mk(s.clone()), "identity.caller", CheckStatus::Pass).await;
+    s.seller_account_id = "111122223333".into();
+    let r = expect(&mk(s), "identity.caller", CheckStatus::Fail).await;
+    assert!(r.summary.contains("123456789012"));
+    // Unreachable endpoint: cannot check, with the reason.
+    let dead = CheckContext {
+        sdk: Some(static_config("http://127.0.0.1:9", "testing", "testing")),
+        ..mk(EnvironmentSettings::default())
+    };
+    let r = expect(&dead, "identity.caller", CheckStatus::Error).await;
+    assert!(r.summary.starts_with("cannot check"), "{}", r.summary);
+}
+
+struct Moto {
+    url: String,
+    child: std::process::Child,
+}
+
+impl Moto {
+    fn start() -> Self {
+        let bin = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../.tools/venv/bin/moto_server");
+        assert!(bin.exists(), "{} missing: run `make deps`", bin.display());
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("port")
+            .port();
+        let child = std::process::Command::new(&bin)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("moto");
+        let m = Moto {
+            url: format!("http://127.0.0.1:{port}"),
+            child,
+        };
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return m;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("moto did not start");
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
