@@ -43,6 +43,17 @@ pub async fn sdk_config(
 ) -> Result<SdkConfig, AccessError> {
     let mut loader = base_loader(settings);
     match settings.credential_source {
+        // A sandbox environment on the default chain signs with the sandbox's demo credentials,
+        // so whatever AWS credentials the machine has never reach the sandbox (nor fail there).
+        CredentialSource::DefaultChain if settings.mode == la_core::model::EnvMode::Sandbox => {
+            loader = loader.credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+                la_core::demo::SANDBOX_ACCESS_KEY_ID,
+                la_core::demo::SANDBOX_SECRET_ACCESS_KEY,
+                None,
+                None,
+                "listing-assistant-sandbox",
+            )));
+        }
         CredentialSource::DefaultChain => {}
         CredentialSource::Profile => {
             if settings.profile.is_empty() {

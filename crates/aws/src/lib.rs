@@ -8,6 +8,7 @@ pub mod checks;
 pub mod engine;
 pub mod marketplace;
 pub mod redact;
+pub mod run;
 
 pub use access::{sdk_config, AccessError};
 /// Re-exported so front ends can hold a config without depending on aws-config themselves.

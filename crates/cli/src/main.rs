@@ -26,6 +26,42 @@ enum Command {
     /// The local AWS Marketplace sandbox.
     #[command(subcommand)]
     Sandbox(SandboxCmd),
+    /// Run the integration checks for one environment. Exit code: 0 nothing failed, 1 a check
+    /// failed or could not run, 2 usage or configuration error.
+    Check(CheckArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum CheckFormat {
+    Text,
+    Json,
+    Junit,
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// An environment file (TOML); see README.
+    #[arg(long, conflicts_with = "workspace")]
+    env_file: Option<PathBuf>,
+    /// A workspace from the app's database (with --env).
+    #[arg(long, requires = "env")]
+    workspace: Option<String>,
+    #[arg(long, value_parser = ["staging", "production"])]
+    env: Option<String>,
+    /// The app's data folder (default: the app's own).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Only checks whose id starts with this (repeatable), e.g. --only registration.
+    #[arg(long = "only")]
+    only: Vec<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    format: CheckFormat,
+    /// Checks run at once.
+    #[arg(long, default_value_t = 8)]
+    concurrency: usize,
+    /// Seconds each check may take.
+    #[arg(long, default_value_t = 30)]
+    timeout: u64,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -226,6 +262,7 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Sandbox(cmd) => sandbox(cmd).await,
+        Command::Check(args) => return check(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -234,6 +271,191 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The app's data folder for the release build (the app keeps dev builds apart with `.dev`).
+fn default_data_dir() -> PathBuf {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(std::env::temp_dir);
+    base.join("io.listingassistant.app")
+}
+
+async fn check(a: CheckArgs) -> ExitCode {
+    let usage = |msg: String| {
+        eprintln!("error: {msg}");
+        ExitCode::from(2)
+    };
+    let (name, settings, ca_bundle, limit, keys) = if let Some(path) = &a.env_file {
+        match la_core::envfile::read(path) {
+            Ok(f) => (
+                f.name,
+                f.settings,
+                f.ca_bundle,
+                f.response_time_limit_ms,
+                None,
+            ),
+            Err(e) => return usage(e.to_string()),
+        }
+    } else if let (Some(ws), Some(env)) = (&a.workspace, &a.env) {
+        let dir = a.data_dir.clone().unwrap_or_else(default_data_dir);
+        let secrets = la_core::secrets::Secrets::new(
+            "io.listingassistant.app",
+            la_core::secrets::Backend::from_env(),
+        );
+        let core = match la_core::service::Core::open(
+            &dir,
+            secrets,
+            std::sync::Arc::new(la_core::service::NoEvents),
+        ) {
+            Ok(c) => c,
+            Err(e) => {
+                return usage(format!(
+                    "cannot open the data folder {}: {e}",
+                    dir.display()
+                ))
+            }
+        };
+        let Some(w) = core.store().workspace_by_name(ws).ok().flatten() else {
+            return usage(format!("no workspace named \"{ws}\" in {}", dir.display()));
+        };
+        let kind = la_core::model::EnvKind::parse(env).unwrap_or(la_core::model::EnvKind::Staging);
+        let settings = match core.store().environment(&w.id, kind) {
+            Ok((s, _)) => s,
+            Err(e) => return usage(e.to_string()),
+        };
+        let keys = core.access_keys(&w.id, kind).ok().flatten();
+        (
+            format!("{ws}/{env}"),
+            settings,
+            None,
+            la_core::envfile::DEFAULT_RESPONSE_TIME_LIMIT_MS,
+            keys,
+        )
+    } else {
+        return usage("give --env-file FILE, or --workspace NAME --env staging|production".into());
+    };
+    let opts = la_aws::engine::EngineOptions {
+        concurrency: a.concurrency,
+        timeout: std::time::Duration::from_secs(a.timeout),
+        ..Default::default()
+    };
+    let input = la_aws::run::RunInput {
+        settings,
+        keys,
+        ca_bundle: ca_bundle.as_deref(),
+        response_time_limit_ms: limit,
+        only: a.only.clone(),
+    };
+    let text = a.format == CheckFormat::Text;
+    let progress = move |p: la_aws::engine::Progress| {
+        if let (true, la_aws::engine::Progress::Finished { result }) = (text, p) {
+            println!(
+                "{:<7} {:<40} {}",
+                status_word(result.status),
+                result.id,
+                result.summary
+            );
+        }
+    };
+    let started = std::time::Instant::now();
+    let results = match la_aws::run::run_checks(input, &opts, &progress, &Default::default()).await
+    {
+        Ok(r) => r,
+        Err(e) => return usage(e.message),
+    };
+    let took = started.elapsed().as_secs_f64();
+    use la_aws::engine::CheckStatus as S;
+    let count = |s: S| results.iter().filter(|r| r.status == s).count();
+    match a.format {
+        CheckFormat::Text => println!(
+            "\n{}: {} passed, {} failed, {} warned, {} could not run, {} skipped ({took:.1} s)",
+            name,
+            count(S::Pass),
+            count(S::Fail),
+            count(S::Warn),
+            count(S::Error),
+            count(S::Skipped)
+        ),
+        CheckFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({
+                "environment": name,
+                "checks": results,
+                "totals": {"pass": count(S::Pass), "fail": count(S::Fail), "warn": count(S::Warn), "error": count(S::Error), "skipped": count(S::Skipped)},
+                "seconds": took,
+            }))
+            .unwrap_or_default()
+        ),
+        CheckFormat::Junit => print!("{}", junit(&name, &results, took)),
+    }
+    if count(S::Fail) + count(S::Error) > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn status_word(s: la_aws::engine::CheckStatus) -> &'static str {
+    use la_aws::engine::CheckStatus as S;
+    match s {
+        S::Pass => "PASS",
+        S::Fail => "FAIL",
+        S::Warn => "WARN",
+        S::Skipped => "SKIP",
+        S::Error => "ERROR",
+    }
+}
+
+fn xml(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .collect::<String>()
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// JUnit XML as CI systems read it: one testcase per check; fail → <failure>, could not run →
+/// <error>, skipped → <skipped>; warnings pass with the warning in system-out.
+fn junit(name: &str, results: &[la_aws::engine::CheckResult], secs: f64) -> String {
+    use la_aws::engine::CheckStatus as S;
+    let n = |s: S| results.iter().filter(|r| r.status == s).count();
+    let mut out = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"listing-assistant\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{secs:.3}\">\n  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{secs:.3}\">\n",
+        results.len(), n(S::Fail), n(S::Error), n(S::Skipped), xml(name), results.len(), n(S::Fail), n(S::Error), n(S::Skipped)
+    );
+    for r in results {
+        let class = r.id.split('.').next().unwrap_or("checks");
+        out.push_str(&format!(
+            "    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3}\">",
+            xml(class),
+            xml(&r.id),
+            f64::from(r.duration_ms) / 1000.0
+        ));
+        let body = format!("{}\n{}\n{}", r.summary, r.details, r.advice.en);
+        match r.status {
+            S::Fail => out.push_str(&format!(
+                "<failure message=\"{}\">{}</failure>",
+                xml(&r.summary),
+                xml(&body)
+            )),
+            S::Error => out.push_str(&format!(
+                "<error message=\"{}\">{}</error>",
+                xml(&r.summary),
+                xml(&body)
+            )),
+            S::Skipped => out.push_str(&format!("<skipped message=\"{}\"/>", xml(&r.summary))),
+            S::Warn | S::Pass => {
+                out.push_str(&format!("<system-out>{}</system-out>", xml(&r.summary)))
+            }
+        }
+        out.push_str("</testcase>\n");
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
 }
 
 async fn sandbox(cmd: SandboxCmd) -> Result<(), String> {

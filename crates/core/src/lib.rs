@@ -5,6 +5,7 @@
 
 pub mod checklist;
 pub mod demo;
+pub mod envfile;
 pub mod error;
 pub mod model;
 pub mod secrets;

@@ -248,6 +248,11 @@ impl Core {
         Ok(())
     }
 
+    /// The environment's access keys from the keyring, when any are stored.
+    pub fn access_keys(&self, workspace_id: &str, kind: EnvKind) -> Result<Option<AccessKeys>> {
+        self.secrets.access_keys(workspace_id, kind)
+    }
+
     pub fn clear_access_keys(&self, workspace_id: &str, kind: EnvKind) -> Result<()> {
         self.secrets.delete_access_keys(workspace_id, kind)?;
         self.emit(Some(workspace_id), ChangeKind::Environment);

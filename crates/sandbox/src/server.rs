@@ -88,6 +88,12 @@ pub async fn serve(config: Config, opts: ServeOptions) -> std::io::Result<Runnin
     let ticker_sb = sandbox.clone();
     let handle = tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        // Small responses on kept-alive connections: without TCP_NODELAY, Nagle's algorithm and
+        // delayed ACKs add tens of milliseconds to every call.
+        use axum::serve::ListenerExt;
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         let server = axum::serve(listener, app)
             .with_graceful_shutdown(async move {
                 let _ = rx.await;

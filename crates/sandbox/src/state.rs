@@ -12,8 +12,10 @@ use std::sync::Mutex;
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS products (entity_id TEXT PRIMARY KEY, code TEXT NOT NULL UNIQUE, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS licenses (license_arn TEXT PRIMARY KEY, product_code TEXT NOT NULL,
-    customer_identifier TEXT NOT NULL, customer_aws_account_id TEXT NOT NULL, doc TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS licenses_by_product ON licenses (product_code, customer_aws_account_id);
+    customer_identifier TEXT NOT NULL, customer_aws_account_id TEXT NOT NULL, meterable INTEGER NOT NULL DEFAULT 0,
+    doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS licenses_by_account ON licenses (product_code, customer_aws_account_id);
+CREATE INDEX IF NOT EXISTS licenses_by_customer ON licenses (product_code, customer_identifier);
 CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, license_arn TEXT NOT NULL, expires INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS metering (record_id TEXT PRIMARY KEY, product_code TEXT NOT NULL,
     customer TEXT NOT NULL, dimension TEXT NOT NULL, ts INTEGER NOT NULL, hour INTEGER NOT NULL,
@@ -28,6 +30,8 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 pub struct State {
     conn: Mutex<Connection>,
+    /// The clock offset, read on every call: kept in memory, written through to the database.
+    offset: std::sync::atomic::AtomicI64,
 }
 
 /// A stored metering record.
@@ -67,8 +71,18 @@ impl State {
             conn.pragma_update(None, "synchronous", "NORMAL")?;
         }
         conn.execute_batch(SCHEMA)?;
+        let offset: i64 = conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'clock_offset'",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
         Ok(Self {
             conn: Mutex::new(conn),
+            offset: std::sync::atomic::AtomicI64::new(offset),
         })
     }
 
@@ -80,19 +94,11 @@ impl State {
     // ---- clock ---------------------------------------------------------------------------
 
     pub fn clock_offset(&self) -> AwsResult<i64> {
-        self.with(|c| {
-            Ok(c.query_row(
-                "SELECT value FROM meta WHERE key = 'clock_offset'",
-                [],
-                |r| r.get::<_, String>(0),
-            )
-            .optional()?
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0))
-        })
+        Ok(self.offset.load(std::sync::atomic::Ordering::SeqCst))
     }
 
     pub fn set_clock_offset(&self, secs: i64) -> AwsResult<()> {
+        self.offset.store(secs, std::sync::atomic::Ordering::SeqCst);
         self.with(|c| {
             c.execute(
                 "INSERT INTO meta (key, value) VALUES ('clock_offset', ?1)
@@ -131,11 +137,8 @@ impl State {
     pub fn product(&self, id_or_code: &str) -> AwsResult<Option<Product>> {
         self.with(|c| {
             let doc: Option<String> = c
-                .query_row(
-                    "SELECT doc FROM products WHERE entity_id = ?1 OR code = ?1",
-                    [id_or_code],
-                    |r| r.get(0),
-                )
+                .prepare_cached("SELECT doc FROM products WHERE entity_id = ?1 OR code = ?1")?
+                .query_row([id_or_code], |r| r.get(0))
                 .optional()?;
             Ok(doc.and_then(|d| serde_json::from_str(&d).ok()))
         })
@@ -147,10 +150,17 @@ impl State {
         let doc = serde_json::to_string(l).unwrap_or_default();
         self.with(|c| {
             c.execute(
-                "INSERT INTO licenses (license_arn, product_code, customer_identifier, customer_aws_account_id, doc)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT(license_arn) DO UPDATE SET doc = excluded.doc",
-                params![l.license_arn, l.product_code, l.customer_identifier, l.customer_aws_account_id, doc],
+                "INSERT INTO licenses (license_arn, product_code, customer_identifier, customer_aws_account_id, meterable, doc)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT(license_arn) DO UPDATE SET doc = excluded.doc, meterable = excluded.meterable",
+                params![
+                    l.license_arn,
+                    l.product_code,
+                    l.customer_identifier,
+                    l.customer_aws_account_id,
+                    matches!(l.status, crate::model::LicenseStatus::Active | crate::model::LicenseStatus::PendingCancellation),
+                    doc
+                ],
             )?;
             Ok(())
         })
@@ -166,6 +176,27 @@ impl State {
         })
     }
 
+    /// The license a customer can be metered against: active, or cancelled but still in its
+    /// final-metering hour. By account id or by CustomerIdentifier; optionally a given license.
+    pub fn meterable_license(
+        &self,
+        product_code: &str,
+        customer: &str,
+        by_account: bool,
+        license_arn: Option<&str>,
+    ) -> AwsResult<Option<String>> {
+        let sql = if by_account {
+            "SELECT license_arn FROM licenses WHERE product_code = ?1 AND customer_aws_account_id = ?2 AND meterable = 1 AND (?3 IS NULL OR license_arn = ?3) ORDER BY rowid LIMIT 1"
+        } else {
+            "SELECT license_arn FROM licenses WHERE product_code = ?1 AND customer_identifier = ?2 AND meterable = 1 AND (?3 IS NULL OR license_arn = ?3) ORDER BY rowid LIMIT 1"
+        };
+        self.with(|c| {
+            c.prepare_cached(sql)?
+                .query_row(params![product_code, customer, license_arn], |r| r.get(0))
+                .optional()
+        })
+    }
+
     pub fn licenses_for_product(&self, product_code: &str) -> AwsResult<Vec<License>> {
         Ok(self
             .licenses()?
@@ -175,7 +206,13 @@ impl State {
     }
 
     pub fn license(&self, arn: &str) -> AwsResult<Option<License>> {
-        Ok(self.licenses()?.into_iter().find(|l| l.license_arn == arn))
+        self.with(|c| {
+            let doc: Option<String> = c
+                .prepare_cached("SELECT doc FROM licenses WHERE license_arn = ?1")?
+                .query_row([arn], |r| r.get(0))
+                .optional()?;
+            Ok(doc.and_then(|d| serde_json::from_str(&d).ok()))
+        })
     }
 
     pub fn put_token(&self, token: &str, license_arn: &str, expires: i64) -> AwsResult<()> {

@@ -1,7 +1,7 @@
 //! AWS Marketplace Metering Service: ResolveCustomer, BatchMeterUsage, MeterUsage, RegisterUsage.
 
 use crate::error::{AwsError, AwsResult};
-use crate::model::{License, LicenseStatus, Product};
+use crate::model::Product;
 use crate::state::MeteringRow;
 use crate::{opt_str, req_str, Sandbox};
 use serde_json::{json, Value};
@@ -116,25 +116,6 @@ fn dimension_ok(product: &Product, dim: &str) -> AwsResult<()> {
     ))
 }
 
-fn active_license<'a>(
-    licenses: &'a [License],
-    customer: &str,
-    by_account: bool,
-) -> Option<&'a License> {
-    licenses.iter().find(|l| {
-        let who = if by_account {
-            &l.customer_aws_account_id
-        } else {
-            &l.customer_identifier
-        };
-        who == customer
-            && matches!(
-                l.status,
-                LicenseStatus::Active | LicenseStatus::PendingCancellation
-            )
-    })
-}
-
 fn batch_meter_usage(sb: &Sandbox, input: &Value) -> AwsResult<Value> {
     let records = match input.get("UsageRecords") {
         Some(Value::Array(a)) => a,
@@ -169,7 +150,6 @@ fn batch_meter_usage(sb: &Sandbox, input: &Value) -> AwsResult<Value> {
     let now = sb.now();
     let mut rows = Vec::with_capacity(records.len());
     let mut statuses: Vec<Option<&'static str>> = Vec::with_capacity(records.len());
-    let mut cache: std::collections::HashMap<String, (Product, Vec<License>)> = Default::default();
     for (i, rec) in records.iter().enumerate() {
         if !rec.is_object() {
             return Err(AwsError::validation(format!(
@@ -236,16 +216,9 @@ fn batch_meter_usage(sb: &Sandbox, input: &Value) -> AwsResult<Value> {
         };
         check_timestamp(sb, ts, sb.config.metering_window_secs)?;
         dimension_ok(&product, dim)?;
-        let entry = match cache.get(&product.code) {
-            Some(e) => e.clone(),
-            None => {
-                let l = sb.state.licenses_for_product(&product.code)?;
-                cache.insert(product.code.clone(), (product.clone(), l.clone()));
-                (product.clone(), l)
-            }
-        };
-        let subscribed = active_license(&entry.1, customer, is_account)
-            .filter(|l| license_arn.is_none_or(|a| a == l.license_arn));
+        let subscribed =
+            sb.state
+                .meterable_license(&product.code, customer, is_account, license_arn)?;
         statuses.push(if subscribed.is_some() {
             None
         } else {
@@ -258,7 +231,7 @@ fn batch_meter_usage(sb: &Sandbox, input: &Value) -> AwsResult<Value> {
             dimension: dim.to_string(),
             timestamp: ts,
             quantity: qty,
-            license_arn: subscribed.map(|l| l.license_arn.clone()),
+            license_arn: subscribed,
         });
     }
     // Only subscribed customers' records are stored.

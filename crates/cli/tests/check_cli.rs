@@ -1,0 +1,190 @@
+//! `listing-assistant check`: an environment file against a running sandbox, the three output
+//! formats, and the exit codes (0 nothing failed, 1 a check failed, 2 usage/configuration).
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_listing-assistant");
+
+struct Server(Child, String);
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve() -> Server {
+    let mut child = Command::new(BIN)
+        .args([
+            "sandbox",
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--seed",
+            "demo",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("serve");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let first = lines.next().expect("line").expect("utf-8");
+    let url = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("url")
+        .to_string();
+    std::thread::spawn(move || for _ in lines {});
+    Server(child, url)
+}
+
+fn env_file(dir: &std::path::Path, url: &str, fulfillment: &str) -> std::path::PathBuf {
+    let p = dir.join("staging.toml");
+    std::fs::write(
+        &p,
+        format!(
+            r#"name = "staging"
+mode = "sandbox"
+fulfillment_url = "{fulfillment}"
+seller_account_id = "111122223333"
+product_id = "prod-demostg4a7k2q"
+product_code = "demostg7ky5a0d3rqx2ub6y8m"
+pricing_model = "contract_with_consumption"
+test_buyer_account_ids = ["444455556666"]
+dimensions = [{{ key = "seats", name = "Seats", kind = "Entitled" }}, {{ key = "api_calls", name = "API calls", kind = "ExternallyMetered" }}]
+
+[aws]
+region = "us-east-1"
+endpoint_url = "{url}"
+"#
+        ),
+    )
+    .expect("write env file");
+    p
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(BIN)
+        .args(args)
+        .env_remove("AWS_PROFILE")
+        .output()
+        .expect("run");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn catalog_checks_pass_against_the_sandbox_in_json() {
+    let s = serve();
+    let dir = tempfile::tempdir().expect("dir");
+    let f = env_file(
+        dir.path(),
+        &s.1,
+        &format!("{}/_demo-saas/staging/marketplace/register", s.1),
+    );
+    let (code, out, err) = run(&[
+        "check",
+        "--env-file",
+        f.to_str().expect("path"),
+        "--only",
+        "catalog",
+        "--format",
+        "json",
+    ]);
+    let v: Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("json ({e}): {out}\n{err}"));
+    let checks = v["checks"].as_array().expect("checks");
+    assert!(checks.len() >= 9, "{v}");
+    for c in checks {
+        assert!(c["id"].as_str().is_some_and(|i| i.starts_with("catalog.")));
+        assert!(c["summary"].as_str().is_some());
+        assert!(
+            matches!(c["status"].as_str(), Some("pass" | "skipped")),
+            "{c}"
+        );
+    }
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn registration_failures_exit_1_and_junit_is_well_formed() {
+    let dir = tempfile::tempdir().expect("dir");
+    // Registration probes need no AWS access at all; nothing listens on port 9.
+    let f = env_file(
+        dir.path(),
+        "http://127.0.0.1:9",
+        "https://127.0.0.1:9/register",
+    );
+    let (code, out, _) = run(&[
+        "check",
+        "--env-file",
+        f.to_str().expect("path"),
+        "--only",
+        "registration",
+        "--format",
+        "junit",
+    ]);
+    assert_eq!(code, 1);
+    assert!(out.starts_with("<?xml"));
+    assert_eq!(out.matches("<testcase ").count(), 6);
+    assert_eq!(out.matches("<failure ").count(), 6, "{out}");
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let python = repo.join(".tools/venv/bin/python");
+    let junit = dir.path().join("report.xml");
+    std::fs::write(&junit, &out).expect("write");
+    // A real XML parser reads it and finds the JUnit structure.
+    let parsed = Command::new(&python)
+        .args(["-c", "import sys,xml.etree.ElementTree as E; r=E.parse(sys.argv[1]).getroot(); s=r.find('testsuite'); print(r.tag, s.get('tests'), s.get('failures'))"])
+        .arg(&junit)
+        .output()
+        .expect("python");
+    assert_eq!(
+        String::from_utf8_lossy(&parsed.stdout).trim(),
+        "testsuites 6 6"
+    );
+    let (code, out, _) = run(&[
+        "check",
+        "--env-file",
+        f.to_str().expect("path"),
+        "--only",
+        "registration.https",
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("FAIL") && out.contains("registration.https"),
+        "{out}"
+    );
+}
+
+#[test]
+fn configuration_errors_exit_2_with_a_clear_message() {
+    let (code, _, err) = run(&["check", "--env-file", "/nonexistent/env.toml"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("/nonexistent/env.toml"), "{err}");
+    let dir = tempfile::tempdir().expect("dir");
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "name = \"x\"\nseller_account_id = \"12\"\n").expect("write");
+    let (code, _, err) = run(&["check", "--env-file", bad.to_str().expect("path")]);
+    assert_eq!(code, 2);
+    assert!(err.contains("seller_account_id"), "{err}");
+    let f = env_file(
+        dir.path(),
+        "http://127.0.0.1:9",
+        "https://127.0.0.1:9/register",
+    );
+    let (code, _, err) = run(&[
+        "check",
+        "--env-file",
+        f.to_str().expect("path"),
+        "--only",
+        "nosuchcheck",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("nosuchcheck"), "{err}");
+    let (code, _, _) = run(&["check"]);
+    assert_eq!(code, 2);
+}
