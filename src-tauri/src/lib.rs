@@ -1,6 +1,7 @@
 //! The desktop shell: opens the window, manages the core, forwards commands and announces
 //! database writes as events. No domain logic lives here.
 
+mod checks;
 mod commands;
 mod sandbox;
 
@@ -62,8 +63,12 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             sandbox::sandbox_cancel,
             sandbox::sandbox_advance_clock,
             sandbox::sandbox_activity,
+            checks::run_checks,
+            checks::cancel_checks,
+            checks::latest_check_results,
+            checks::check_runs,
         ])
-        .events(collect_events![StoreChanged])
+        .events(collect_events![StoreChanged, checks::CheckProgress])
         // One shape per type: the UI always sends whole objects, so serde defaults never apply.
         .disable_serde_phases()
 }
@@ -143,6 +148,7 @@ pub fn run() {
                 _ => {}
             }
             app.manage(sandbox::SandboxState { running });
+            app.manage(checks::ChecksState::default());
             tracing::info!(dir = %dir.display(), "data directory");
             app.manage(AppState {
                 core,

@@ -215,3 +215,21 @@ test("the built-in sandbox: Catalog products, a purchase, metering and the Cloud
   await shot("sandbox-purchase-en", "sandbox-purchase-result");
   await shot("sandbox-activity-en", "sandbox-calls");
 });
+
+test("run a step's checks against the sandbox: live progress, results and item statuses", async () => {
+  // The Demo workspace is open (previous test); its staging points at the built-in sandbox.
+  assert.match(await (await $("workspace-select")).getText(), /Demo/);
+  await (await $("nav-step-4")).click();
+  await (await $("run-checks")).click();
+  // The run ends: the button comes back.
+  await (await $("run-checks")).waitForDisplayed({ timeout: 60000 });
+  const item = await $("item-staging.product.exists");
+  await browser.waitUntil(async () => (await (await item.$('[data-testid="check-status"]')).getText()) === "Pass", {
+    timeout: 20000,
+    timeoutMsg: "product.exists never showed a passing check",
+  });
+  assert.equal(await (await item.$('[data-testid="item-status"]')).getText(), "Passed");
+  const allow = await $("item-staging.product.test_buyers");
+  assert.equal(await (await allow.$('[data-testid="check-status"]')).getText(), "Pass");
+  await shot("checks-en", "item-staging.product.exists");
+});

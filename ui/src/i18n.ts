@@ -201,6 +201,19 @@ export const en = {
   timeCol: "Time",
   eventCol: "Event",
   callerCol: "Caller",
+  runChecks: "Run checks ({n})",
+  runningChecks: "Running checks… {done}/{total}",
+  cancelChecks: "Cancel",
+  checkResult: "Last check",
+  check_pass: "Pass",
+  check_fail: "Fail",
+  check_warn: "Warning",
+  check_skipped: "Skipped",
+  check_error: "Could not check",
+  advice: "What to do",
+  showEvidence: "Evidence",
+  hideEvidence: "Hide evidence",
+  checksFinished: "Checks finished: {pass} passed, {fail} failed, {other} other",
 };
 
 export type MessageKey = keyof typeof en;
@@ -401,6 +414,19 @@ export const ja: Record<MessageKey, string> = {
   timeCol: "時刻",
   eventCol: "イベント",
   callerCol: "呼び出し元",
+  runChecks: "チェックを実行 ({n})",
+  runningChecks: "チェック実行中… {done}/{total}",
+  cancelChecks: "中止",
+  checkResult: "前回のチェック",
+  check_pass: "合格",
+  check_fail: "不合格",
+  check_warn: "警告",
+  check_skipped: "スキップ",
+  check_error: "チェックできません",
+  advice: "対処方法",
+  showEvidence: "証跡",
+  hideEvidence: "証跡を隠す",
+  checksFinished: "チェック完了: 合格 {pass} 件、不合格 {fail} 件、その他 {other} 件",
 };
 
 export const dictionaries: Record<Language, Record<MessageKey, string>> = { en, ja };

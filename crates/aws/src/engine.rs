@@ -12,34 +12,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
-#[serde(rename_all = "snake_case")]
-pub enum CheckStatus {
-    Pass,
-    Fail,
-    Warn,
-    Skipped,
-    Error,
-}
-
-/// One request and response a check relied on, with secrets masked.
-#[derive(Debug, Clone, Serialize, Deserialize, Type)]
-pub struct EvidenceItem {
-    pub label: String,
-    pub request: String,
-    pub response: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, Type)]
-pub struct CheckResult {
-    pub id: String,
-    pub status: CheckStatus,
-    pub summary: String,
-    pub details: String,
-    pub advice: Text,
-    pub duration_ms: u32,
-    pub evidence: Vec<EvidenceItem>,
-}
+pub use la_core::model::{CheckResult, CheckStatus, EvidenceItem};
 
 /// What a check function returns before the engine stamps id and duration on it.
 #[derive(Debug, Clone)]

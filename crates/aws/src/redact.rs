@@ -48,7 +48,7 @@ fn redact_after(text: &str, key: &str) -> String {
         out.push_str(&after[..sep_len]);
         let value_part = &after[sep_len..];
         let end = value_part
-            .find(|c: char| matches!(c, '"' | '&' | ',' | '\n' | '\r' | '\'' | ';' | '}'))
+            .find(['"', '&', ',', '\n', '\r', '\'', ';', '}'])
             .unwrap_or(value_part.len());
         let value = &value_part[..end];
         if value.is_empty() || value.ends_with("(redacted)") {

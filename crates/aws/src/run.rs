@@ -65,3 +65,82 @@ pub async fn run_checks(
     };
     Ok(engine::run(&ctx, &selected, opts, progress, cancel).await)
 }
+
+/// Runs the checks of a step (or the whole environment) of a workspace from the app's store:
+/// records the run and each result as it arrives, then moves the items the checks prove.
+pub async fn run_for_environment(
+    core: &la_core::service::Core,
+    workspace_id: &str,
+    env: la_core::model::EnvKind,
+    step_id: Option<&str>,
+    opts: &EngineOptions,
+    progress: &(dyn Fn(&la_core::model::CheckRun, Progress) + Sync),
+    cancel: &tokio_util::sync::CancellationToken,
+) -> Result<la_core::model::CheckRun, AppError> {
+    let ids = core.checks_for(env, step_id);
+    if ids.is_empty() {
+        return Err(AppError::invalid("this step has no automated check yet"));
+    }
+    let (settings, _) = core.store().environment(workspace_id, env)?;
+    let keys = if settings.credential_source == CredentialSource::AccessKeys {
+        core.access_keys(workspace_id, env)?
+    } else {
+        None
+    };
+    let run = core.start_check_run(workspace_id, env, ids.len() as u32)?;
+    let record = |p: Progress| {
+        if let Progress::Finished { result } = &p {
+            if let Err(e) = core.record_check_result(&run.id, result) {
+                tracing::warn!(error = %e, "could not record a check result");
+            }
+        }
+        progress(&run, p);
+    };
+    let input = RunInput {
+        settings,
+        keys,
+        ca_bundle: None,
+        response_time_limit_ms: la_core::envfile::DEFAULT_RESPONSE_TIME_LIMIT_MS,
+        only: ids.clone(),
+    };
+    // `only` holds whole ids; a prefix match would also pick e.g. catalog.eula_x.
+    let results = match run_checks(input, opts, &record, cancel).await {
+        Ok(r) => r
+            .into_iter()
+            .filter(|r| ids.contains(&r.id))
+            .collect::<Vec<_>>(),
+        Err(e) => {
+            core.finish_check_run(&run, &[], "failed")?;
+            return Err(e);
+        }
+    };
+    let state = if cancel.is_cancelled() {
+        "cancelled"
+    } else {
+        "finished"
+    };
+    core.finish_check_run(&run, &results, state)?;
+    Ok(la_core::model::CheckRun {
+        state: state.into(),
+        ..run
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_checklist_knows_exactly_the_implemented_checks() {
+        let ours: Vec<&str> = crate::checks::catalogue().iter().map(|c| c.id).collect();
+        assert_eq!(ours, la_core::checklist::implemented_checks());
+        // Every implemented check proves at least one checklist item.
+        for id in &ours {
+            assert!(
+                la_core::checklist::checklist()
+                    .items
+                    .iter()
+                    .any(|i| i.check.as_deref() == Some(*id)),
+                "{id} proves no item"
+            );
+        }
+    }
+}

@@ -290,7 +290,6 @@ async fn an_unreachable_page_fails_with_a_clear_reason() {
         );
     }
     let ctx_err = CheckContext::http_client(Some(std::path::Path::new("/nonexistent/ca.pem")))
-        .err()
-        .expect("bad bundle");
+        .expect_err("bad bundle");
     assert!(ctx_err.message.contains("/nonexistent/ca.pem"));
 }

@@ -288,5 +288,28 @@ pub fn checklist() -> &'static Checklist {
 /// Checks that are implemented in this build. Automated items whose check is not listed here are
 /// shown as "not yet checkable" and can never be passed.
 pub fn implemented_checks() -> &'static [&'static str] {
-    &[]
+    // Kept equal to la_aws::checks::catalogue() by a test in la-aws.
+    &[
+        "identity.caller",
+        "catalog.seller_access",
+        "catalog.product_exists",
+        "catalog.visibility",
+        "catalog.fulfillment_url",
+        "catalog.dimensions",
+        "catalog.allow_list",
+        "catalog.eula",
+        "catalog.product_code",
+        "catalog.concurrent_agreements",
+        "catalog.release_change_set",
+        "registration.https",
+        "registration.accepts_post",
+        "registration.invalid_token_graceful",
+        "registration.token_not_in_cookie",
+        "registration.repeat_post",
+        "registration.response_time",
+        "billing.resolve_customer_calls",
+        "billing.entitlements",
+        "billing.meter_usage",
+        "billing.metering_cadence",
+    ]
 }

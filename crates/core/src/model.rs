@@ -328,3 +328,55 @@ where
     }
     serde_json::from_value(base)
 }
+
+// ---- checks ----------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckStatus {
+    Pass,
+    Fail,
+    Warn,
+    Skipped,
+    Error,
+}
+
+/// One request and response a check relied on, with secrets masked.
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+pub struct EvidenceItem {
+    pub label: String,
+    pub request: String,
+    pub response: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+pub struct CheckResult {
+    pub id: String,
+    pub status: CheckStatus,
+    pub summary: String,
+    pub details: String,
+    pub advice: Text,
+    pub duration_ms: u32,
+    pub evidence: Vec<EvidenceItem>,
+}
+
+/// One check run of an environment, as kept in the store.
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+pub struct CheckRun {
+    pub id: String,
+    pub workspace_id: String,
+    pub env: EnvKind,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    /// running, finished, cancelled, or interrupted (the app stopped mid-run).
+    pub state: String,
+    pub total: u32,
+}
+
+/// The latest result of one check in an environment, with the run it came from.
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+pub struct StoredCheckResult {
+    pub run_id: String,
+    pub at: String,
+    pub result: CheckResult,
+}

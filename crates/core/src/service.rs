@@ -65,6 +65,13 @@ impl Core {
             events,
         };
         crate::demo::seed_on_first_start(&core)?;
+        let interrupted = core.store.mark_interrupted_runs()?;
+        if interrupted > 0 {
+            tracing::warn!(
+                interrupted,
+                "check runs were cut short by the last shutdown"
+            );
+        }
         Ok(core)
     }
 
@@ -271,6 +278,121 @@ impl Core {
 
     pub fn item_history(&self, workspace_id: &str, item_id: &str) -> Result<Vec<HistoryEntry>> {
         self.store.history(workspace_id, item_id)
+    }
+
+    // ---- check runs --------------------------------------------------------------------------
+
+    /// The automated checks that prove the items of a step (or of every step of the environment),
+    /// limited to checks this build has.
+    pub fn checks_for(&self, env: EnvKind, step_id: Option<&str>) -> Vec<String> {
+        let cl = checklist();
+        let mut ids: Vec<String> = Vec::new();
+        for step in &cl.steps {
+            let env_ok = match step.env {
+                crate::checklist::StepEnv::None => true,
+                crate::checklist::StepEnv::Staging => env == EnvKind::Staging,
+                crate::checklist::StepEnv::Production => env == EnvKind::Production,
+            };
+            if !env_ok || step_id.is_some_and(|s| s != step.id) {
+                continue;
+            }
+            for item in step.items.iter().filter_map(|i| cl.item(i)) {
+                if let Some(c) = &item.check {
+                    if implemented_checks().contains(&c.as_str()) && !ids.contains(c) {
+                        ids.push(c.clone());
+                    }
+                }
+            }
+        }
+        ids
+    }
+
+    pub fn start_check_run(
+        &self,
+        workspace_id: &str,
+        env: EnvKind,
+        total: u32,
+    ) -> Result<CheckRun> {
+        self.store.workspace(workspace_id)?;
+        self.store.start_check_run(workspace_id, env, total)
+    }
+
+    pub fn record_check_result(&self, run_id: &str, result: &CheckResult) -> Result<()> {
+        self.store.record_check_result(run_id, result)
+    }
+
+    /// Ends a run and moves the items its checks prove: pass → passed, fail → failed, with the
+    /// run as evidence in the history. Warnings, errors and skips leave the item as it is.
+    pub fn finish_check_run(
+        &self,
+        run: &CheckRun,
+        results: &[CheckResult],
+        state: &str,
+    ) -> Result<u32> {
+        self.store.finish_check_run(&run.id, state)?;
+        let cl = checklist();
+        let states = self.store.item_states(&run.workspace_id)?;
+        let mut changed = 0;
+        for r in results {
+            let to = match r.status {
+                CheckStatus::Pass => ItemStatus::Passed,
+                CheckStatus::Fail => ItemStatus::Failed,
+                _ => continue,
+            };
+            for item in cl
+                .items
+                .iter()
+                .filter(|i| i.check.as_deref() == Some(r.id.as_str()))
+            {
+                let Some(step) = cl.step(&item.step) else {
+                    continue;
+                };
+                let applies = match step.env {
+                    crate::checklist::StepEnv::None => true,
+                    crate::checklist::StepEnv::Staging => run.env == EnvKind::Staging,
+                    crate::checklist::StepEnv::Production => run.env == EnvKind::Production,
+                };
+                let current = states
+                    .iter()
+                    .find(|s| s.item_id == item.id)
+                    .map(|s| s.status);
+                if !applies
+                    || current == Some(to)
+                    || matches!(
+                        current,
+                        Some(ItemStatus::Waived | ItemStatus::NotApplicable)
+                    )
+                {
+                    continue;
+                }
+                self.store.set_status(
+                    &StatusChange {
+                        workspace_id: run.workspace_id.clone(),
+                        item_id: item.id.clone(),
+                        status: to,
+                        note: format!("{} — check {} in run {}", r.summary, r.id, run.id),
+                        waiver_reason: None,
+                    },
+                    "check run",
+                    ChangeSource::Check,
+                )?;
+                changed += 1;
+            }
+        }
+        self.emit(Some(&run.workspace_id), ChangeKind::ItemStatus);
+        Ok(changed)
+    }
+
+    pub fn latest_check_results(
+        &self,
+        workspace_id: &str,
+        env: EnvKind,
+    ) -> Result<Vec<StoredCheckResult>> {
+        self.store.latest_check_results(workspace_id, env)
+    }
+
+    pub fn check_runs(&self, workspace_id: &str, env: EnvKind) -> Result<Vec<CheckRun>> {
+        self.store.check_runs(workspace_id, env)
     }
 
     // ---- evidence ----------------------------------------------------------------------------

@@ -15,10 +15,11 @@ use std::sync::Mutex;
 
 /// Migrations, oldest first. Each runs once, in one transaction with its bookkeeping row.
 /// Never edit a migration that has shipped: add a new one.
-const MIGRATIONS: &[(i32, &str, &str)] = &[(
-    1,
-    "20261123_initial",
-    r#"
+const MIGRATIONS: &[(i32, &str, &str)] = &[
+    (
+        1,
+        "20261123_initial",
+        r#"
 CREATE TABLE workspaces (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL UNIQUE COLLATE NOCASE,
@@ -74,7 +75,31 @@ CREATE TABLE preferences (
     value TEXT NOT NULL
 );
 "#,
-)];
+    ),
+    (
+        2,
+        "20261123_check_runs",
+        r#"
+CREATE TABLE check_runs (
+    id TEXT PRIMARY KEY,
+    workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    env TEXT NOT NULL CHECK (env IN ('staging', 'production')),
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    state TEXT NOT NULL,
+    total INTEGER NOT NULL
+);
+CREATE INDEX check_runs_by_env ON check_runs (workspace_id, env, started_at);
+CREATE TABLE check_results (
+    run_id TEXT NOT NULL REFERENCES check_runs(id) ON DELETE CASCADE,
+    check_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    result TEXT NOT NULL,
+    PRIMARY KEY (run_id, check_id)
+);
+"#,
+    ),
+];
 
 /// The newest schema this build knows.
 pub fn schema_version() -> i32 {
@@ -506,6 +531,114 @@ impl Store {
                 [workspace_id],
                 |r| r.get(0),
             )?)
+        })
+    }
+
+    // ---- check runs --------------------------------------------------------------------------
+
+    pub fn start_check_run(
+        &self,
+        workspace_id: &str,
+        env: EnvKind,
+        total: u32,
+    ) -> Result<CheckRun> {
+        let run = CheckRun {
+            id: uuid::Uuid::new_v4().to_string(),
+            workspace_id: workspace_id.to_string(),
+            env,
+            started_at: now(),
+            finished_at: None,
+            state: "running".into(),
+            total,
+        };
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO check_runs (id, workspace_id, env, started_at, state, total) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![run.id, run.workspace_id, env.as_str(), run.started_at, run.state, total],
+            )?;
+            Ok(())
+        })?;
+        Ok(run)
+    }
+
+    /// Each result is written as it arrives, so a crash keeps everything finished before it.
+    pub fn record_check_result(&self, run_id: &str, result: &CheckResult) -> Result<()> {
+        let json = serde_json::to_string(result)?;
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO check_results (run_id, check_id, at, result) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(run_id, check_id) DO UPDATE SET at = excluded.at, result = excluded.result",
+                params![run_id, result.id, now(), json],
+            )?;
+            Ok(())
+        })
+    }
+
+    pub fn finish_check_run(&self, run_id: &str, state: &str) -> Result<()> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE check_runs SET state = ?2, finished_at = ?3 WHERE id = ?1",
+                params![run_id, state, now()],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Runs still marked running when the app starts were cut short: say so.
+    pub fn mark_interrupted_runs(&self) -> Result<usize> {
+        self.with(|c| {
+            Ok(c.execute(
+                "UPDATE check_runs SET state = 'interrupted', finished_at = ?1 WHERE state = 'running'",
+                [now()],
+            )?)
+        })
+    }
+
+    pub fn check_runs(&self, workspace_id: &str, env: EnvKind) -> Result<Vec<CheckRun>> {
+        self.with(|c| {
+            let mut st = c.prepare(
+                "SELECT id, workspace_id, started_at, finished_at, state, total FROM check_runs
+                 WHERE workspace_id = ?1 AND env = ?2 ORDER BY started_at DESC, rowid DESC LIMIT 50",
+            )?;
+            let rows = st.query_map(params![workspace_id, env.as_str()], |r| {
+                Ok(CheckRun {
+                    id: r.get(0)?,
+                    workspace_id: r.get(1)?,
+                    env,
+                    started_at: r.get(2)?,
+                    finished_at: r.get(3)?,
+                    state: r.get(4)?,
+                    total: r.get(5)?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    /// The newest result of every check that has run in the environment.
+    pub fn latest_check_results(
+        &self,
+        workspace_id: &str,
+        env: EnvKind,
+    ) -> Result<Vec<StoredCheckResult>> {
+        self.with(|c| {
+            let mut st = c.prepare(
+                "SELECT r.run_id, r.at, r.result FROM check_results r JOIN check_runs k ON k.id = r.run_id
+                 WHERE k.workspace_id = ?1 AND k.env = ?2
+                 AND r.at = (SELECT MAX(r2.at) FROM check_results r2 JOIN check_runs k2 ON k2.id = r2.run_id
+                             WHERE k2.workspace_id = ?1 AND k2.env = ?2 AND r2.check_id = r.check_id)",
+            )?;
+            let rows = st.query_map(params![workspace_id, env.as_str()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (run_id, at, json) = row?;
+                if let Ok(result) = serde_json::from_str(&json) {
+                    out.push(StoredCheckResult { run_id, at, result });
+                }
+            }
+            Ok(out)
         })
     }
 

@@ -447,3 +447,102 @@ fn demo_follows_the_sandbox_port() {
         1
     );
 }
+
+#[test]
+fn check_runs_move_items_and_survive_a_crash() {
+    use la_core::checklist::Text;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let c = core(dir.path());
+    let ws = c.create_workspace("Acme", "").expect("create");
+    assert!(c
+        .checks_for(EnvKind::Staging, Some("s05"))
+        .contains(&"registration.https".to_string()));
+    assert!(!c
+        .checks_for(EnvKind::Staging, Some("s05"))
+        .contains(&"posture.root_account".to_string()));
+    let run = c
+        .start_check_run(&ws.id, EnvKind::Staging, 2)
+        .expect("start");
+    let result = |id: &str, status: CheckStatus| CheckResult {
+        id: id.into(),
+        status,
+        summary: format!("{id} said so"),
+        details: String::new(),
+        advice: Text {
+            en: String::new(),
+            ja: String::new(),
+        },
+        duration_ms: 5,
+        evidence: vec![],
+    };
+    let pass = result("registration.https", CheckStatus::Pass);
+    let fail = result("registration.accepts_post", CheckStatus::Fail);
+    c.record_check_result(&run.id, &pass).expect("record");
+    // The app dies here: the run stays "running" until the next start marks it interrupted.
+    drop(c);
+    let c = core(dir.path());
+    let runs = c.check_runs(&ws.id, EnvKind::Staging).expect("runs");
+    assert_eq!(runs[0].state, "interrupted");
+    assert_eq!(
+        c.latest_check_results(&ws.id, EnvKind::Staging)
+            .expect("latest")
+            .len(),
+        1,
+        "the result written before the crash is kept"
+    );
+
+    let run = c
+        .start_check_run(&ws.id, EnvKind::Staging, 2)
+        .expect("start");
+    c.record_check_result(&run.id, &pass).expect("record");
+    c.record_check_result(&run.id, &fail).expect("record");
+    c.set_item_status(&change(
+        &ws.id,
+        "staging.registration.repeat_post",
+        ItemStatus::NotApplicable,
+        "",
+        None,
+    ))
+    .expect("n/a");
+    let changed = c
+        .finish_check_run(
+            &run,
+            &[
+                pass.clone(),
+                fail.clone(),
+                result("registration.repeat_post", CheckStatus::Fail),
+            ],
+            "finished",
+        )
+        .expect("finish");
+    assert_eq!(
+        changed, 2,
+        "staging https passed, accepts_post failed; the N/A item is left alone"
+    );
+    let d = c.workspace_detail(&ws.id).expect("detail");
+    let st = |id: &str| d.items.iter().find(|i| i.item_id == id).map(|i| i.status);
+    assert_eq!(st("staging.registration.https"), Some(ItemStatus::Passed));
+    assert_eq!(
+        st("staging.registration.accepts_post"),
+        Some(ItemStatus::Failed)
+    );
+    assert_eq!(
+        st("production.registration.https"),
+        None,
+        "a staging run leaves production alone"
+    );
+    assert_eq!(
+        st("staging.registration.repeat_post"),
+        Some(ItemStatus::NotApplicable)
+    );
+    let h = c
+        .item_history(&ws.id, "staging.registration.https")
+        .expect("history");
+    assert_eq!(h[0].source, ChangeSource::Check);
+    assert!(h[0].note.contains(&run.id), "the run is the evidence");
+    let latest = c
+        .latest_check_results(&ws.id, EnvKind::Staging)
+        .expect("latest");
+    assert_eq!(latest.len(), 2);
+    assert!(latest.iter().all(|r| r.run_id == run.id));
+}

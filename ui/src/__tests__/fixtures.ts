@@ -217,6 +217,7 @@ export function makeBackend() {
       throw new Error("not in tests");
     },
     reportReady: async () => 1,
+    latestCheckResults: async () => [],
   };
   const listeners: ((e: { workspace_id: string | null; kind: string }) => void)[] = [];
   return { state, api, listeners };

@@ -3,7 +3,14 @@
 import { useEffect, useState } from "react";
 import { formatTime } from "../format";
 import { type MessageKey, useI18n } from "../i18n";
-import type { Evidence, HistoryEntry, Item, ItemState, ItemStatus } from "../ipc";
+import type {
+  Evidence,
+  HistoryEntry,
+  Item,
+  ItemState,
+  ItemStatus,
+  StoredCheckResult,
+} from "../ipc";
 import { api } from "../ipc";
 import { ExternalLink } from "./ExternalLink";
 import { type StatusAction, StatusDialog } from "./StatusDialog";
@@ -22,6 +29,7 @@ export function ItemCard(props: {
   item: Item;
   state: ItemState | undefined;
   checkImplemented: boolean;
+  checkResult?: StoredCheckResult;
   onError: (e: unknown) => void;
 }) {
   const { t, tx, lang } = useI18n();
@@ -90,6 +98,7 @@ export function ItemCard(props: {
           {t("notYetCheckableHelp", { check: item.check ?? "" })}
         </p>
       )}
+      {props.checkResult && <CheckResultView stored={props.checkResult} />}
       {state?.waiver_reason && (
         <p className="waiver">
           <strong>{t("waiverLabel")}:</strong> {state.waiver_reason}
@@ -210,5 +219,51 @@ export function ItemCard(props: {
         />
       )}
     </li>
+  );
+}
+
+function CheckResultView(props: { stored: StoredCheckResult }) {
+  const { t, lang } = useI18n();
+  const [open, setOpen] = useState(false);
+  const r = props.stored.result;
+  const pill = {
+    pass: "passed",
+    fail: "failed",
+    warn: "waived",
+    skipped: "not_started",
+    error: "failed",
+  }[r.status];
+  return (
+    <div className={`check-result ${r.status}`} data-testid="check-result">
+      <p>
+        <span className="small muted">{t("checkResult")}:</span>{" "}
+        <span className={`pill ${pill}`} data-testid="check-status">
+          {t(`check_${r.status}` as MessageKey)}
+        </span>{" "}
+        <code className="small">{r.id}</code> <span data-testid="check-summary">{r.summary}</span>{" "}
+        <span className="small muted">
+          {r.duration_ms} ms · {formatTime(props.stored.at, lang)}
+        </span>
+      </p>
+      {r.status !== "pass" && r.advice[lang] && (
+        <p className="small">
+          <strong>{t("advice")}:</strong> {r.advice[lang]}
+        </p>
+      )}
+      {r.evidence.length > 0 && (
+        <button type="button" className="btn ghost small" onClick={() => setOpen((o) => !o)}>
+          {open ? t("hideEvidence") : t("showEvidence")} ({r.evidence.length})
+        </button>
+      )}
+      {open &&
+        r.evidence.map((e, i) => (
+          // Evidence rows are positional within one result.
+          // biome-ignore lint/suspicious/noArrayIndexKey: no identity beyond position
+          <div key={i} className="evidence-item">
+            <strong className="small">{e.label}</strong>
+            <pre className="code-block">{`${e.request}\n→ ${e.response}`}</pre>
+          </div>
+        ))}
+    </div>
   );
 }

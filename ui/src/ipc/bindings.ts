@@ -34,10 +34,15 @@ export const commands = {
 	sandboxCancel: (licenseArn: string) => typedError<null, AppError>(__TAURI_INVOKE("sandbox_cancel", { licenseArn })),
 	sandboxAdvanceClock: (hours: number) => typedError<string, AppError>(__TAURI_INVOKE("sandbox_advance_clock", { hours })),
 	sandboxActivity: () => typedError<SandboxActivity, AppError>(__TAURI_INVOKE("sandbox_activity")),
+	runChecks: (workspaceId: string, env: EnvKind, stepId: string | null) => typedError<CheckRun, AppError>(__TAURI_INVOKE("run_checks", { workspaceId, env, stepId })),
+	cancelChecks: () => typedError<boolean, AppError>(__TAURI_INVOKE("cancel_checks")),
+	latestCheckResults: (workspaceId: string, env: EnvKind) => typedError<StoredCheckResult[], AppError>(__TAURI_INVOKE("latest_check_results", { workspaceId, env })),
+	checkRuns: (workspaceId: string, env: EnvKind) => typedError<CheckRun[], AppError>(__TAURI_INVOKE("check_runs", { workspaceId, env })),
 };
 
 /** Events */
 export const events = {
+	checkProgress: makeEvent<CheckProgress, CheckProgress>("check-progress"),
 	storeChanged: makeEvent<StoreChanged, StoreChanged>("store-changed"),
 };
 
@@ -85,6 +90,39 @@ export type ChangeKind = "workspaces" | "environment" | "item_status" | "evidenc
 
 /**  Where a status change came from. */
 export type ChangeSource = "user" | "check" | "demo";
+
+/**  Emitted as each check of a run starts and finishes. */
+export type CheckProgress = {
+	run_id: string,
+	workspace_id: string,
+	total: number,
+	started: string | null,
+	finished: CheckResult | null,
+};
+
+export type CheckResult = {
+	id: string,
+	status: CheckStatus,
+	summary: string,
+	details: string,
+	advice: Text,
+	duration_ms: number,
+	evidence: EvidenceItem[],
+};
+
+/**  One check run of an environment, as kept in the store. */
+export type CheckRun = {
+	id: string,
+	workspace_id: string,
+	env: EnvKind,
+	started_at: string,
+	finished_at: string | null,
+	/**  running, finished, cancelled, or interrupted (the app stopped mid-run). */
+	state: string,
+	total: number,
+};
+
+export type CheckStatus = "pass" | "fail" | "warn" | "skipped" | "error";
 
 export type Checklist = {
 	version: number,
@@ -176,6 +214,13 @@ export type Evidence = {
 	size: number,
 	added_by: string,
 	added_at: string,
+};
+
+/**  One request and response a check relied on, with secrets masked. */
+export type EvidenceItem = {
+	label: string,
+	request: string,
+	response: string,
 };
 
 /**  One problem with one field, in both languages so the UI can switch without asking again. */
@@ -363,6 +408,13 @@ export type StepProgress = {
 
 /**  Emitted after every committed write. */
 export type StoreChanged = ChangeEvent;
+
+/**  The latest result of one check in an environment, with the run it came from. */
+export type StoredCheckResult = {
+	run_id: string,
+	at: string,
+	result: CheckResult,
+};
 
 /**  A text in both languages the app ships. */
 export type Text = {

@@ -1,6 +1,6 @@
 // The one door to the backend. Components import `api` from here, never `bindings.ts` or
 // `@tauri-apps/api` directly, so tests can replace this module and nothing else.
-import type { AppError, ChangeEvent } from "./bindings";
+import type { AppError, ChangeEvent, CheckProgress } from "./bindings";
 import { commands, events } from "./bindings";
 
 export type * from "./bindings";
@@ -40,6 +40,11 @@ export const api = Object.fromEntries(
 /** Calls `cb` after every committed database write; returns the unsubscribe function. */
 export function onStoreChanged(cb: (e: ChangeEvent) => void): Promise<() => void> {
   return events.storeChanged.listen((e) => cb(e.payload as unknown as ChangeEvent));
+}
+
+/** Calls `cb` as each check of a run starts and finishes; returns the unsubscribe function. */
+export function onCheckProgress(cb: (e: CheckProgress) => void): Promise<() => void> {
+  return events.checkProgress.listen((e) => cb(e.payload as CheckProgress));
 }
 
 /** Native file picker (multiple files); empty when cancelled. */

@@ -236,8 +236,8 @@ fn fulfillment_url(ctx: &CheckContext) -> CheckFuture<'_> {
                     "Add a SaaS URL delivery option (AddDeliveryOptions) pointing at your registration page.",
                     "登録ページを指す SaaS URL 配信オプション (AddDeliveryOptions) を追加してください。",
                 )
-            } else if !url.starts_with("https://")
-                && !(ctx.settings.mode == la_core::model::EnvMode::Sandbox && is_loopback(&url))
+            } else if !(url.starts_with("https://")
+                || (ctx.settings.mode == la_core::model::EnvMode::Sandbox && is_loopback(&url)))
             {
                 Outcome::fail(
                     format!("the fulfillment URL {url} is not HTTPS"),
