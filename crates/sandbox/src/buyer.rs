@@ -67,6 +67,33 @@ pub struct PurchaseResult {
     pub notifications: Vec<Value>,
 }
 
+/// Every quantity must be for one of the product's Entitled dimensions.
+fn check_entitled(product: &Product, entitlements: &[Entitlement]) -> AwsResult<()> {
+    match entitlements.iter().find(|e| {
+        !product
+            .dimensions
+            .iter()
+            .any(|d| d.key == e.dimension && d.entitled())
+    }) {
+        Some(e) => Err(AwsError::validation(format!(
+            "{} is not an Entitled dimension of {}.",
+            e.dimension, product.entity_id
+        ))),
+        None => Ok(()),
+    }
+}
+
+fn new_license_arn() -> String {
+    format!(
+        "arn:aws:license-manager::{LICENSE_ISSUER_ACCOUNT}:license:l-{}",
+        hex(32)
+    )
+}
+
+fn new_agreement_id() -> String {
+    format!("agmt-{}", alnum(25, false))
+}
+
 fn conflict(msg: impl Into<String>) -> AwsError {
     AwsError::new(409, "ConflictException", msg)
 }
@@ -286,18 +313,7 @@ impl Sandbox {
                 product.entity_id
             )));
         }
-        for e in &req.entitlements {
-            if !product
-                .dimensions
-                .iter()
-                .any(|d| d.key == e.dimension && d.entitled())
-            {
-                return Err(AwsError::validation(format!(
-                    "{} is not an Entitled dimension of {}.",
-                    e.dimension, product.entity_id
-                )));
-            }
-        }
+        check_entitled(&product, &req.entitlements)?;
         let now = self.now();
         let entitlements = if product.pricing_model.has_entitlements() {
             product
@@ -319,11 +335,8 @@ impl Sandbox {
             Vec::new()
         };
         let license = License {
-            license_arn: format!(
-                "arn:aws:license-manager::{LICENSE_ISSUER_ACCOUNT}:license:l-{}",
-                hex(32)
-            ),
-            agreement_id: format!("agmt-{}", alnum(25, false)),
+            license_arn: new_license_arn(),
+            agreement_id: new_agreement_id(),
             product_code: product.code.clone(),
             // One customer identifier per buyer and product, as AWS keeps it across agreements.
             customer_identifier: existing
@@ -425,17 +438,8 @@ impl Sandbox {
         if license.status != LicenseStatus::Active {
             return Err(conflict(format!("License {license_arn} is not active.")));
         }
+        check_entitled(&product, entitlements)?;
         for e in entitlements {
-            if !product
-                .dimensions
-                .iter()
-                .any(|d| d.key == e.dimension && d.entitled())
-            {
-                return Err(AwsError::validation(format!(
-                    "{} is not an Entitled dimension of {}.",
-                    e.dimension, product.entity_id
-                )));
-            }
             match license
                 .entitlements
                 .iter_mut()
@@ -497,11 +501,8 @@ impl Sandbox {
     pub async fn fail_subscription(&self, product: &str, buyer_account: &str) -> AwsResult<Value> {
         let product = self.find_product(product)?;
         let license = License {
-            license_arn: format!(
-                "arn:aws:license-manager::{LICENSE_ISSUER_ACCOUNT}:license:l-{}",
-                hex(32)
-            ),
-            agreement_id: format!("agmt-{}", alnum(25, false)),
+            license_arn: new_license_arn(),
+            agreement_id: new_agreement_id(),
             product_code: product.code.clone(),
             customer_identifier: alnum(11, true),
             customer_aws_account_id: buyer_account.to_string(),
