@@ -43,6 +43,7 @@ test-e2e: build
 bench: deps build
 	./bench/startup.sh
 	./bench/metering.sh
+	./bench/checks.sh
 
 icons:
 	./scripts/icons.sh
