@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use la_aws::engine::{EngineOptions, Progress};
-use la_core::model::{CheckResult, CheckRun, EnvKind, StoredCheckResult};
+use la_core::model::{CheckResult, CheckRun, CheckRunSummary, EnvKind, StoredCheckResult};
 use la_core::AppError;
 use serde::{Deserialize, Serialize};
 use std::sync::Mutex;
@@ -129,14 +129,14 @@ pub async fn latest_check_results(
 
 #[tauri::command]
 #[specta::specta]
-pub async fn check_runs(
+pub async fn check_history(
     state: State<'_, AppState>,
     workspace_id: String,
     env: EnvKind,
-) -> Result<Vec<CheckRun>, AppError> {
+) -> Result<Vec<CheckRunSummary>, AppError> {
     Ok(state
         .core
         .as_ref()
         .map_err(Clone::clone)?
-        .check_runs(&workspace_id, env)?)
+        .check_history(&workspace_id, env)?)
 }

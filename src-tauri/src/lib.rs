@@ -66,7 +66,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             checks::run_checks,
             checks::cancel_checks,
             checks::latest_check_results,
-            checks::check_runs,
+            checks::check_history,
         ])
         .events(collect_events![StoreChanged, checks::CheckProgress])
         // One shape per type: the UI always sends whole objects, so serde defaults never apply.

@@ -233,3 +233,19 @@ test("run a step's checks against the sandbox: live progress, results and item s
   assert.equal(await (await allow.$('[data-testid="check-status"]')).getText(), "Pass");
   await shot("checks-en", "item-staging.product.exists");
 });
+
+test("run every check of an environment, with the history of runs and what changed", async () => {
+  await (await $("nav-env-staging")).click();
+  await (await $("run-checks")).click();
+  await (await $("run-checks")).waitForDisplayed({ timeout: 90000 });
+  const history = await waitText("check-history", "Finished");
+  const text = await history.getText();
+  // Two runs now: the step's and the environment's; the second shows the checks it added.
+  assert.ok((text.match(/Finished/g) ?? []).length >= 2, text);
+  assert.match(text, /registration\.https/);
+  await shot("environment-checks-en");
+  await (await $("lang-ja")).click();
+  await waitText("check-history", "完了");
+  await shot("environment-checks-ja");
+  await (await $("lang-en")).click();
+});

@@ -232,6 +232,8 @@ export function App() {
                   env={
                     detail.environments.find((e) => e.kind === view.env) ?? detail.environments[0]
                   }
+                  checklist={checklist}
+                  implemented={info.implemented_checks}
                   onError={report}
                 />
               )}

@@ -214,6 +214,14 @@ export const en = {
   showEvidence: "Evidence",
   hideEvidence: "Hide evidence",
   checksFinished: "Checks finished: {pass} passed, {fail} failed, {other} other",
+  runHistory: "Check runs",
+  runCounts: "{pass} passed, {fail} failed, {other} other",
+  newCheck: "new",
+  run_finished: "Finished",
+  run_running: "Running",
+  run_cancelled: "Cancelled",
+  run_interrupted: "Interrupted",
+  run_failed: "Could not run",
 };
 
 export type MessageKey = keyof typeof en;
@@ -427,6 +435,14 @@ export const ja: Record<MessageKey, string> = {
   showEvidence: "証跡",
   hideEvidence: "証跡を隠す",
   checksFinished: "チェック完了: 合格 {pass} 件、不合格 {fail} 件、その他 {other} 件",
+  runHistory: "チェックの実行履歴",
+  runCounts: "合格 {pass} 件、不合格 {fail} 件、その他 {other} 件",
+  newCheck: "新規",
+  run_finished: "完了",
+  run_running: "実行中",
+  run_cancelled: "中止",
+  run_interrupted: "中断",
+  run_failed: "実行できず",
 };
 
 export const dictionaries: Record<Language, Record<MessageKey, string>> = { en, ja };

@@ -13,14 +13,32 @@ use std::time::{Duration, Instant};
 
 #[tokio::main]
 async fn main() {
-    let run = la_sandbox::serve(Config::default(), ServeOptions { addr: "127.0.0.1:0".parse().expect("addr"), seed_demo: true, allow_remote: false })
-        .await
-        .expect("sandbox");
+    let run = la_sandbox::serve(
+        Config::default(),
+        ServeOptions {
+            addr: "127.0.0.1:0".parse().expect("addr"),
+            seed_demo: true,
+            allow_remote: false,
+        },
+    )
+    .await
+    .expect("sandbox");
     run.sandbox
-        .purchase(&PurchaseRequest { product: "prod-demostg4a7k2q".into(), buyer_account: "444455556666".into(), redirect: true, ..Default::default() })
+        .purchase(&PurchaseRequest {
+            product: "prod-demostg4a7k2q".into(),
+            buyer_account: "444455556666".into(),
+            redirect: true,
+            ..Default::default()
+        })
         .await
         .expect("purchase");
-    run.sandbox.set_fault("*", Fault { delay_ms: 200, ..Default::default() });
+    run.sandbox.set_fault(
+        "*",
+        Fault {
+            delay_ms: 200,
+            ..Default::default()
+        },
+    );
     let settings = EnvironmentSettings {
         mode: EnvMode::Sandbox,
         seller_account_id: "111122223333".into(),
@@ -29,8 +47,16 @@ async fn main() {
         product_code: "demostg7ky5a0d3rqx2ub6y8m".into(),
         pricing_model: PricingModel::ContractWithConsumption,
         dimensions: vec![
-            Dimension { key: "seats".into(), name: "Seats".into(), kind: DimensionType::Entitled },
-            Dimension { key: "api_calls".into(), name: "API calls".into(), kind: DimensionType::ExternallyMetered },
+            Dimension {
+                key: "seats".into(),
+                name: "Seats".into(),
+                kind: DimensionType::Entitled,
+            },
+            Dimension {
+                key: "api_calls".into(),
+                name: "API calls".into(),
+                kind: DimensionType::ExternallyMetered,
+            },
         ],
         fulfillment_url: format!("{}/_demo-saas/staging/marketplace/register", run.url),
         test_buyer_account_ids: vec!["444455556666".into()],
@@ -38,24 +64,47 @@ async fn main() {
     };
     let ctx = CheckContext {
         settings,
-        sdk: Some(static_config(&run.url, la_sandbox::DEMO_ACCESS_KEY_ID, la_sandbox::DEMO_SECRET_ACCESS_KEY)),
+        sdk: Some(static_config(
+            &run.url,
+            la_sandbox::DEMO_ACCESS_KEY_ID,
+            la_sandbox::DEMO_SECRET_ACCESS_KEY,
+        )),
         http: CheckContext::http_client(None).expect("http"),
         response_time_limit: Duration::from_secs(5),
         own_access_keys: vec![la_sandbox::DEMO_ACCESS_KEY_ID.into()],
     };
     // The Marketplace checks (the sandbox's latency applies to them); identity needs STS.
-    let selected: Vec<_> = checks::catalogue().into_iter().filter(|c| !c.id.starts_with("identity.")).collect();
-    let opts = EngineOptions { concurrency: selected.len(), ..Default::default() };
+    let selected: Vec<_> = checks::catalogue()
+        .into_iter()
+        .filter(|c| !c.id.starts_with("identity."))
+        .collect();
+    let opts = EngineOptions {
+        concurrency: selected.len(),
+        ..Default::default()
+    };
     let started = Instant::now();
     let results = engine::run(&ctx, &selected, &opts, &|_| {}, &Default::default()).await;
     let wall = started.elapsed().as_secs_f64();
     let critical = results.iter().map(|r| r.duration_ms).max().unwrap_or(0) as f64 / 1000.0;
     let sum: f64 = results.iter().map(|r| r.duration_ms as f64 / 1000.0).sum();
-    let slowest = results.iter().max_by_key(|r| r.duration_ms).map(|r| r.id.clone()).unwrap_or_default();
-    println!("{} checks, 200 ms injected per sandbox call, all in flight at once", results.len());
+    let slowest = results
+        .iter()
+        .max_by_key(|r| r.duration_ms)
+        .map(|r| r.id.clone())
+        .unwrap_or_default();
+    println!(
+        "{} checks, 200 ms injected per sandbox call, all in flight at once",
+        results.len()
+    );
     println!("wall time            {wall:6.2} s");
     println!("critical path        {critical:6.2} s  ({slowest})");
     println!("sequential sum       {sum:6.2} s");
-    println!("wall / critical path {:6.2}   (target <= 1.3)", wall / critical);
-    println!("sum / wall           {:6.2}x  speed-up over running them one by one", sum / wall);
+    println!(
+        "wall / critical path {:6.2}   (target <= 1.3)",
+        wall / critical
+    );
+    println!(
+        "sum / wall           {:6.2}x  speed-up over running them one by one",
+        sum / wall
+    );
 }

@@ -380,3 +380,21 @@ pub struct StoredCheckResult {
     pub at: String,
     pub result: CheckResult,
 }
+
+/// A check run with its results' counts and what changed since the run before it.
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+pub struct CheckRunSummary {
+    pub run: CheckRun,
+    pub passed: u32,
+    pub failed: u32,
+    pub other: u32,
+    /// Checks whose status differs from the previous run's (`id: from → to`).
+    pub changes: Vec<CheckChange>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+pub struct CheckChange {
+    pub check_id: String,
+    pub from: Option<CheckStatus>,
+    pub to: CheckStatus,
+}

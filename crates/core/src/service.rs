@@ -395,6 +395,46 @@ impl Core {
         self.store.check_runs(workspace_id, env)
     }
 
+    /// The environment's runs, newest first, each with its counts and its changes against the
+    /// run before it (for checks both ran).
+    pub fn check_history(&self, workspace_id: &str, env: EnvKind) -> Result<Vec<CheckRunSummary>> {
+        let runs = self.store.check_runs(workspace_id, env)?;
+        let results: Vec<Vec<CheckResult>> = runs
+            .iter()
+            .map(|r| self.store.run_results(&r.id))
+            .collect::<Result<_>>()?;
+        Ok(runs
+            .iter()
+            .enumerate()
+            .map(|(i, run)| {
+                let mine = &results[i];
+                let prev = results.get(i + 1);
+                let count = |s: CheckStatus| mine.iter().filter(|r| r.status == s).count() as u32;
+                let changes = match prev {
+                    None => Vec::new(),
+                    Some(prev) => mine
+                        .iter()
+                        .filter_map(|r| {
+                            let before = prev.iter().find(|p| p.id == r.id).map(|p| p.status);
+                            (before != Some(r.status)).then(|| CheckChange {
+                                check_id: r.id.clone(),
+                                from: before,
+                                to: r.status,
+                            })
+                        })
+                        .collect(),
+                };
+                CheckRunSummary {
+                    run: run.clone(),
+                    passed: count(CheckStatus::Pass),
+                    failed: count(CheckStatus::Fail),
+                    other: mine.len() as u32 - count(CheckStatus::Pass) - count(CheckStatus::Fail),
+                    changes,
+                }
+            })
+            .collect())
+    }
+
     // ---- evidence ----------------------------------------------------------------------------
 
     /// Copies a file into the data directory, hashing it on the way, and records it.

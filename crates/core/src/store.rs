@@ -615,6 +615,22 @@ impl Store {
         })
     }
 
+    /// Every result of one run, in the order they finished.
+    pub fn run_results(&self, run_id: &str) -> Result<Vec<CheckResult>> {
+        self.with(|c| {
+            let mut st =
+                c.prepare("SELECT result FROM check_results WHERE run_id = ?1 ORDER BY at, rowid")?;
+            let rows = st.query_map([run_id], |r| r.get::<_, String>(0))?;
+            let mut out = Vec::new();
+            for row in rows {
+                if let Ok(r) = serde_json::from_str(&row?) {
+                    out.push(r);
+                }
+            }
+            Ok(out)
+        })
+    }
+
     /// The newest result of every check that has run in the environment.
     pub fn latest_check_results(
         &self,

@@ -172,6 +172,14 @@ async fn marketplace(State(sb): State<Shared>, req: Request) -> Response<Body> {
             )
         }
     };
+    if is_sts_query(
+        parts.method.as_str(),
+        parts.uri.path(),
+        &parts.headers,
+        &bytes,
+    ) {
+        return sts(&sb, &parts, &bytes, &request_id);
+    }
     let op = match classify(
         parts.method.as_str(),
         parts.uri.path(),
@@ -202,6 +210,88 @@ async fn marketplace(State(sb): State<Shared>, req: Request) -> Response<Body> {
     };
     let result = sb.call(&op, &caller).await;
     respond(op.protocol, result, &request_id)
+}
+
+// ---- STS (query protocol): GetCallerIdentity, so "who are these credentials" works too --------
+
+fn is_sts_query(method: &str, path: &str, headers: &HeaderMap, body: &[u8]) -> bool {
+    method == "POST"
+        && path == "/"
+        && !headers.contains_key("x-amz-target")
+        && headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"))
+        && String::from_utf8_lossy(body).contains("Action=")
+}
+
+fn sts_xml(status: u16, body: String, request_id: &str) -> Response<Body> {
+    Response::builder()
+        .status(StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST))
+        .header("content-type", "text/xml")
+        .header("x-amzn-requestid", request_id)
+        .body(Body::from(body))
+        .unwrap_or_else(|_| Response::new(Body::empty()))
+}
+
+fn sts_error(status: u16, code: &str, message: &str, request_id: &str) -> Response<Body> {
+    sts_xml(
+        status,
+        format!(
+            "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>{code}</Code><Message>{}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>",
+            html(message)
+        ),
+        request_id,
+    )
+}
+
+fn sts(
+    sb: &Sandbox,
+    parts: &axum::http::request::Parts,
+    body: &[u8],
+    request_id: &str,
+) -> Response<Body> {
+    let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    let caller = match sigv4::verify(
+        parts.method.as_str(),
+        path_and_query,
+        &parts.headers,
+        body,
+        &sb.config.credentials,
+        SystemTime::now(),
+    ) {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.code == "UnrecognizedClientException" {
+                "InvalidClientTokenId"
+            } else {
+                "SignatureDoesNotMatch"
+            };
+            return sts_error(403, code, &e.message, request_id);
+        }
+    };
+    let action = String::from_utf8_lossy(body)
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("Action=").map(str::to_string))
+        .unwrap_or_default();
+    if action != "GetCallerIdentity" {
+        return sts_error(
+            400,
+            "InvalidAction",
+            &format!("The sandbox's STS supports GetCallerIdentity, not {action}."),
+            request_id,
+        );
+    }
+    let account = &sb.config.seller_account_id;
+    let key = &caller.access_key_id;
+    sts_xml(
+        200,
+        format!(
+            "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult><Arn>arn:aws:iam::{account}:user/sandbox-{key}</Arn><UserId>AIDA{}</UserId><Account>{account}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata></GetCallerIdentityResponse>",
+            key.chars().skip(4).collect::<String>()
+        ),
+        request_id,
+    )
 }
 
 // ---- control API ------------------------------------------------------------------------------
@@ -389,7 +479,10 @@ async fn demo_landing(
             StatusCode::BAD_REQUEST,
             page(
                 "We could not confirm your purchase",
-                &format!("<p>AWS Marketplace did not recognise this link ({}). Links are valid for four hours; please start again from your subscription.</p>", html(e.code)),
+                {
+                    tracing::info!(code = e.code, "demo SaaS could not resolve a token");
+                    "<p>AWS Marketplace did not recognise this link. Links are valid for four hours; please start again from your subscription.</p>"
+                },
             ),
         ),
     }

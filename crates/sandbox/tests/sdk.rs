@@ -1007,3 +1007,22 @@ async fn failed_subscription_and_cancelled_change_set() {
         .expect_err("twice");
     assert_eq!(code(&e), "ResourceInUseException");
 }
+
+#[tokio::test]
+async fn sts_get_caller_identity_names_the_seller_account() {
+    let run = start(Config::default()).await;
+    let sts = aws_sdk_sts::Client::new(&demo_sdk(&run.url));
+    let me = sts.get_caller_identity().send().await.expect("who am i");
+    assert_eq!(me.account(), Some("111122223333"));
+    assert!(me
+        .arn()
+        .unwrap_or_default()
+        .ends_with(la_sandbox::DEMO_ACCESS_KEY_ID));
+    let bad = aws_sdk_sts::Client::new(&sdk(&run.url, "AKIAUNKNOWNKEY000000", "x"));
+    let e = bad
+        .get_caller_identity()
+        .send()
+        .await
+        .expect_err("unknown key");
+    assert_eq!(code(&e), "InvalidClientTokenId");
+}

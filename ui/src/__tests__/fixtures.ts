@@ -218,6 +218,7 @@ export function makeBackend() {
     },
     reportReady: async () => 1,
     latestCheckResults: async () => [],
+    checkHistory: async () => [],
   };
   const listeners: ((e: { workspace_id: string | null; kind: string }) => void)[] = [];
   return { state, api, listeners };

@@ -4,6 +4,7 @@ import { type ReactNode, useEffect, useState } from "react";
 import { formatTime } from "../format";
 import { type MessageKey, useI18n } from "../i18n";
 import type {
+  Checklist,
   CredentialSource,
   DimensionType,
   EnvironmentSettings,
@@ -14,6 +15,7 @@ import type {
   PricingModel,
 } from "../ipc";
 import { api } from "../ipc";
+import { CheckHistory, ChecksBar, useChecks } from "./Checks";
 
 type TextField = {
   [K in keyof EnvironmentSettings]: EnvironmentSettings[K] extends string ? K : never;
@@ -22,9 +24,19 @@ type TextField = {
 export function EnvironmentForm(props: {
   workspaceId: string;
   env: EnvironmentView;
+  checklist: Checklist;
+  implemented: string[];
   onError: (e: unknown) => void;
 }) {
   const { t, lang } = useI18n();
+  const checks = useChecks(
+    props.checklist,
+    props.implemented,
+    props.workspaceId,
+    props.env.kind,
+    null,
+    props.onError,
+  );
   const [draft, setDraft] = useState<EnvironmentSettings>(props.env.settings);
   const [buyersText, setBuyersText] = useState(
     props.env.settings.test_buyer_account_ids.join("\n"),
@@ -149,6 +161,13 @@ export function EnvironmentForm(props: {
         </h1>
         <p className="lede">{t("envSettingsHelp")}</p>
       </header>
+      <ChecksBar
+        checkIds={checks.checkIds}
+        running={checks.running}
+        onRun={checks.run}
+        onError={props.onError}
+      />
+      <CheckHistory history={checks.history} />
       <form
         className="form env-form"
         onSubmit={(e) => {

@@ -1,7 +1,6 @@
-import { useCallback, useEffect, useState } from "react";
 import { useI18n } from "../i18n";
-import type { Checklist, EnvKind, StoredCheckResult, WorkspaceDetail } from "../ipc";
-import { api, onCheckProgress } from "../ipc";
+import type { Checklist, EnvKind, WorkspaceDetail } from "../ipc";
+import { ChecksBar, useChecks } from "./Checks";
 import { ExternalLink } from "./ExternalLink";
 import { ItemCard } from "./ItemCard";
 import { Progress } from "./Progress";
@@ -19,53 +18,14 @@ export function StepView(props: {
   const step = checklist.steps.find((s) => s.id === props.stepId);
   const progress = detail.steps.find((s) => s.step_id === props.stepId);
   const env: EnvKind = step?.env === "production" ? "production" : "staging";
-  const workspaceId = detail.workspace.id;
-  const checkIds = Array.from(
-    new Set(
-      (step?.items ?? [])
-        .map((id) => checklist.items.find((i) => i.id === id)?.check)
-        .filter((c): c is string => !!c && props.implemented.includes(c)),
-    ),
+  const checks = useChecks(
+    checklist,
+    props.implemented,
+    detail.workspace.id,
+    env,
+    props.stepId,
+    onError,
   );
-  const [results, setResults] = useState<Map<string, StoredCheckResult>>(new Map());
-  const [running, setRunning] = useState<{ done: number; total: number } | null>(null);
-
-  const loadResults = useCallback(async () => {
-    try {
-      const latest = await api.latestCheckResults(workspaceId, env);
-      setResults(new Map(latest.map((r) => [r.result.id, r])));
-    } catch (e) {
-      onError(e);
-    }
-  }, [workspaceId, env, onError]);
-
-  useEffect(() => {
-    loadResults();
-  }, [loadResults]);
-
-  const runChecks = async () => {
-    if (!step) return;
-    setRunning({ done: 0, total: checkIds.length });
-    const unlisten = await onCheckProgress((e) => {
-      if (e.workspace_id !== workspaceId || !e.finished) return;
-      const finished = e.finished;
-      setRunning((r) => (r ? { done: r.done + 1, total: e.total } : r));
-      setResults((m) => {
-        const next = new Map(m);
-        next.set(finished.id, { run_id: e.run_id, at: new Date().toISOString(), result: finished });
-        return next;
-      });
-    }).catch(() => () => {});
-    try {
-      await api.runChecks(workspaceId, env, step.id);
-    } catch (e) {
-      onError(e);
-    } finally {
-      unlisten();
-      setRunning(null);
-      await loadResults();
-    }
-  };
 
   if (!step || !progress) return null;
   const states = new Map(detail.items.map((i) => [i.item_id, i]));
@@ -119,41 +79,12 @@ export function StepView(props: {
           <p>{tx(step.why)}</p>
         </section>
       </div>
-      {checkIds.length > 0 && (
-        <section className="card checks-bar">
-          {running ? (
-            <div className="row between" data-testid="checks-running">
-              <span>{t("runningChecks", { done: running.done, total: running.total })}</span>
-              <button
-                type="button"
-                className="btn small"
-                onClick={() => api.cancelChecks().catch(onError)}
-              >
-                {t("cancelChecks")}
-              </button>
-            </div>
-          ) : (
-            <div className="row between">
-              <span className="muted small">{checkIds.join(" · ")}</span>
-              <button
-                type="button"
-                className="btn primary"
-                onClick={runChecks}
-                data-testid="run-checks"
-              >
-                ▶ {t("runChecks", { n: checkIds.length })}
-              </button>
-            </div>
-          )}
-          {running && (
-            <Progress
-              done={running.done}
-              total={running.total}
-              label={t("runChecks", { n: running.total })}
-            />
-          )}
-        </section>
-      )}
+      <ChecksBar
+        checkIds={checks.checkIds}
+        running={checks.running}
+        onRun={checks.run}
+        onError={onError}
+      />
       <section>
         <div className="row between">
           <h2>{t("items")}</h2>
@@ -173,7 +104,7 @@ export function StepView(props: {
                 item={item}
                 state={states.get(id)}
                 checkImplemented={!!item.check && props.implemented.includes(item.check)}
-                checkResult={item.check ? results.get(item.check) : undefined}
+                checkResult={item.check ? checks.results.get(item.check) : undefined}
                 onError={props.onError}
               />
             );

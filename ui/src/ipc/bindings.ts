@@ -37,7 +37,7 @@ export const commands = {
 	runChecks: (workspaceId: string, env: EnvKind, stepId: string | null) => typedError<CheckRun, AppError>(__TAURI_INVOKE("run_checks", { workspaceId, env, stepId })),
 	cancelChecks: () => typedError<boolean, AppError>(__TAURI_INVOKE("cancel_checks")),
 	latestCheckResults: (workspaceId: string, env: EnvKind) => typedError<StoredCheckResult[], AppError>(__TAURI_INVOKE("latest_check_results", { workspaceId, env })),
-	checkRuns: (workspaceId: string, env: EnvKind) => typedError<CheckRun[], AppError>(__TAURI_INVOKE("check_runs", { workspaceId, env })),
+	checkHistory: (workspaceId: string, env: EnvKind) => typedError<CheckRunSummary[], AppError>(__TAURI_INVOKE("check_history", { workspaceId, env })),
 };
 
 /** Events */
@@ -91,6 +91,12 @@ export type ChangeKind = "workspaces" | "environment" | "item_status" | "evidenc
 /**  Where a status change came from. */
 export type ChangeSource = "user" | "check" | "demo";
 
+export type CheckChange = {
+	check_id: string,
+	from: CheckStatus | null,
+	to: CheckStatus,
+};
+
 /**  Emitted as each check of a run starts and finishes. */
 export type CheckProgress = {
 	run_id: string,
@@ -120,6 +126,16 @@ export type CheckRun = {
 	/**  running, finished, cancelled, or interrupted (the app stopped mid-run). */
 	state: string,
 	total: number,
+};
+
+/**  A check run with its results' counts and what changed since the run before it. */
+export type CheckRunSummary = {
+	run: CheckRun,
+	passed: number,
+	failed: number,
+	other: number,
+	/**  Checks whose status differs from the previous run's (`id: from → to`). */
+	changes: CheckChange[],
 };
 
 export type CheckStatus = "pass" | "fail" | "warn" | "skipped" | "error";
