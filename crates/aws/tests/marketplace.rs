@@ -420,3 +420,78 @@ impl Drop for Moto {
         let _ = self.child.wait();
     }
 }
+
+#[tokio::test]
+async fn the_queue_policy_must_let_the_marketplace_topics_deliver() {
+    let moto = Moto::start();
+    let sdk = static_config(&moto.url, "testing", "testing");
+    let sqs = aws_sdk_sqs::Client::new(&sdk);
+    let make = |name: &'static str, policy: Option<String>| {
+        let sqs = sqs.clone();
+        async move {
+            let url = sqs
+                .create_queue()
+                .queue_name(name)
+                .send()
+                .await
+                .expect("queue")
+                .queue_url()
+                .expect("url")
+                .to_string();
+            if let Some(p) = policy {
+                sqs.set_queue_attributes()
+                    .queue_url(&url)
+                    .attributes(aws_sdk_sqs::types::QueueAttributeName::Policy, p)
+                    .send()
+                    .await
+                    .expect("policy");
+            }
+            url
+        }
+    };
+    let topic = |kind: &str| {
+        format!("arn:aws:sns:us-east-1:287250355862:aws-mp-{kind}-notification-{CODE}")
+    };
+    let policy = |topics: &[String]| {
+        serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
+            "Action": "sqs:SendMessage", "Resource": "*", "Condition": {"ArnEquals": {"aws:SourceArn": topics}}}]})
+        .to_string()
+    };
+    let good = make(
+        "good",
+        Some(policy(&[topic("subscription"), topic("entitlement")])),
+    )
+    .await;
+    let half = make("half", Some(policy(&[topic("subscription")]))).await;
+    let none = make("none", None).await;
+    let mk = |url: String| CheckContext {
+        settings: EnvironmentSettings {
+            product_code: CODE.into(),
+            pricing_model: PricingModel::ContractWithConsumption,
+            sqs_queue_url: url,
+            ..Default::default()
+        },
+        sdk: Some(sdk.clone()),
+        http: CheckContext::http_client(None).expect("http"),
+        response_time_limit: Duration::from_secs(3),
+        own_access_keys: vec![],
+    };
+    expect(&mk(good), "notifications.sqs_queue", CheckStatus::Pass).await;
+    let r = expect(&mk(half), "notifications.sqs_queue", CheckStatus::Fail).await;
+    assert!(r.summary.contains("entitlement"), "{}", r.summary);
+    let r = expect(&mk(none), "notifications.sqs_queue", CheckStatus::Fail).await;
+    assert!(r.summary.contains("no access policy"), "{}", r.summary);
+    let r = expect(
+        &mk(format!("{}/123456789012/missing", moto.url)),
+        "notifications.sqs_queue",
+        CheckStatus::Fail,
+    )
+    .await;
+    assert!(r.summary.contains("does not exist"), "{}", r.summary);
+    expect(
+        &mk(String::new()),
+        "notifications.sqs_queue",
+        CheckStatus::Skipped,
+    )
+    .await;
+}

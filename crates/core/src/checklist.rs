@@ -307,6 +307,7 @@ pub fn implemented_checks() -> &'static [&'static str] {
         "registration.token_not_in_cookie",
         "registration.repeat_post",
         "registration.response_time",
+        "notifications.sqs_queue",
         "billing.resolve_customer_calls",
         "billing.entitlements",
         "billing.meter_usage",

@@ -4,6 +4,7 @@
 pub mod billing;
 pub mod catalog;
 pub mod identity;
+pub mod notifications;
 pub mod registration;
 
 use crate::engine::CheckDef;
@@ -66,6 +67,7 @@ pub fn catalogue() -> Vec<&'static CheckDef<CheckContext>> {
         .iter()
         .chain(catalog::CHECKS.iter())
         .chain(registration::CHECKS.iter())
+        .chain(notifications::CHECKS.iter())
         .chain(billing::CHECKS.iter())
         .collect()
 }

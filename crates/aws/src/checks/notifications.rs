@@ -1,0 +1,183 @@
+//! Notification wiring: the SQS queue exists and its policy lets the Marketplace topics deliver.
+
+use super::CheckContext;
+use crate::engine::{CheckDef, CheckFuture, Outcome};
+use crate::marketplace::app_error;
+use la_core::model::PricingModel;
+use la_core::AppError;
+use serde_json::Value;
+
+pub static CHECKS: [CheckDef<CheckContext>; 1] = [CheckDef {
+    id: "notifications.sqs_queue",
+    actions: &["sqs:GetQueueAttributes"],
+    needs_aws: true,
+    run: sqs_queue,
+}];
+
+/// The topics the pricing model needs, from the settings or derived from the product code.
+fn topics(ctx: &CheckContext) -> Vec<String> {
+    let s = &ctx.settings;
+    let derive = |kind: &str| {
+        format!(
+            "arn:aws:sns:us-east-1:{}:aws-mp-{kind}-notification-{}",
+            "287250355862", s.product_code
+        )
+    };
+    let mut out = vec![if s.subscription_topic_arn.is_empty() {
+        derive("subscription")
+    } else {
+        s.subscription_topic_arn.clone()
+    }];
+    if s.pricing_model != PricingModel::Subscription {
+        out.push(if s.entitlement_topic_arn.is_empty() {
+            derive("entitlement")
+        } else {
+            s.entitlement_topic_arn.clone()
+        });
+    }
+    out
+}
+
+fn as_list(v: &Value) -> Vec<String> {
+    match v {
+        Value::String(s) => vec![s.clone()],
+        Value::Array(a) => a
+            .iter()
+            .filter_map(|x| x.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether one policy statement lets SNS deliver from `topic`.
+fn allows(statement: &Value, topic: &str) -> bool {
+    if statement["Effect"] != "Allow" {
+        return false;
+    }
+    let principal_ok = match &statement["Principal"] {
+        Value::String(p) => p == "*",
+        p => {
+            as_list(&p["Service"])
+                .iter()
+                .any(|s| s == "sns.amazonaws.com")
+                || as_list(&p["AWS"]).iter().any(|s| s == "*")
+        }
+    };
+    let action_ok = as_list(&statement["Action"])
+        .iter()
+        .any(|a| matches!(a.as_str(), "sqs:SendMessage" | "sqs:*" | "*"));
+    let cond = &statement["Condition"];
+    let source_arns: Vec<String> = ["ArnEquals", "ArnLike", "StringEquals", "StringLike"]
+        .iter()
+        .flat_map(|op| as_list(&cond[op]["aws:SourceArn"]))
+        .collect();
+    let topic_ok = source_arns.is_empty() && principal_ok
+        || source_arns.iter().any(|a| {
+            a == topic || (a.ends_with('*') && topic.starts_with(a.trim_end_matches('*')))
+        });
+    principal_ok && action_ok && topic_ok
+}
+
+fn sqs_queue(ctx: &CheckContext) -> CheckFuture<'_> {
+    Box::pin(async move {
+        let url = &ctx.settings.sqs_queue_url;
+        if url.is_empty() {
+            return Ok(if ctx.settings.use_eventbridge {
+                Outcome::skipped("this environment uses EventBridge, not an SQS queue")
+            } else {
+                Outcome::skipped("no SQS queue URL is set for this environment").advice(
+                    "Create a queue, subscribe it to the Marketplace topics and enter its URL.",
+                    "キューを作成して Marketplace のトピックを購読させ、その URL を入力してください。",
+                )
+            });
+        }
+        let sdk = ctx
+            .sdk
+            .as_ref()
+            .ok_or_else(|| AppError::invalid("this check needs AWS access"))?;
+        use aws_sdk_sqs::types::QueueAttributeName;
+        let out = match aws_sdk_sqs::Client::new(sdk)
+            .get_queue_attributes()
+            .queue_url(url)
+            .attribute_names(QueueAttributeName::Policy)
+            .attribute_names(QueueAttributeName::QueueArn)
+            .send()
+            .await
+        {
+            Ok(o) => o,
+            Err(e) => {
+                let err = app_error("GetQueueAttributes", &e);
+                if err.message.contains("NonExistentQueue")
+                    || err.message.contains("QueueDoesNotExist")
+                {
+                    return Ok(Outcome::fail(
+                        format!("the queue {url} does not exist"),
+                        "Create the queue (in the seller account, us-east-1) and subscribe it to the Marketplace topics.",
+                        "キュー (セラーアカウント、us-east-1) を作成し、Marketplace のトピックを購読させてください。",
+                    ));
+                }
+                return Err(err);
+            }
+        };
+        let attrs = out.attributes();
+        let policy: Value = attrs
+            .and_then(|a| a.get(&QueueAttributeName::Policy))
+            .and_then(|p| serde_json::from_str(p).ok())
+            .unwrap_or(Value::Null);
+        let statements = as_list_values(&policy["Statement"]);
+        let needed = topics(ctx);
+        let missing: Vec<&String> = needed
+            .iter()
+            .filter(|t| !statements.iter().any(|s| allows(s, t)))
+            .collect();
+        let o = if policy.is_null() {
+            Outcome::fail(
+                format!("the queue {url} has no access policy, so SNS cannot deliver to it"),
+                "Add a policy allowing sns.amazonaws.com to sqs:SendMessage with aws:SourceArn set to each Marketplace topic.",
+                "sns.amazonaws.com に sqs:SendMessage を許可し、aws:SourceArn に各 Marketplace トピックを指定したポリシーを追加してください。",
+            )
+        } else if !missing.is_empty() {
+            Outcome::fail(
+                format!("the queue policy does not let {} deliver", missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" and ")),
+                "Allow sns.amazonaws.com to sqs:SendMessage from these topic ARNs (condition aws:SourceArn).",
+                "これらのトピック ARN からの sqs:SendMessage を sns.amazonaws.com に許可してください (条件 aws:SourceArn)。",
+            )
+        } else {
+            Outcome::pass(format!(
+                "the queue exists and its policy lets {} topic(s) deliver",
+                needed.len()
+            ))
+        };
+        Ok(o.evidence(
+            "GetQueueAttributes",
+            format!("GetQueueAttributes {url} Policy"),
+            policy.to_string(),
+        ))
+    })
+}
+
+fn as_list_values(v: &Value) -> Vec<Value> {
+    match v {
+        Value::Array(a) => a.clone(),
+        Value::Object(_) => vec![v.clone()],
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy_statements() {
+        let topic = "arn:aws:sns:us-east-1:287250355862:aws-mp-subscription-notification-abc";
+        let good = serde_json::json!({"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"*","Condition":{"ArnEquals":{"aws:SourceArn":topic}}});
+        assert!(allows(&good, topic));
+        let other = serde_json::json!({"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Condition":{"ArnEquals":{"aws:SourceArn":"arn:aws:sns:us-east-1:1:other"}}});
+        assert!(!allows(&other, topic));
+        let deny = serde_json::json!({"Effect":"Deny","Principal":"*","Action":"*"});
+        assert!(!allows(&deny, topic));
+        let wildcard = serde_json::json!({"Effect":"Allow","Principal":{"Service":["sns.amazonaws.com"]},"Action":["sqs:SendMessage"],"Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:sns:us-east-1:287250355862:aws-mp-*"}}});
+        assert!(allows(&wildcard, topic));
+    }
+}
