@@ -140,3 +140,30 @@ pub async fn check_history(
         .map_err(Clone::clone)?
         .check_history(&workspace_id, env)?)
 }
+
+#[tauri::command]
+#[specta::specta]
+pub async fn aws_profiles() -> Result<Vec<String>, AppError> {
+    Ok(la_aws::access::list_profiles())
+}
+
+/// Who the environment's saved credentials resolve to (STS GetCallerIdentity).
+#[tauri::command]
+#[specta::specta]
+pub async fn aws_identity(
+    state: State<'_, AppState>,
+    workspace_id: String,
+    env: EnvKind,
+) -> Result<la_aws::access::CallerIdentity, AppError> {
+    let (settings, keys) = {
+        let core = state.core.as_ref().map_err(Clone::clone)?;
+        let (settings, _) = core.store().environment(&workspace_id, env)?;
+        let keys = if settings.credential_source == la_core::model::CredentialSource::AccessKeys {
+            core.access_keys(&workspace_id, env)?
+        } else {
+            None
+        };
+        (settings, keys)
+    };
+    la_aws::access::who_am_i(&settings, keys).await
+}

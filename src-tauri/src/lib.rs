@@ -67,6 +67,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             checks::cancel_checks,
             checks::latest_check_results,
             checks::check_history,
+            checks::aws_profiles,
+            checks::aws_identity,
         ])
         .events(collect_events![StoreChanged, checks::CheckProgress])
         // One shape per type: the UI always sends whole objects, so serde defaults never apply.

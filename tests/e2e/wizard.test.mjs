@@ -249,3 +249,11 @@ test("run every check of an environment, with the history of runs and what chang
   await shot("environment-checks-ja");
   await (await $("lang-en")).click();
 });
+
+test("who the environment's credentials are, before anything runs", async () => {
+  await (await $("nav-env-staging")).click();
+  await (await $("who-am-i")).click();
+  const id = await waitText("identity", "111122223333", 15000);
+  assert.match(await id.getText(), /✓/);
+  await shot("environment-identity-en", "identity");
+});

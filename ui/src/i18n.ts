@@ -215,6 +215,11 @@ export const en = {
   hideEvidence: "Hide evidence",
   checksFinished: "Checks finished: {pass} passed, {fail} failed, {other} other",
   runHistory: "Check runs",
+  whoAmI: "Who are these credentials?",
+  whoAmISaved: "Uses the saved settings.",
+  identityIs: "The credentials are {arn} (account {account}).",
+  identityMismatch:
+    "The credentials are {arn} in account {account}, not the seller account {seller}.",
   runCounts: "{pass} passed, {fail} failed, {other} other",
   newCheck: "new",
   run_finished: "Finished",
@@ -436,6 +441,11 @@ export const ja: Record<MessageKey, string> = {
   hideEvidence: "証跡を隠す",
   checksFinished: "チェック完了: 合格 {pass} 件、不合格 {fail} 件、その他 {other} 件",
   runHistory: "チェックの実行履歴",
+  whoAmI: "この認証情報は誰？",
+  whoAmISaved: "保存済みの設定を使います。",
+  identityIs: "認証情報は {arn} (アカウント {account}) です。",
+  identityMismatch:
+    "認証情報はアカウント {account} の {arn} で、セラーアカウント {seller} ではありません。",
   runCounts: "合格 {pass} 件、不合格 {fail} 件、その他 {other} 件",
   newCheck: "新規",
   run_finished: "完了",

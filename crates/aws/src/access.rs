@@ -110,3 +110,100 @@ pub fn static_config(endpoint: &str, access_key_id: &str, secret: &str) -> SdkCo
         )))
         .build()
 }
+
+/// Profile names from the AWS config and credentials files (`[profile x]`, `[x]`, and
+/// `[sso-session …]` left out), sorted and without duplicates.
+pub fn list_profiles_in(config: &std::path::Path, credentials: &std::path::Path) -> Vec<String> {
+    let mut names = std::collections::BTreeSet::new();
+    for (path, is_config) in [(config, true), (credentials, false)] {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        for line in text.lines() {
+            let line = line.trim();
+            let Some(section) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) else {
+                continue;
+            };
+            let section = section.trim();
+            let name = if is_config {
+                match section.strip_prefix("profile ") {
+                    Some(n) => n.trim(),
+                    None if section == "default" => "default",
+                    None => continue, // sso-session, services…
+                }
+            } else {
+                section
+            };
+            if !name.is_empty() {
+                names.insert(name.to_string());
+            }
+        }
+    }
+    names.into_iter().collect()
+}
+
+/// The profiles of the user's AWS configuration (honours AWS_CONFIG_FILE and
+/// AWS_SHARED_CREDENTIALS_FILE).
+pub fn list_profiles() -> Vec<String> {
+    let home = std::env::var_os("HOME")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_default();
+    let config = std::env::var_os("AWS_CONFIG_FILE")
+        .map(Into::into)
+        .unwrap_or_else(|| home.join(".aws/config"));
+    let creds = std::env::var_os("AWS_SHARED_CREDENTIALS_FILE")
+        .map(Into::into)
+        .unwrap_or_else(|| home.join(".aws/credentials"));
+    list_profiles_in(&config, &creds)
+}
+
+/// Who an environment's credentials resolve to.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, specta::Type)]
+pub struct CallerIdentity {
+    pub account: String,
+    pub arn: String,
+}
+
+/// STS GetCallerIdentity with the environment's credentials; an expired SSO session says which
+/// command renews it.
+pub async fn who_am_i(
+    settings: &EnvironmentSettings,
+    keys: Option<AccessKeys>,
+) -> Result<CallerIdentity, la_core::AppError> {
+    let cfg = sdk_config(settings, keys)
+        .await
+        .map_err(|e| la_core::AppError::new(la_core::ErrorCode::Credentials, e.to_string()))?;
+    match crate::checks::identity::caller_identity(&cfg).await {
+        Ok((account, arn)) => Ok(CallerIdentity { account, arn }),
+        Err(mut e) => {
+            let lower = e.message.to_lowercase();
+            if (lower.contains("sso") || lower.contains("token"))
+                && lower.contains("expire")
+                && !settings.profile.is_empty()
+            {
+                e.code = la_core::ErrorCode::Credentials;
+                e.message = format!("The SSO session has expired: run `aws sso login --profile {}` and try again. ({})", settings.profile, e.message);
+            }
+            Err(e)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profiles_from_both_files() {
+        let dir = tempfile::tempdir().expect("dir");
+        let config = dir.path().join("config");
+        let creds = dir.path().join("credentials");
+        std::fs::write(&config, "[default]\nregion = us-east-1\n[profile seller-sso]\nsso_session = corp\n[sso-session corp]\nsso_start_url = https://x\n").expect("config");
+        std::fs::write(&creds, "[ci]\naws_access_key_id = AKIA...\n[default]\n").expect("creds");
+        assert_eq!(
+            list_profiles_in(&config, &creds),
+            vec!["ci", "default", "seller-sso"]
+        );
+        assert!(list_profiles_in(&dir.path().join("none"), &dir.path().join("none")).is_empty());
+    }
+}

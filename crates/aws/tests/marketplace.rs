@@ -495,3 +495,25 @@ async fn the_queue_policy_must_let_the_marketplace_topics_deliver() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn who_am_i_before_anything_runs() {
+    let run = sandbox(Config::default()).await;
+    // A sandbox environment on the default chain signs with the sandbox's demo keys.
+    let me = la_aws::access::who_am_i(&settings(&run), None)
+        .await
+        .expect("identity");
+    assert_eq!(me.account, "111122223333");
+    let mut s = settings(&run);
+    s.endpoint_url = "http://127.0.0.1:9".into();
+    let e = la_aws::access::who_am_i(&s, None)
+        .await
+        .expect_err("unreachable");
+    assert_eq!(e.code, la_core::ErrorCode::Unreachable, "{}", e.message);
+    let mut s = settings(&run);
+    s.credential_source = la_core::model::CredentialSource::AccessKeys;
+    let e = la_aws::access::who_am_i(&s, None)
+        .await
+        .expect_err("no keys");
+    assert!(e.message.contains("keyring"), "{}", e.message);
+}

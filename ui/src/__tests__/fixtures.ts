@@ -219,6 +219,7 @@ export function makeBackend() {
     reportReady: async () => 1,
     latestCheckResults: async () => [],
     checkHistory: async () => [],
+    awsProfiles: async () => ["default"],
   };
   const listeners: ((e: { workspace_id: string | null; kind: string }) => void)[] = [];
   return { state, api, listeners };

@@ -48,6 +48,35 @@ export function EnvironmentForm(props: {
   const [keyId, setKeyId] = useState("");
   const [secret, setSecret] = useState("");
   const [keyError, setKeyError] = useState<string | null>(null);
+  const [profiles, setProfiles] = useState<string[]>([]);
+  const [identity, setIdentity] = useState<{ ok: boolean; text: string } | null>(null);
+  const [checkingIdentity, setCheckingIdentity] = useState(false);
+
+  useEffect(() => {
+    api
+      .awsProfiles()
+      .then(setProfiles)
+      .catch(() => setProfiles([]));
+  }, []);
+
+  const whoAmI = async () => {
+    setCheckingIdentity(true);
+    try {
+      const me = await api.awsIdentity(props.workspaceId, props.env.kind);
+      const seller = props.env.settings.seller_account_id;
+      setIdentity({
+        ok: !seller || seller === me.account,
+        text:
+          seller && seller !== me.account
+            ? t("identityMismatch", { arn: me.arn, account: me.account, seller })
+            : t("identityIs", { arn: me.arn, account: me.account }),
+      });
+    } catch (e) {
+      setIdentity({ ok: false, text: e instanceof Error ? e.message : String(e) });
+    } finally {
+      setCheckingIdentity(false);
+    }
+  };
   const dirty = JSON.stringify(draft) !== JSON.stringify(props.env.settings);
 
   // Ask the backend for field errors shortly after each change.
@@ -83,11 +112,18 @@ export function EnvironmentForm(props: {
     ) : null;
   };
 
-  const text = (field: TextField, label: MessageKey, hint?: MessageKey, placeholder?: string) => (
+  const text = (
+    field: TextField,
+    label: MessageKey,
+    hint?: MessageKey,
+    placeholder?: string,
+    list?: string,
+  ) => (
     <label className="field">
       <span>{t(label)}</span>
       <input
         name={field}
+        list={list}
         data-testid={`field-${field}`}
         value={draft[field]}
         placeholder={placeholder}
@@ -191,7 +227,7 @@ export function EnvironmentForm(props: {
             {text("seller_account_id", "sellerAccountId", undefined, "123456789012")}
             {text("region", "region", "regionHint", "us-east-1")}
             {(draft.credential_source === "profile" || draft.profile !== "") &&
-              text("profile", "profile", undefined, "my-sso-profile")}
+              text("profile", "profile", undefined, "my-sso-profile", "aws-profiles")}
             {(draft.credential_source === "assume_role" || draft.role_arn !== "") &&
               text(
                 "role_arn",
@@ -201,6 +237,32 @@ export function EnvironmentForm(props: {
               )}
             {text("endpoint_url", "endpointUrl", "endpointHint", "http://127.0.0.1:8484")}
           </div>
+          <datalist id="aws-profiles">
+            {profiles.map((p) => (
+              <option key={p} value={p} />
+            ))}
+          </datalist>
+          <div className="row gap top-gap">
+            <button
+              type="button"
+              className="btn small"
+              onClick={whoAmI}
+              disabled={checkingIdentity}
+              data-testid="who-am-i"
+            >
+              {t("whoAmI")}
+            </button>
+            {dirty && <span className="small muted">{t("whoAmISaved")}</span>}
+          </div>
+          {identity && (
+            <p
+              className={identity.ok ? "small identity ok" : "small identity bad"}
+              data-testid="identity"
+            >
+              {identity.ok ? "✓ " : "⚠ "}
+              {identity.text}
+            </p>
+          )}
           {draft.credential_source === "access_keys" && (
             <div className="keys" data-testid="access-keys">
               <p className="small">

@@ -38,6 +38,9 @@ export const commands = {
 	cancelChecks: () => typedError<boolean, AppError>(__TAURI_INVOKE("cancel_checks")),
 	latestCheckResults: (workspaceId: string, env: EnvKind) => typedError<StoredCheckResult[], AppError>(__TAURI_INVOKE("latest_check_results", { workspaceId, env })),
 	checkHistory: (workspaceId: string, env: EnvKind) => typedError<CheckRunSummary[], AppError>(__TAURI_INVOKE("check_history", { workspaceId, env })),
+	awsProfiles: () => typedError<string[], AppError>(__TAURI_INVOKE("aws_profiles")),
+	/**  Who the environment's saved credentials resolve to (STS GetCallerIdentity). */
+	awsIdentity: (workspaceId: string, env: EnvKind) => typedError<CallerIdentity, AppError>(__TAURI_INVOKE("aws_identity", { workspaceId, env })),
 };
 
 /** Events */
@@ -59,6 +62,12 @@ export type AppInfo = {
 	database_path: string,
 	schema_version: number,
 	implemented_checks: string[],
+};
+
+/**  Who an environment's credentials resolve to. */
+export type CallerIdentity = {
+	account: string,
+	arn: string,
 };
 
 export type CatalogDimension = {
