@@ -207,3 +207,29 @@ pub async fn report_ready(app: tauri::AppHandle, state: State<'_, AppState>) -> 
     }
     Ok(ms)
 }
+
+#[tauri::command]
+#[specta::specta]
+pub async fn export_environment_file(
+    state: State<'_, AppState>,
+    workspace_id: String,
+    kind: EnvKind,
+    path: String,
+) -> Res<()> {
+    Ok(state
+        .core()?
+        .export_environment_file(&workspace_id, kind, std::path::Path::new(&path))?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn import_environment_file(
+    state: State<'_, AppState>,
+    workspace_id: String,
+    kind: EnvKind,
+    path: String,
+) -> Res<EnvironmentView> {
+    Ok(state
+        .core()?
+        .import_environment_file(&workspace_id, kind, std::path::Path::new(&path))?)
+}

@@ -56,6 +56,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::list_evidence,
             commands::open_evidence,
             commands::report_ready,
+            commands::export_environment_file,
+            commands::import_environment_file,
             sandbox::sandbox_status,
             sandbox::sandbox_products,
             sandbox::sandbox_purchase,

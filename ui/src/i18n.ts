@@ -216,6 +216,8 @@ export const en = {
   checksFinished: "Checks finished: {pass} passed, {fail} failed, {other} other",
   runHistory: "Check runs",
   whoAmI: "Who are these credentials?",
+  importFile: "Import environment file…",
+  exportFile: "Export environment file…",
   whoAmISaved: "Uses the saved settings.",
   identityIs: "The credentials are {arn} (account {account}).",
   identityMismatch:
@@ -442,6 +444,8 @@ export const ja: Record<MessageKey, string> = {
   checksFinished: "チェック完了: 合格 {pass} 件、不合格 {fail} 件、その他 {other} 件",
   runHistory: "チェックの実行履歴",
   whoAmI: "この認証情報は誰？",
+  importFile: "環境ファイルを読み込む…",
+  exportFile: "環境ファイルに書き出す…",
   whoAmISaved: "保存済みの設定を使います。",
   identityIs: "認証情報は {arn} (アカウント {account}) です。",
   identityMismatch:

@@ -255,6 +255,32 @@ impl Core {
         Ok(())
     }
 
+    /// Writes an environment's settings as an environment file (TOML, no secrets).
+    pub fn export_environment_file(
+        &self,
+        workspace_id: &str,
+        kind: EnvKind,
+        path: &Path,
+    ) -> Result<()> {
+        let ws = self.store.workspace(workspace_id)?;
+        let (settings, _) = self.store.environment(workspace_id, kind)?;
+        let name = format!("{}-{}", ws.name, kind.as_str());
+        std::fs::write(path, crate::envfile::to_toml(&name, &settings))
+            .map_err(|e| CoreError::Invalid(format!("Cannot write {}: {e}", path.display())))
+    }
+
+    /// Replaces an environment's settings with an environment file's (validated first; nothing
+    /// changes when the file has a problem).
+    pub fn import_environment_file(
+        &self,
+        workspace_id: &str,
+        kind: EnvKind,
+        path: &Path,
+    ) -> Result<EnvironmentView> {
+        let file = crate::envfile::read(path)?;
+        self.save_environment(workspace_id, kind, &file.settings)
+    }
+
     /// The environment's access keys from the keyring, when any are stored.
     pub fn access_keys(&self, workspace_id: &str, kind: EnvKind) -> Result<Option<AccessKeys>> {
         self.secrets.access_keys(workspace_id, kind)

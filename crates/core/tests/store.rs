@@ -546,3 +546,36 @@ fn check_runs_move_items_and_survive_a_crash() {
     assert_eq!(latest.len(), 2);
     assert!(latest.iter().all(|r| r.run_id == run.id));
 }
+
+#[test]
+fn environment_files_export_and_import() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let c = core(dir.path());
+    let demo = c.list_workspaces().expect("list")[0].workspace.clone();
+    let ws = c.create_workspace("Other", "").expect("create");
+    let file = dir.path().join("staging.toml");
+    c.export_environment_file(&demo.id, EnvKind::Staging, &file)
+        .expect("export");
+    let text = std::fs::read_to_string(&file).expect("read");
+    assert!(
+        text.contains("name = \"Demo-staging\"") && text.contains("prod-demostg4a7k2q"),
+        "{text}"
+    );
+    let view = c
+        .import_environment_file(&ws.id, EnvKind::Production, &file)
+        .expect("import");
+    assert_eq!(
+        view.settings,
+        c.workspace_detail(&demo.id).expect("d").environments[0].settings
+    );
+    // A broken file changes nothing and says what is wrong.
+    std::fs::write(&file, "name = \"x\"\nseller_account_id = \"12\"\n").expect("write");
+    let e = c
+        .import_environment_file(&ws.id, EnvKind::Staging, &file)
+        .expect_err("invalid");
+    assert!(e.to_string().contains("seller_account_id"), "{e}");
+    assert_eq!(
+        c.workspace_detail(&ws.id).expect("d").environments[0].settings,
+        EnvironmentSettings::default()
+    );
+}

@@ -14,7 +14,7 @@ import type {
   IntegrationStyle,
   PricingModel,
 } from "../ipc";
-import { api } from "../ipc";
+import { api, pickOpenToml, pickSaveToml } from "../ipc";
 import { CheckHistory, ChecksBar, useChecks } from "./Checks";
 
 type TextField = {
@@ -196,6 +196,44 @@ export function EnvironmentForm(props: {
           <span className={`env-dot ${props.env.kind}`} aria-hidden="true" /> {t(props.env.kind)}
         </h1>
         <p className="lede">{t("envSettingsHelp")}</p>
+        <div className="row gap">
+          <button
+            type="button"
+            className="btn small"
+            onClick={async () => {
+              try {
+                const path = await pickOpenToml();
+                if (!path) return;
+                const view = await api.importEnvironmentFile(
+                  props.workspaceId,
+                  props.env.kind,
+                  path,
+                );
+                setDraft(view.settings);
+                setBuyersText(view.settings.test_buyer_account_ids.join("\n"));
+                setSavedAt(view.updated_at);
+              } catch (e) {
+                props.onError(e);
+              }
+            }}
+          >
+            {t("importFile")}
+          </button>
+          <button
+            type="button"
+            className="btn small"
+            onClick={async () => {
+              try {
+                const path = await pickSaveToml(`${props.env.kind}.toml`);
+                if (path) await api.exportEnvironmentFile(props.workspaceId, props.env.kind, path);
+              } catch (e) {
+                props.onError(e);
+              }
+            }}
+          >
+            {t("exportFile")}
+          </button>
+        </div>
       </header>
       <ChecksBar
         checkIds={checks.checkIds}

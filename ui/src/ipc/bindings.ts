@@ -27,6 +27,8 @@ export const commands = {
 	openEvidence: (evidenceId: string) => typedError<null, AppError>(__TAURI_INVOKE("open_evidence", { evidenceId })),
 	/**  Called by the UI once the wizard is on screen and interactive; used to measure start-up. */
 	reportReady: () => typedError<number, AppError>(__TAURI_INVOKE("report_ready")),
+	exportEnvironmentFile: (workspaceId: string, kind: EnvKind, path: string) => typedError<null, AppError>(__TAURI_INVOKE("export_environment_file", { workspaceId, kind, path })),
+	importEnvironmentFile: (workspaceId: string, kind: EnvKind, path: string) => typedError<EnvironmentView, AppError>(__TAURI_INVOKE("import_environment_file", { workspaceId, kind, path })),
 	sandboxStatus: () => typedError<SandboxStatus, AppError>(__TAURI_INVOKE("sandbox_status")),
 	sandboxProducts: () => typedError<CatalogProduct[], AppError>(__TAURI_INVOKE("sandbox_products")),
 	sandboxPurchase: (product: string, buyerAccount: string) => typedError<SandboxPurchase, AppError>(__TAURI_INVOKE("sandbox_purchase", { product, buyerAccount })),

@@ -55,6 +55,23 @@ export async function pickFiles(): Promise<string[]> {
   return Array.isArray(picked) ? picked : [picked];
 }
 
+/** Native "save as" for an environment file; null when cancelled. */
+export async function pickSaveToml(defaultPath: string): Promise<string | null> {
+  const { save } = await import("@tauri-apps/plugin-dialog");
+  return save({ defaultPath, filters: [{ name: "Environment file", extensions: ["toml"] }] });
+}
+
+/** Native file picker for one environment file; null when cancelled. */
+export async function pickOpenToml(): Promise<string | null> {
+  const { open } = await import("@tauri-apps/plugin-dialog");
+  const picked = await open({
+    multiple: false,
+    directory: false,
+    filters: [{ name: "Environment file", extensions: ["toml"] }],
+  });
+  return typeof picked === "string" ? picked : null;
+}
+
 /** Opens an https link in the system browser. */
 export async function openExternal(url: string): Promise<void> {
   const { openUrl } = await import("@tauri-apps/plugin-opener");
