@@ -32,13 +32,23 @@ async function open() {
 const $ = (testId) => browser.$(`[data-testid="${testId}"]`);
 
 async function waitText(testId, expected, timeout = 10000) {
-  const el = await $(testId);
-  await el.waitForDisplayed({ timeout });
-  await browser.waitUntil(async () => (await el.getText()).includes(expected), {
-    timeout,
-    timeoutMsg: `[${testId}] never showed "${expected}" (has "${await el.getText()}")`,
-  });
-  return el;
+  // Re-query on every poll: React may replace the node while the page settles, and a handle to
+  // the old one would be stale.
+  let last = "";
+  await browser.waitUntil(
+    async () => {
+      try {
+        const el = await $(testId);
+        if (!(await el.isDisplayed())) return false;
+        last = await el.getText();
+        return last.includes(expected);
+      } catch {
+        return false;
+      }
+    },
+    { timeout, timeoutMsg: `[${testId}] never showed "${expected}" (has "${last}")` },
+  );
+  return $(testId);
 }
 
 async function shot(name, scrollTo) {
