@@ -517,3 +517,93 @@ async fn who_am_i_before_anything_runs() {
         .expect_err("no keys");
     assert!(e.message.contains("keyring"), "{}", e.message);
 }
+
+#[tokio::test]
+async fn the_queue_must_be_subscribed_and_confirmed_to_the_topics() {
+    let moto = Moto::start();
+    let sdk = static_config(&moto.url, "testing", "testing");
+    let sqs = aws_sdk_sqs::Client::new(&sdk);
+    let sns = aws_sdk_sns::Client::new(&sdk);
+    // moto cannot host topics in Marketplace's account; the environment names its own topics.
+    let sub_topic = sns
+        .create_topic()
+        .name(format!("aws-mp-subscription-notification-{CODE}"))
+        .send()
+        .await
+        .expect("topic")
+        .topic_arn()
+        .expect("arn")
+        .to_string();
+    let ent_topic = sns
+        .create_topic()
+        .name(format!("aws-mp-entitlement-notification-{CODE}"))
+        .send()
+        .await
+        .expect("topic")
+        .topic_arn()
+        .expect("arn")
+        .to_string();
+    let url = sqs
+        .create_queue()
+        .queue_name("mp")
+        .send()
+        .await
+        .expect("queue")
+        .queue_url()
+        .expect("url")
+        .to_string();
+    let arn = sqs
+        .get_queue_attributes()
+        .queue_url(&url)
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .expect("attrs")
+        .attributes()
+        .and_then(|a| {
+            a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+                .cloned()
+        })
+        .expect("queue arn");
+    let c = CheckContext {
+        settings: EnvironmentSettings {
+            product_code: CODE.into(),
+            pricing_model: PricingModel::ContractWithConsumption,
+            sqs_queue_url: url.clone(),
+            subscription_topic_arn: sub_topic.clone(),
+            entitlement_topic_arn: ent_topic.clone(),
+            ..Default::default()
+        },
+        sdk: Some(sdk.clone()),
+        http: CheckContext::http_client(None).expect("http"),
+        response_time_limit: Duration::from_secs(3),
+        own_access_keys: vec![],
+    };
+    sns.subscribe()
+        .topic_arn(&sub_topic)
+        .protocol("sqs")
+        .endpoint(&arn)
+        .send()
+        .await
+        .expect("subscribe");
+    let r = expect(&c, "notifications.sns_subscriptions", CheckStatus::Fail).await;
+    assert!(r.summary.contains("entitlement"), "{}", r.summary);
+    sns.subscribe()
+        .topic_arn(&ent_topic)
+        .protocol("sqs")
+        .endpoint(&arn)
+        .send()
+        .await
+        .expect("subscribe");
+    expect(&c, "notifications.sns_subscriptions", CheckStatus::Pass).await;
+    // A subscription-only product needs just the subscription topic.
+    let mut s = c.settings.clone();
+    s.pricing_model = PricingModel::Subscription;
+    let only_sub = CheckContext { settings: s, ..c };
+    expect(
+        &only_sub,
+        "notifications.sns_subscriptions",
+        CheckStatus::Pass,
+    )
+    .await;
+}

@@ -308,6 +308,7 @@ pub fn implemented_checks() -> &'static [&'static str] {
         "registration.repeat_post",
         "registration.response_time",
         "notifications.sqs_queue",
+        "notifications.sns_subscriptions",
         "billing.resolve_customer_calls",
         "billing.entitlements",
         "billing.meter_usage",

@@ -7,12 +7,20 @@ use la_core::model::PricingModel;
 use la_core::AppError;
 use serde_json::Value;
 
-pub static CHECKS: [CheckDef<CheckContext>; 1] = [CheckDef {
-    id: "notifications.sqs_queue",
-    actions: &["sqs:GetQueueAttributes"],
-    needs_aws: true,
-    run: sqs_queue,
-}];
+pub static CHECKS: [CheckDef<CheckContext>; 2] = [
+    CheckDef {
+        id: "notifications.sqs_queue",
+        actions: &["sqs:GetQueueAttributes"],
+        needs_aws: true,
+        run: sqs_queue,
+    },
+    CheckDef {
+        id: "notifications.sns_subscriptions",
+        actions: &["sqs:GetQueueAttributes", "sns:ListSubscriptions"],
+        needs_aws: true,
+        run: sns_subscriptions,
+    },
+];
 
 /// The topics the pricing model needs, from the settings or derived from the product code.
 fn topics(ctx: &CheckContext) -> Vec<String> {
@@ -152,6 +160,96 @@ fn sqs_queue(ctx: &CheckContext) -> CheckFuture<'_> {
             "GetQueueAttributes",
             format!("GetQueueAttributes {url} Policy"),
             policy.to_string(),
+        ))
+    })
+}
+
+/// The queue is subscribed, and the subscription confirmed, to each topic the pricing model needs.
+fn sns_subscriptions(ctx: &CheckContext) -> CheckFuture<'_> {
+    Box::pin(async move {
+        let url = &ctx.settings.sqs_queue_url;
+        if url.is_empty() {
+            return Ok(Outcome::skipped(if ctx.settings.use_eventbridge {
+                "this environment uses EventBridge, not SNS"
+            } else {
+                "no SQS queue URL is set for this environment"
+            }));
+        }
+        let sdk = ctx
+            .sdk
+            .as_ref()
+            .ok_or_else(|| AppError::invalid("this check needs AWS access"))?;
+        use aws_sdk_sqs::types::QueueAttributeName;
+        let attrs = aws_sdk_sqs::Client::new(sdk)
+            .get_queue_attributes()
+            .queue_url(url)
+            .attribute_names(QueueAttributeName::QueueArn)
+            .send()
+            .await
+            .map_err(|e| app_error("GetQueueAttributes", &e))?;
+        let queue_arn = attrs
+            .attributes()
+            .and_then(|a| a.get(&QueueAttributeName::QueueArn))
+            .cloned()
+            .unwrap_or_default();
+        let sns = aws_sdk_sns::Client::new(sdk);
+        let mut subs = Vec::new();
+        let mut token = None;
+        for _ in 0..50 {
+            let page = sns
+                .list_subscriptions()
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| app_error("ListSubscriptions", &e))?;
+            for s in page.subscriptions() {
+                if s.endpoint() == Some(queue_arn.as_str()) && s.protocol() == Some("sqs") {
+                    subs.push((
+                        s.topic_arn().unwrap_or_default().to_string(),
+                        s.subscription_arn().unwrap_or_default().to_string(),
+                    ));
+                }
+            }
+            token = page.next_token().map(str::to_string);
+            if token.is_none() {
+                break;
+            }
+        }
+        let needed = topics(ctx);
+        let mut missing = Vec::new();
+        let mut pending = Vec::new();
+        for t in &needed {
+            match subs.iter().find(|(topic, _)| topic == t) {
+                None => missing.push(t.clone()),
+                Some((_, arn)) if arn == "PendingConfirmation" || !arn.starts_with("arn:") => {
+                    pending.push(t.clone())
+                }
+                Some(_) => {}
+            }
+        }
+        let o = if !missing.is_empty() {
+            Outcome::fail(
+                format!("the queue is not subscribed to {}", missing.join(" and ")),
+                "Subscribe the queue to each Marketplace topic (sns:Subscribe with protocol sqs, in us-east-1).",
+                "キューを各 Marketplace トピックに購読させてください (us-east-1 で sns:Subscribe、プロトコル sqs)。",
+            )
+        } else if !pending.is_empty() {
+            Outcome::fail(
+                format!("the subscription to {} is not confirmed", pending.join(" and ")),
+                "Confirm the subscription (the queue receives a SubscriptionConfirmation message with a SubscribeURL).",
+                "購読を確認してください (キューに SubscribeURL 付きの SubscriptionConfirmation メッセージが届きます)。",
+            )
+        } else {
+            Outcome::pass(format!(
+                "the queue is subscribed and confirmed to {} topic(s)",
+                needed.len()
+            ))
+        };
+        let listed: Vec<String> = subs.iter().map(|(t, a)| format!("{t} → {a}")).collect();
+        Ok(o.evidence(
+            "ListSubscriptions",
+            format!("ListSubscriptions, endpoint {queue_arn}"),
+            listed.join("\n"),
         ))
     })
 }
