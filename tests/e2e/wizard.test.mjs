@@ -51,6 +51,35 @@ async function waitText(testId, expected, timeout = 10000) {
   return $(testId);
 }
 
+/**
+ * Waits for an element to leave the page. Asked in the page itself: WebDriver handles to a node
+ * being removed race with the removal (WebKitWebDriver then answers "stale element").
+ */
+async function waitGone(testId, timeout = 10000) {
+  await browser.waitUntil(
+    async () => browser.execute((id) => !document.querySelector(`[data-testid="${id}"]`), testId),
+    { timeout, timeoutMsg: `[${testId}] is still on the page` },
+  );
+}
+
+/** An element inside an item card, queried afresh (cards re-render as the store changes). */
+const inItem = (itemId, testId) => browser.$(`[data-testid="item-${itemId}"] [data-testid="${testId}"]`);
+
+async function itemText(itemId, testId) {
+  try {
+    return await (await inItem(itemId, testId)).getText();
+  } catch {
+    return "";
+  }
+}
+
+async function waitItemText(itemId, testId, expected, timeout = 10000) {
+  await browser.waitUntil(async () => (await itemText(itemId, testId)) === expected, {
+    timeout,
+    timeoutMsg: `${itemId} ${testId} never showed "${expected}" (has "${await itemText(itemId, testId)}")`,
+  });
+}
+
 async function shot(name, scrollTo) {
   // Show the page from its top (or with one element in view), once transitions have settled.
   await browser.execute((id) => {
@@ -96,7 +125,7 @@ test("create a workspace", async () => {
   await typeInto("workspace-name", "E2E Company");
   await typeInto("workspace-product", "E2E Analytics");
   await (await $("create-workspace")).click();
-  await (await $("new-workspace-dialog")).waitForDisplayed({ reverse: true });
+  await waitGone("new-workspace-dialog");
   await waitText("overview", "E2E Analytics");
 });
 
@@ -109,7 +138,7 @@ test("environment: an invalid account ID is refused inline, a valid one saves", 
   assert.equal(await (await $("save-env")).isEnabled(), false, "save is disabled while invalid");
   await shot("environment-invalid-en");
   await typeInto("field-seller_account_id", "123456789012");
-  await (await $("error-seller_account_id")).waitForDisplayed({ reverse: true });
+  await waitGone("error-seller_account_id");
   await browser.waitUntil(async () => (await $("save-env")).isEnabled(), { timeoutMsg: "save never enabled" });
   await (await $("save-env")).click();
   await waitText("save-state", "Saved");
@@ -118,44 +147,40 @@ test("environment: an invalid account ID is refused inline, a valid one saves", 
 
 test("attest an item with a note", async () => {
   await (await $("nav-step-2")).click();
-  const item = await $("item-seller.public_profile");
-  await item.waitForDisplayed();
-  await (await item.$('[data-testid="attest"]')).click();
+  await (await $("item-seller.public_profile")).waitForDisplayed();
+  await (await inItem("seller.public_profile", "attest")).click();
   await (await $("status-dialog")).waitForDisplayed();
   await typeInto("status-note", "Profile reviewed by the e2e suite");
   await shot("attest-dialog-en");
   await (await $("confirm-status")).click();
-  await (await $("status-dialog")).waitForDisplayed({ reverse: true });
-  await browser.waitUntil(async () => (await (await item.$('[data-testid="item-status"]')).getText()) === "Passed", {
-    timeoutMsg: "item never showed Passed",
+  await waitGone("status-dialog");
+  await waitItemText("seller.public_profile", "item-status", "Passed");
+  assert.equal(await itemText("seller.public_profile", "item-note"), "Profile reviewed by the e2e suite");
+  await (await inItem("seller.public_profile", "toggle-history")).click();
+  await browser.waitUntil(async () => (await itemText("seller.public_profile", "history")).includes("Passed"), {
+    timeoutMsg: "history empty",
   });
-  assert.equal(await (await item.$('[data-testid="item-note"]')).getText(), "Profile reviewed by the e2e suite");
-  await (await item.$('[data-testid="toggle-history"]')).click();
-  const history = await item.$('[data-testid="history"]');
-  await browser.waitUntil(async () => (await history.getText()).includes("Passed"), { timeoutMsg: "history empty" });
-  assert.match(await history.getText(), /Not started → Passed/);
+  assert.match(await itemText("seller.public_profile", "history"), /Not started → Passed/);
   await shot("step-en");
 });
 
 test("waive an item with a reason", async () => {
-  const item = await $("item-seller.tax_interview");
-  await (await item.$('[data-testid="waive"]')).click();
+  await (await inItem("seller.tax_interview", "waive")).click();
   await (await $("status-dialog")).waitForDisplayed();
   await (await $("confirm-status")).click();
   // No reason: refused in place, nothing written.
   await (await browser.$('[data-testid="status-dialog"] [role="alert"]')).waitForDisplayed();
   await typeInto("waiver-reason", "Tax interview handled by the parent company");
   await (await $("confirm-status")).click();
-  await (await $("status-dialog")).waitForDisplayed({ reverse: true });
-  await browser.waitUntil(async () => (await (await item.$('[data-testid="item-status"]')).getText()) === "Waived");
+  await waitGone("status-dialog");
+  await waitItemText("seller.tax_interview", "item-status", "Waived");
 });
 
 test("switch to Japanese: every visible string changes", async () => {
   await (await $("lang-ja")).click();
   await waitText("nav-overview", "概要");
   await waitText("step-title", "公開プロフィールと支払い設定");
-  const item = await $("item-seller.public_profile");
-  assert.equal(await (await item.$('[data-testid="item-status"]')).getText(), "合格");
+  await waitItemText("seller.public_profile", "item-status", "合格");
   await shot("step-ja");
   await (await $("nav-env-staging")).click();
   await shot("environment-ja");
@@ -170,12 +195,9 @@ test("restart: workspace, environment, attestation and language are still there"
   assert.match(await (await $("workspace-select")).getText(), /E2E Company/);
   await waitText("overview", "E2E Analytics");
   await (await $("nav-step-2")).click();
-  const item = await $("item-seller.public_profile");
-  await item.waitForDisplayed();
-  assert.equal(await (await item.$('[data-testid="item-status"]')).getText(), "合格");
-  assert.equal(await (await item.$('[data-testid="item-note"]')).getText(), "Profile reviewed by the e2e suite");
-  const tax = await $("item-seller.tax_interview");
-  assert.equal(await (await tax.$('[data-testid="item-status"]')).getText(), "免除");
+  await waitItemText("seller.public_profile", "item-status", "合格");
+  assert.equal(await itemText("seller.public_profile", "item-note"), "Profile reviewed by the e2e suite");
+  assert.equal(await itemText("seller.tax_interview", "item-status"), "免除");
   await (await $("nav-env-staging")).click();
   assert.equal(await (await $("field-seller_account_id")).getValue(), "123456789012");
   assert.equal(await (await $("field-test_buyer_account_ids")).getValue(), "444455556666");
@@ -233,14 +255,9 @@ test("run a step's checks against the sandbox: live progress, results and item s
   await (await $("run-checks")).click();
   // The run ends: the button comes back.
   await (await $("run-checks")).waitForDisplayed({ timeout: 60000 });
-  const item = await $("item-staging.product.exists");
-  await browser.waitUntil(async () => (await (await item.$('[data-testid="check-status"]')).getText()) === "Pass", {
-    timeout: 20000,
-    timeoutMsg: "product.exists never showed a passing check",
-  });
-  assert.equal(await (await item.$('[data-testid="item-status"]')).getText(), "Passed");
-  const allow = await $("item-staging.product.test_buyers");
-  assert.equal(await (await allow.$('[data-testid="check-status"]')).getText(), "Pass");
+  await waitItemText("staging.product.exists", "check-status", "Pass", 20000);
+  await waitItemText("staging.product.exists", "item-status", "Passed");
+  assert.equal(await itemText("staging.product.test_buyers", "check-status"), "Pass");
   await shot("checks-en", "item-staging.product.exists");
 });
 
