@@ -91,20 +91,19 @@ fn new_license_arn() -> String {
 }
 
 fn new_agreement_id() -> String {
-    format!("agmt-{}", alnum(25, false))
+    format!("agmt-{}", crate::random_id(25))
 }
 
 fn conflict(msg: impl Into<String>) -> AwsError {
     AwsError::new(409, "ConflictException", msg)
 }
 
-fn alnum(len: usize, mixed: bool) -> String {
-    const LOWER: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+/// A CustomerIdentifier-style id: mixed-case letters and digits.
+fn mixed_alnum(len: usize) -> String {
     const MIXED: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    let set = if mixed { MIXED } else { LOWER };
     let mut rng = rand::rng();
     (0..len)
-        .map(|_| set[rng.random_range(0..set.len())] as char)
+        .map(|_| MIXED[rng.random_range(0..MIXED.len())] as char)
         .collect()
 }
 
@@ -343,7 +342,7 @@ impl Sandbox {
                 .iter()
                 .find(|l| l.customer_aws_account_id == buyer)
                 .map(|l| l.customer_identifier.clone())
-                .unwrap_or_else(|| alnum(11, true)),
+                .unwrap_or_else(|| mixed_alnum(11)),
             customer_aws_account_id: buyer.to_string(),
             status: LicenseStatus::Active,
             entitlements,
@@ -504,7 +503,7 @@ impl Sandbox {
             license_arn: new_license_arn(),
             agreement_id: new_agreement_id(),
             product_code: product.code.clone(),
-            customer_identifier: alnum(11, true),
+            customer_identifier: mixed_alnum(11),
             customer_aws_account_id: buyer_account.to_string(),
             status: LicenseStatus::Failed,
             entitlements: Vec::new(),
@@ -621,7 +620,7 @@ fn form_encode(s: &str) -> String {
         .collect()
 }
 
-fn html_escape(s: &str) -> String {
+pub(crate) fn html_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('"', "&quot;")
         .replace('<', "&lt;")

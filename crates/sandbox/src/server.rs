@@ -239,7 +239,7 @@ fn sts_error(status: u16, code: &str, message: &str, request_id: &str) -> Respon
         status,
         format!(
             "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>{code}</Code><Message>{}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>",
-            html(message)
+            crate::buyer::html_escape(message)
         ),
         request_id,
     )
@@ -426,7 +426,7 @@ code{{background:#eef2f8;padding:2px 4px;border-radius:4px}}</style></head><body
 async fn demo_landing_get(Path(env): Path<String>) -> Html<String> {
     page(
         "Acme Insights — sign up",
-        &format!("<p>This is the demo SaaS's registration page for <code>{}</code>. AWS Marketplace buyers arrive here with a POST carrying <code>x-amzn-marketplace-token</code>.</p>", html(&env)),
+        &format!("<p>This is the demo SaaS's registration page for <code>{}</code>. AWS Marketplace buyers arrive here with a POST carrying <code>x-amzn-marketplace-token</code>.</p>", crate::buyer::html_escape(&env)),
     )
 }
 
@@ -443,7 +443,7 @@ async fn demo_landing(
             kv.strip_prefix("x-amzn-marketplace-token=")
                 .map(str::to_string)
         })
-        .map(|t| percent_decode_form(&t));
+        .map(|t| crate::protocol::percent_decode(&t));
     let Some(token) = token.filter(|t| !t.is_empty()) else {
         return (
             StatusCode::BAD_REQUEST,
@@ -468,10 +468,10 @@ async fn demo_landing(
                 "Welcome to Acme Insights",
                 &format!(
                     "<p>Your AWS Marketplace subscription is confirmed ({}).</p><ul><li>AWS account: <code>{}</code></li><li>Product code: <code>{}</code></li><li>License: <code>{}</code></li></ul><p>Create your account to get started.</p>",
-                    html(&env),
-                    html(v["CustomerAWSAccountId"].as_str().unwrap_or_default()),
-                    html(v["ProductCode"].as_str().unwrap_or_default()),
-                    html(v["LicenseArn"].as_str().unwrap_or_default()),
+                    crate::buyer::html_escape(&env),
+                    crate::buyer::html_escape(v["CustomerAWSAccountId"].as_str().unwrap_or_default()),
+                    crate::buyer::html_escape(v["ProductCode"].as_str().unwrap_or_default()),
+                    crate::buyer::html_escape(v["LicenseArn"].as_str().unwrap_or_default()),
                 ),
             ),
         ),
@@ -493,30 +493,4 @@ async fn demo_eula(Path(env): Path<String>) -> impl IntoResponse {
         [("content-type", "text/plain; charset=utf-8")],
         format!("ACME INSIGHTS ({env}) END USER LICENSE AGREEMENT\n\nThis is a demo EULA served by the Listing Assistant Marketplace sandbox.\n"),
     )
-}
-
-fn html(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-fn percent_decode_form(s: &str) -> String {
-    let s = s.replace('+', " ");
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }

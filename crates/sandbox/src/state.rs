@@ -198,11 +198,15 @@ impl State {
     }
 
     pub fn licenses_for_product(&self, product_code: &str) -> AwsResult<Vec<License>> {
-        Ok(self
-            .licenses()?
-            .into_iter()
-            .filter(|l| l.product_code == product_code)
-            .collect())
+        self.with(|c| {
+            let mut st = c.prepare_cached(
+                "SELECT doc FROM licenses WHERE product_code = ?1 ORDER BY rowid",
+            )?;
+            let rows = st.query_map([product_code], |r| r.get::<_, String>(0))?;
+            Ok(rows
+                .filter_map(|d| d.ok().and_then(|d| serde_json::from_str(&d).ok()))
+                .collect())
+        })
     }
 
     pub fn license(&self, arn: &str) -> AwsResult<Option<License>> {
