@@ -16,8 +16,20 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const CONCURRENCY: usize = 16;
-const REQUESTS: usize = 4000;
+/// In-flight requests (`LA_BENCH_CONCURRENCY`, default 4: twice this machine's cores).
+fn concurrency() -> usize {
+    env_usize("LA_BENCH_CONCURRENCY", 4)
+}
+/// Requests per server (`LA_BENCH_REQUESTS`, default 4000).
+fn requests() -> usize {
+    env_usize("LA_BENCH_REQUESTS", 4000)
+}
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
 const BUYERS: usize = 500;
 const PRODUCT: &str = "prod-demostg4a7k2q";
 const CODE: &str = "demostg7ky5a0d3rqx2ub6y8m";
@@ -51,7 +63,7 @@ async fn run(client: aws_sdk_marketplacemetering::Client) -> (f64, Vec<f64>, usi
     let now = chrono::Utc::now().timestamp();
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for _ in 0..CONCURRENCY {
+    for _ in 0..concurrency() {
         let client = client.clone();
         let next = next.clone();
         tasks.push(tokio::spawn(async move {
@@ -59,7 +71,7 @@ async fn run(client: aws_sdk_marketplacemetering::Client) -> (f64, Vec<f64>, usi
             let mut failures = 0;
             loop {
                 let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                if n >= REQUESTS {
+                if n >= requests() {
                     break;
                 }
                 let mut req = client.batch_meter_usage().product_code(CODE);
@@ -98,6 +110,16 @@ async fn run(client: aws_sdk_marketplacemetering::Client) -> (f64, Vec<f64>, usi
     (secs, all, failures)
 }
 
+/// User + system CPU seconds of a process so far (Linux /proc; clock ticks are 100 Hz here).
+fn cpu_secs(pid: &str) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 fn pct(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -134,6 +156,7 @@ async fn main() {
         .spawn()
         .unwrap_or_else(|e| panic!("start {cli}: {e}"));
     let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let sandbox_pid = child.id().to_string();
     let _sandbox = Proc(child);
     let first = lines.next().expect("first line").expect("utf-8");
     let url = first
@@ -220,13 +243,20 @@ async fn main() {
     // Warm both (connections, JIT-less Python imports) before timing.
     let _ = run_n(&sb_client, 20).await;
     let _ = run_n(&moto_client, 20).await;
+    eprintln!("timing the sandbox (pid {sandbox_pid})");
+    let (c0, s0) = (cpu_secs("self"), cpu_secs(&sandbox_pid));
     let (s_secs, s_lat, s_fail) = run(sb_client).await;
+    let (c1, s1) = (cpu_secs("self"), cpu_secs(&sandbox_pid));
+    let moto_pid = moto.0.id().to_string();
+    let m0 = cpu_secs(&moto_pid);
     let (m_secs, m_lat, m_fail) = run(moto_client).await;
+    let m1 = cpu_secs(&moto_pid);
     drop(moto);
 
-    let s_rps = (REQUESTS - s_fail) as f64 / s_secs;
-    let m_rps = (REQUESTS - m_fail) as f64 / m_secs;
-    println!("BatchMeterUsage, {REQUESTS} requests x 25 records, {CONCURRENCY} concurrent, same Rust SDK client, loopback");
+    let (requests, concurrency) = (requests(), concurrency());
+    let s_rps = (requests - s_fail) as f64 / s_secs;
+    let m_rps = (requests - m_fail) as f64 / m_secs;
+    println!("BatchMeterUsage, {requests} requests x 25 records, {concurrency} concurrent, same Rust SDK client, loopback");
     println!(
         "{:<22} {:>10} {:>12} {:>9} {:>9} {:>9}",
         "", "req/s", "records/s", "p50 ms", "p99 ms", "errors"
@@ -250,6 +280,14 @@ async fn main() {
         m_fail
     );
     println!("throughput ratio sandbox / moto: {:.1}x", s_rps / m_rps);
+    // Where the time goes: client and server share the machine's cores.
+    let per = |cpu: f64| cpu / requests as f64 * 1e6;
+    println!(
+        "CPU per request: client {:.0} us with the sandbox, sandbox {:.0} us, moto {:.0} us",
+        per(c1 - c0),
+        per(s1 - s0),
+        per(m1 - m0)
+    );
 }
 
 async fn run_n(client: &aws_sdk_marketplacemetering::Client, n: usize) -> usize {

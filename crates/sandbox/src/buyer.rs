@@ -262,13 +262,16 @@ impl Sandbox {
     }
 
     fn find_product(&self, id_or_code: &str) -> AwsResult<Product> {
-        self.state.product(id_or_code)?.ok_or_else(|| {
-            AwsError::new(
-                404,
-                "ResourceNotFoundException",
-                format!("No product {id_or_code}."),
-            )
-        })
+        self.state
+            .product(id_or_code)?
+            .map(|p| (*p).clone())
+            .ok_or_else(|| {
+                AwsError::new(
+                    404,
+                    "ResourceNotFoundException",
+                    format!("No product {id_or_code}."),
+                )
+            })
     }
 
     fn find_license(&self, arn: &str) -> AwsResult<(License, Product)> {

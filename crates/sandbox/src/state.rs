@@ -6,8 +6,9 @@ use crate::error::AwsResult;
 use crate::model::{License, Product};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS products (entity_id TEXT PRIMARY KEY, code TEXT NOT NULL UNIQUE, doc TEXT NOT NULL);
@@ -17,7 +18,9 @@ CREATE TABLE IF NOT EXISTS licenses (license_arn TEXT PRIMARY KEY, product_code 
 CREATE INDEX IF NOT EXISTS licenses_by_account ON licenses (product_code, customer_aws_account_id);
 CREATE INDEX IF NOT EXISTS licenses_by_customer ON licenses (product_code, customer_identifier);
 CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, license_arn TEXT NOT NULL, expires INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS metering (record_id TEXT PRIMARY KEY, product_code TEXT NOT NULL,
+-- record_id is a random UUID: unique without an index of its own (which cost each insert a
+-- third B-tree write); records are found by the dedup key below.
+CREATE TABLE IF NOT EXISTS metering (record_id TEXT NOT NULL, product_code TEXT NOT NULL,
     customer TEXT NOT NULL, dimension TEXT NOT NULL, ts INTEGER NOT NULL, hour INTEGER NOT NULL,
     quantity INTEGER NOT NULL, license_arn TEXT, received INTEGER NOT NULL,
     UNIQUE (product_code, customer, dimension, hour));
@@ -30,8 +33,22 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 pub struct State {
     conn: Mutex<Connection>,
+    /// Products by entity id and by code, parsed once: every Marketplace call looks its product
+    /// up, and a product's document (allow-list included) is large next to the call itself.
+    /// Filled on demand, emptied by every product write.
+    products: std::sync::RwLock<HashMap<String, Arc<Product>>>,
+    /// Each product's meterable licenses, indexed by customer: BatchMeterUsage asks for one per
+    /// record. Filled per product on demand, dropped by every write of that product's licenses.
+    meterable: std::sync::RwLock<HashMap<String, Arc<Meterable>>>,
     /// The clock offset, read on every call: kept in memory, written through to the database.
     offset: std::sync::atomic::AtomicI64,
+}
+
+/// The meterable licenses of one product, oldest first per customer.
+#[derive(Default)]
+struct Meterable {
+    by_account: HashMap<String, Vec<String>>,
+    by_customer: HashMap<String, Vec<String>>,
 }
 
 /// A stored metering record.
@@ -82,6 +99,8 @@ impl State {
             .unwrap_or(0);
         Ok(Self {
             conn: Mutex::new(conn),
+            products: Default::default(),
+            meterable: Default::default(),
             offset: std::sync::atomic::AtomicI64::new(offset),
         })
     }
@@ -119,6 +138,11 @@ impl State {
                  ON CONFLICT(entity_id) DO UPDATE SET code = excluded.code, doc = excluded.doc",
                 params![p.entity_id, p.code, doc],
             )?;
+            // Emptied after the write, under the connection lock that cache fills also hold.
+            self.products
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .clear();
             Ok(())
         })
     }
@@ -134,13 +158,30 @@ impl State {
     }
 
     /// By entity id (`prod-…`) or product code.
-    pub fn product(&self, id_or_code: &str) -> AwsResult<Option<Product>> {
+    pub fn product(&self, id_or_code: &str) -> AwsResult<Option<Arc<Product>>> {
+        if let Some(p) = self
+            .products
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(id_or_code)
+        {
+            return Ok(Some(p.clone()));
+        }
+        // Read and cache under the connection lock, which put_product holds while it writes and
+        // empties the cache: a stale document can never be cached after a write.
         self.with(|c| {
             let doc: Option<String> = c
                 .prepare_cached("SELECT doc FROM products WHERE entity_id = ?1 OR code = ?1")?
                 .query_row([id_or_code], |r| r.get(0))
                 .optional()?;
-            Ok(doc.and_then(|d| serde_json::from_str(&d).ok()))
+            let Some(p) = doc.and_then(|d| serde_json::from_str::<Product>(&d).ok()) else {
+                return Ok(None);
+            };
+            let p = Arc::new(p);
+            let mut cache = self.products.write().unwrap_or_else(|e| e.into_inner());
+            cache.insert(p.entity_id.clone(), p.clone());
+            cache.insert(p.code.clone(), p.clone());
+            Ok(Some(p))
         })
     }
 
@@ -162,6 +203,10 @@ impl State {
                     doc
                 ],
             )?;
+            self.meterable
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&l.product_code);
             Ok(())
         })
     }
@@ -185,15 +230,52 @@ impl State {
         by_account: bool,
         license_arn: Option<&str>,
     ) -> AwsResult<Option<String>> {
-        let sql = if by_account {
-            "SELECT license_arn FROM licenses WHERE product_code = ?1 AND customer_aws_account_id = ?2 AND meterable = 1 AND (?3 IS NULL OR license_arn = ?3) ORDER BY rowid LIMIT 1"
+        let index = self.meterable_index(product_code)?;
+        let map = if by_account {
+            &index.by_account
         } else {
-            "SELECT license_arn FROM licenses WHERE product_code = ?1 AND customer_identifier = ?2 AND meterable = 1 AND (?3 IS NULL OR license_arn = ?3) ORDER BY rowid LIMIT 1"
+            &index.by_customer
         };
+        Ok(map.get(customer).and_then(|arns| {
+            arns.iter()
+                .find(|a| license_arn.is_none_or(|l| l == a.as_str()))
+                .cloned()
+        }))
+    }
+
+    fn meterable_index(&self, product_code: &str) -> AwsResult<Arc<Meterable>> {
+        if let Some(m) = self
+            .meterable
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(product_code)
+        {
+            return Ok(m.clone());
+        }
+        // Built under the connection lock, which put_license holds while it writes and drops
+        // the product's index: an index can never miss a write.
         self.with(|c| {
-            c.prepare_cached(sql)?
-                .query_row(params![product_code, customer, license_arn], |r| r.get(0))
-                .optional()
+            let mut st = c.prepare_cached(
+                "SELECT license_arn, customer_identifier, customer_aws_account_id FROM licenses
+                 WHERE product_code = ?1 AND meterable = 1 ORDER BY rowid",
+            )?;
+            let mut index = Meterable::default();
+            let mut rows = st.query([product_code])?;
+            while let Some(r) = rows.next()? {
+                let arn: String = r.get(0)?;
+                index
+                    .by_customer
+                    .entry(r.get(1)?)
+                    .or_default()
+                    .push(arn.clone());
+                index.by_account.entry(r.get(2)?).or_default().push(arn);
+            }
+            let index = Arc::new(index);
+            self.meterable
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(product_code.to_string(), index.clone());
+            Ok(index)
         })
     }
 

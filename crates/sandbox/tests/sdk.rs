@@ -277,26 +277,9 @@ async fn metering_after_cancellation_until_final_hour() {
     let m = metering::Client::new(&demo_sdk(&run.url));
     let p = buy(&run, STAGING_PRODUCT, STAGING_BUYER).await;
     run.sandbox.cancel(&p.license_arn).await.expect("cancel");
-    let send = |qty: i32| {
-        let m = m.clone();
-        async move {
-            let ts = DateTime::from_secs(run_now(&m).await);
-            m.batch_meter_usage()
-                .product_code(STAGING_CODE)
-                .usage_records(record("api_calls", STAGING_BUYER, qty, ts))
-                .send()
-                .await
-                .expect("batch")
-                .results()[0]
-                .status()
-                .map(|s| s.as_str().to_string())
-        }
-    };
-    async fn run_now(_: &metering::Client) -> i64 {
-        chrono::Utc::now().timestamp()
-    }
     // Within the final-metering hour the record is accepted.
-    assert_eq!(send(1).await.as_deref(), Some("Success"));
+    let now = DateTime::from_secs(chrono::Utc::now().timestamp());
+    assert_eq!(meter_one(&m, now, 1).await.as_deref(), Some("Success"));
     let sent = run.sandbox.advance_clock(3600).await.expect("clock");
     assert_eq!(
         sent.len(),
@@ -307,6 +290,34 @@ async fn metering_after_cancellation_until_final_hour() {
         .as_str()
         .unwrap_or_default()
         .contains("unsubscribe-success"));
+}
+
+/// One record for the staging buyer; its per-record status.
+async fn meter_one(m: &metering::Client, ts: DateTime, qty: i32) -> Option<String> {
+    m.batch_meter_usage()
+        .product_code(STAGING_CODE)
+        .usage_records(record("api_calls", STAGING_BUYER, qty, ts))
+        .send()
+        .await
+        .expect("batch")
+        .results()[0]
+        .status()
+        .map(|s| s.as_str().to_string())
+}
+
+/// The sandbox indexes meterable licenses in memory; every license write must reach the index.
+#[tokio::test]
+async fn metering_follows_purchase_and_cancellation() {
+    let run = start(Config::default()).await;
+    let m = metering::Client::new(&demo_sdk(&run.url));
+    let sb = run.sandbox.clone();
+    let status = |qty: i32| meter_one(&m, DateTime::from_secs(sb.now() - 60), qty);
+    assert_eq!(status(1).await.as_deref(), Some("CustomerNotSubscribed"));
+    let p = buy(&run, STAGING_PRODUCT, STAGING_BUYER).await;
+    assert_eq!(status(1).await.as_deref(), Some("Success"));
+    run.sandbox.cancel(&p.license_arn).await.expect("cancel");
+    run.sandbox.advance_clock(3600).await.expect("clock");
+    assert_eq!(status(2).await.as_deref(), Some("CustomerNotSubscribed"));
 }
 
 #[tokio::test]

@@ -644,7 +644,11 @@ fn load(sb: &Sandbox, touched: &[Product], id: &str) -> AwsResult<Option<Product
     if let Some(p) = touched.iter().find(|p| p.entity_id == id) {
         return Ok(Some(p.clone()));
     }
-    Ok(sb.state.product(id)?.filter(|p| p.entity_id == id))
+    Ok(sb
+        .state
+        .product(id)?
+        .filter(|p| p.entity_id == id)
+        .map(|p| (*p).clone()))
 }
 
 fn keep(touched: &mut Vec<Product>, p: Product) {

@@ -196,7 +196,7 @@ fn batch_meter_usage(sb: &Sandbox, input: &Value) -> AwsResult<Value> {
             ));
         }
         // The product: from the request, or (2026 style) from the record's license.
-        let product = match (&request_product, license_arn) {
+        let product: std::sync::Arc<Product> = match (&request_product, license_arn) {
             (Some(p), _) => p.clone(),
             (None, Some(arn)) => {
                 let lic = sb.state.license(arn)?.ok_or_else(|| {
@@ -292,7 +292,7 @@ fn meter_usage(sb: &Sandbox, input: &Value) -> AwsResult<Value> {
     }
     let row = MeteringRow {
         record_id: uuid::Uuid::new_v4().to_string(),
-        product_code: product.code,
+        product_code: product.code.clone(),
         customer: format!("account:{}", sb.config.seller_account_id),
         dimension: dim.to_string(),
         timestamp: ts,
