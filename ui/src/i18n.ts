@@ -105,6 +105,9 @@ export const en = {
   cred_access_keys: "Access keys (OS keyring)",
   profile: "Profile",
   roleArn: "Role ARN",
+  saasRoleArn: "SaaS role ARN",
+  saasRoleArnHint:
+    "The role your SaaS calls the Marketplace APIs with; checked with IAM's policy simulator.",
   sellerAccountId: "Seller account ID",
   region: "Region",
   regionHint: "Marketplace APIs live in us-east-1.",
@@ -333,6 +336,9 @@ export const ja: Record<MessageKey, string> = {
   cred_access_keys: "アクセスキー (OS キーリング)",
   profile: "プロファイル",
   roleArn: "ロール ARN",
+  saasRoleArn: "SaaS のロール ARN",
+  saasRoleArnHint:
+    "SaaS が Marketplace API を呼び出すときのロール。IAM のポリシーシミュレーターで確認します。",
   sellerAccountId: "セラーアカウント ID",
   region: "リージョン",
   regionHint: "Marketplace API は us-east-1 にあります。",

@@ -128,6 +128,32 @@ pub async fn run_for_environment(
 
 #[cfg(test)]
 mod tests {
+    /// The README's IAM policy is the generated one (`listing-assistant iam-policy`), and every
+    /// declared action is `service:Action`.
+    #[test]
+    fn the_readme_shows_the_generated_iam_policy() {
+        let policy = crate::checks::iam_policy();
+        for a in policy["Statement"][0]["Action"]
+            .as_array()
+            .expect("actions")
+        {
+            let a = a.as_str().expect("string");
+            let (service, action) = a.split_once(':').expect("service:Action");
+            assert!(
+                !service.is_empty() && action.starts_with(|c: char| c.is_ascii_uppercase()),
+                "{a}"
+            );
+        }
+        let pretty = serde_json::to_string_pretty(&policy).expect("json");
+        let readme =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
+                .expect("README");
+        assert!(
+            readme.contains(&pretty),
+            "README.md's IAM policy is stale; replace it with:\n{pretty}"
+        );
+    }
+
     #[test]
     fn the_checklist_knows_exactly_the_implemented_checks() {
         let ours: Vec<&str> = crate::checks::catalogue().iter().map(|c| c.id).collect();

@@ -2,9 +2,12 @@
 //! STS: each shown passing on a fixture built to pass and failing on one built to fail, plus the
 //! missing-permission and throttling paths.
 
+mod common;
+
+use common::{expect, Moto};
 use la_aws::access::static_config;
-use la_aws::checks::{self, CheckContext};
-use la_aws::engine::{self, CheckResult, CheckStatus, EngineOptions};
+use la_aws::checks::CheckContext;
+use la_aws::engine::CheckStatus;
 use la_core::model::{
     Dimension, DimensionType, EnvMode, EnvironmentSettings, IntegrationStyle, PricingModel,
 };
@@ -76,27 +79,6 @@ fn ctx(run: &Running, settings: EnvironmentSettings) -> CheckContext {
         response_time_limit: Duration::from_secs(3),
         own_access_keys: vec![KEY.to_string()],
     }
-}
-
-async fn check(ctx: &CheckContext, id: &str) -> CheckResult {
-    let def = checks::catalogue()
-        .into_iter()
-        .find(|c| c.id == id)
-        .unwrap_or_else(|| panic!("no check {id}"));
-    let opts = EngineOptions {
-        throttle_retries: 1,
-        backoff: Duration::from_millis(10),
-        ..Default::default()
-    };
-    engine::run(ctx, &[def], &opts, &|_| {}, &Default::default())
-        .await
-        .remove(0)
-}
-
-async fn expect(ctx: &CheckContext, id: &str, status: CheckStatus) -> CheckResult {
-    let r = check(ctx, id).await;
-    assert_eq!(r.status, status, "{id}: {}", r.summary);
-    r
 }
 
 async fn change(run: &Running, change_type: &str, entity_type: &str, id: &str, details: &str) {
@@ -203,7 +185,8 @@ async fn catalog_checks_pass_on_the_demo_product_and_fail_on_broken_ones() {
         .product(PRODUCT)
         .expect("state")
         .expect("product")
-        .offer_id;
+        .offer_id
+        .clone();
     change(&run, "UpdateLegalTerms", "Offer@1.0", &offer, &format!(r#"{{"Terms":[{{"Type":"LegalTerm","Documents":[{{"Type":"CustomEula","Url":"{}/_demo-saas/staging/marketplace/register"}}]}}]}}"#, run.url)).await;
     let r = expect(&good, "catalog.eula", CheckStatus::Fail).await;
     assert!(r.summary.contains("not plain text"), "{}", r.summary);
@@ -247,6 +230,75 @@ async fn catalog_checks_pass_on_the_demo_product_and_fail_on_broken_ones() {
     s.product_id = draft.entity_id;
     let r = expect(&ctx(&run, s), "catalog.visibility", CheckStatus::Fail).await;
     assert!(r.summary.contains("Draft"));
+}
+
+/// identity.permissions asks IAM's policy simulator (the sandbox's, for its roles) whether the
+/// SaaS's role may call what its pricing model needs.
+#[tokio::test]
+async fn the_saas_role_may_call_the_marketplace_apis() {
+    const LIMITED: &str = "arn:aws:iam::111122223333:role/limited-saas";
+    let mut config = Config::default();
+    config.roles.insert(
+        LIMITED.into(),
+        ["aws-marketplace:BatchMeterUsage".to_string()].into(),
+    );
+    let run = sandbox(config).await;
+    let with_role = |role: &str| {
+        let mut s = settings(&run);
+        s.saas_role_arn = role.into();
+        ctx(&run, s)
+    };
+    let r = expect(
+        &with_role(la_sandbox::DEMO_SAAS_ROLE),
+        "identity.permissions",
+        CheckStatus::Pass,
+    )
+    .await;
+    assert!(
+        r.summary.contains("aws-marketplace:GetEntitlements"),
+        "{}",
+        r.summary
+    );
+    let r = expect(
+        &with_role(LIMITED),
+        "identity.permissions",
+        CheckStatus::Fail,
+    )
+    .await;
+    assert_eq!(
+        r.summary,
+        format!("{LIMITED} may not call aws-marketplace:BatchMeterUsage")
+    );
+    assert!(r.evidence[0].response.contains("implicitDeny"));
+    // A contract without metering does not need BatchMeterUsage.
+    let mut s = settings(&run);
+    s.saas_role_arn = LIMITED.into();
+    s.pricing_model = PricingModel::Contract;
+    expect(&ctx(&run, s), "identity.permissions", CheckStatus::Pass).await;
+    let r = expect(
+        &with_role("arn:aws:iam::111122223333:role/typo"),
+        "identity.permissions",
+        CheckStatus::Fail,
+    )
+    .await;
+    assert!(r.summary.contains("does not exist"), "{}", r.summary);
+    expect(&with_role(""), "identity.permissions", CheckStatus::Skipped).await;
+
+    // The app itself may not simulate: cannot check, never a failure.
+    let mut config = Config::default();
+    config
+        .denied
+        .entry(KEY.into())
+        .or_default()
+        .insert("iam:SimulatePrincipalPolicy".into());
+    let run = sandbox(config).await;
+    let mut s = settings(&run);
+    s.saas_role_arn = la_sandbox::DEMO_SAAS_ROLE.into();
+    let r = expect(&ctx(&run, s), "identity.permissions", CheckStatus::Error).await;
+    assert_eq!(
+        r.summary,
+        "cannot check: needs `iam:SimulatePrincipalPolicy`"
+    );
 }
 
 #[tokio::test]
@@ -378,47 +430,6 @@ async fn identity_against_moto_sts() {
     };
     let r = expect(&dead, "identity.caller", CheckStatus::Error).await;
     assert!(r.summary.starts_with("cannot check"), "{}", r.summary);
-}
-
-struct Moto {
-    url: String,
-    child: std::process::Child,
-}
-
-impl Moto {
-    fn start() -> Self {
-        let bin = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../.tools/venv/bin/moto_server");
-        assert!(bin.exists(), "{} missing: run `make deps`", bin.display());
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("port")
-            .port();
-        let child = std::process::Command::new(&bin)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("moto");
-        let m = Moto {
-            url: format!("http://127.0.0.1:{port}"),
-            child,
-        };
-        for _ in 0..200 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return m;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("moto did not start");
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 #[tokio::test]

@@ -29,6 +29,9 @@ enum Command {
     /// Run the integration checks for one environment. Exit code: 0 nothing failed, 1 a check
     /// failed or could not run, 2 usage or configuration error.
     Check(CheckArgs),
+    /// Print the least-privilege IAM policy the checks need (JSON), generated from the check
+    /// catalogue: each check declares the actions it calls.
+    IamPolicy,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -267,6 +270,13 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         Command::Sandbox(cmd) => sandbox(cmd).await,
         Command::Check(args) => return check(args).await,
+        Command::IamPolicy => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&la_aws::checks::iam_policy()).unwrap_or_default()
+            );
+            Ok(())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -291,6 +291,7 @@ pub fn implemented_checks() -> &'static [&'static str] {
     // Kept equal to la_aws::checks::catalogue() by a test in la-aws.
     &[
         "identity.caller",
+        "identity.permissions",
         "catalog.seller_access",
         "catalog.product_exists",
         "catalog.visibility",
@@ -309,9 +310,15 @@ pub fn implemented_checks() -> &'static [&'static str] {
         "registration.response_time",
         "notifications.sqs_queue",
         "notifications.sns_subscriptions",
+        "notifications.eventbridge",
         "billing.resolve_customer_calls",
         "billing.entitlements",
         "billing.meter_usage",
         "billing.metering_cadence",
+        "posture.root_account",
+        "posture.access_key_age",
+        "posture.cloudtrail",
+        "posture.threat_detection",
+        "posture.kms_rotation",
     ]
 }

@@ -37,6 +37,8 @@ pub fn settings(kind: EnvKind) -> EnvironmentSettings {
         credential_source: CredentialSource::DefaultChain,
         profile: String::new(),
         role_arn: String::new(),
+        // The demo SaaS's role, known to the sandbox's IAM policy simulator.
+        saas_role_arn: "arn:aws:iam::111122223333:role/demo-saas".into(),
         seller_account_id: "111122223333".into(),
         region: "us-east-1".into(),
         endpoint_url: SANDBOX_ENDPOINT.into(),

@@ -36,6 +36,8 @@ struct Raw {
     response_time_limit_ms: Option<u64>,
     #[serde(default)]
     seller_account_id: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    saas_role_arn: String,
     #[serde(default)]
     product_id: String,
     #[serde(default)]
@@ -93,6 +95,7 @@ pub fn parse(text: &str, base: &Path) -> Result<EnvFile> {
         credential_source,
         profile: aws.profile.clone(),
         role_arn: aws.role_arn.clone(),
+        saas_role_arn: raw.saas_role_arn,
         seller_account_id: raw.seller_account_id,
         region: aws.region.clone(),
         endpoint_url: aws.endpoint_url.clone(),
@@ -153,6 +156,7 @@ pub fn to_toml(name: &str, s: &EnvironmentSettings) -> String {
         ca_bundle: None,
         response_time_limit_ms: None,
         seller_account_id: s.seller_account_id.clone(),
+        saas_role_arn: s.saas_role_arn.clone(),
         product_id: s.product_id.clone(),
         product_code: s.product_code.clone(),
         offer_id: s.offer_id.clone(),

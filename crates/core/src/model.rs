@@ -160,6 +160,9 @@ pub struct EnvironmentSettings {
     pub credential_source: CredentialSource,
     pub profile: String,
     pub role_arn: String,
+    /// The IAM role the SaaS itself calls the Marketplace APIs with (identity.permissions
+    /// simulates its policy); not the role this app uses.
+    pub saas_role_arn: String,
     pub seller_account_id: String,
     pub region: String,
     /// Endpoint URL override for the AWS clients (sandbox, moto, a VPC endpoint).

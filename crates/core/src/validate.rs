@@ -5,6 +5,31 @@ use crate::checklist::Text;
 use crate::model::{CredentialSource, EnvMode, EnvironmentSettings, FieldError};
 use std::collections::HashSet;
 
+/// An IAM role ARN (when given): arn:aws:iam::123456789012:role/Name.
+fn role_arn_error(field: &str, arn: &str) -> Option<FieldError> {
+    if arn.is_empty() {
+        return None;
+    }
+    match parse_arn(arn) {
+        Err(e) => Some(err(
+            field,
+            format!("Not a valid ARN: {e}."),
+            format!("ARN の形式が正しくありません: {e}。"),
+        )),
+        Ok(a) if a.service != "iam" || !a.resource.starts_with("role/") => Some(err(
+            field,
+            "Expected an IAM role ARN: arn:aws:iam::123456789012:role/Name.",
+            "IAM ロールの ARN を入力してください: arn:aws:iam::123456789012:role/名前。",
+        )),
+        Ok(a) if a.account.is_empty() => Some(err(
+            field,
+            "The role ARN must name its 12-digit account.",
+            "ロール ARN には 12 桁のアカウント ID が必要です。",
+        )),
+        Ok(_) => None,
+    }
+}
+
 fn err(field: &str, en: impl Into<String>, ja: impl Into<String>) -> FieldError {
     FieldError {
         field: field.to_string(),
@@ -170,24 +195,12 @@ pub fn validate_settings(s: &EnvironmentSettings) -> Vec<FieldError> {
             "プロファイル名に空白は使えません。",
         ));
     }
-    if !s.role_arn.is_empty() {
-        match parse_arn(&s.role_arn) {
-            Err(e) => out.push(err(
-                "role_arn",
-                format!("Not a valid ARN: {e}."),
-                format!("ARN の形式が正しくありません: {e}。"),
-            )),
-            Ok(a) if a.service != "iam" || !a.resource.starts_with("role/") => out.push(err(
-                "role_arn",
-                "Expected an IAM role ARN: arn:aws:iam::123456789012:role/Name.",
-                "IAM ロールの ARN を入力してください: arn:aws:iam::123456789012:role/名前。",
-            )),
-            Ok(a) if a.account.is_empty() => out.push(err(
-                "role_arn",
-                "The role ARN must name its 12-digit account.",
-                "ロール ARN には 12 桁のアカウント ID が必要です。",
-            )),
-            Ok(_) => {}
+    for (field, arn) in [
+        ("role_arn", &s.role_arn),
+        ("saas_role_arn", &s.saas_role_arn),
+    ] {
+        if let Some(e) = role_arn_error(field, arn) {
+            out.push(e);
         }
     }
     if s.mode == EnvMode::Sandbox && s.endpoint_url.is_empty() {

@@ -33,6 +33,8 @@ pub const DEMO_ACCESS_KEY_ID: &str = "AKIASANDBOXDEMO00001";
 pub const DEMO_SECRET_ACCESS_KEY: &str = "listing-assistant-sandbox-demo-secret-0001";
 /// The seller account the sandbox's products belong to.
 pub const DEMO_SELLER_ACCOUNT: &str = "111122223333";
+/// The demo SaaS's IAM role, allowed every Marketplace action.
+pub const DEMO_SAAS_ROLE: &str = "arn:aws:iam::111122223333:role/demo-saas";
 /// The AWS account that owns Marketplace's SNS topics, as named in the topic ARNs.
 pub const MARKETPLACE_TOPIC_ACCOUNT: &str = "287250355862";
 /// The account that issues Marketplace licenses, as named in LicenseArns.
@@ -55,6 +57,10 @@ pub struct Config {
     /// Access key → actions it is denied (`aws-marketplace:DescribeEntity`), to rehearse
     /// missing IAM permissions.
     pub denied: HashMap<String, HashSet<String>>,
+    /// IAM roles the sandbox's SimulatePrincipalPolicy knows: role ARN → actions it is denied
+    /// (everything else is allowed), so "may the SaaS's role call the Marketplace APIs?" can be
+    /// rehearsed. Holds the demo SaaS's role by default.
+    pub roles: HashMap<String, HashSet<String>>,
     pub seller_account_id: String,
     pub sqs: Option<SqsTarget>,
     /// EventBridge-shaped `aws.agreement-marketplace` events are appended here as JSON lines.
@@ -77,6 +83,7 @@ impl Default for Config {
         Self {
             credentials,
             denied: HashMap::new(),
+            roles: HashMap::from([(DEMO_SAAS_ROLE.to_string(), HashSet::new())]),
             seller_account_id: DEMO_SELLER_ACCOUNT.to_string(),
             sqs: None,
             events_file: None,

@@ -170,7 +170,7 @@ fn parse_json_body(body: &[u8]) -> Result<Value, AwsError> {
     Ok(v)
 }
 
-fn url_pairs(q: &str) -> Vec<(String, String)> {
+pub(crate) fn url_pairs(q: &str) -> Vec<(String, String)> {
     q.split('&')
         .filter(|s| !s.is_empty())
         .map(|kv| {

@@ -84,6 +84,7 @@ export const emptySettings: EnvironmentSettings = {
   credential_source: "default_chain",
   profile: "",
   role_arn: "",
+  saas_role_arn: "",
   seller_account_id: "",
   region: "",
   endpoint_url: "",

@@ -371,6 +371,12 @@ export function EnvironmentForm(props: {
               "https://app.example.com/marketplace",
             )}
             {text("eula_url", "eulaUrl", undefined, "https://example.com/eula.txt")}
+            {text(
+              "saas_role_arn",
+              "saasRoleArn",
+              "saasRoleArnHint",
+              "arn:aws:iam::123456789012:role/MySaaS",
+            )}
             {select<IntegrationStyle>("integration_style", "integrationStyle", [
               ["concurrent_agreements", "style_concurrent_agreements"],
               ["legacy", "style_legacy"],

@@ -194,6 +194,11 @@ export type EnvironmentSettings = {
 	credential_source: CredentialSource,
 	profile: string,
 	role_arn: string,
+	/**
+	 *  The IAM role the SaaS itself calls the Marketplace APIs with (identity.permissions
+	 *  simulates its policy); not the role this app uses.
+	 */
+	saas_role_arn: string,
 	seller_account_id: string,
 	region: string,
 	/**  Endpoint URL override for the AWS clients (sandbox, moto, a VPC endpoint). */

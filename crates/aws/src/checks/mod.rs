@@ -5,6 +5,7 @@ pub mod billing;
 pub mod catalog;
 pub mod identity;
 pub mod notifications;
+pub mod posture;
 pub mod registration;
 
 use crate::engine::CheckDef;
@@ -69,7 +70,29 @@ pub fn catalogue() -> Vec<&'static CheckDef<CheckContext>> {
         .chain(registration::CHECKS.iter())
         .chain(notifications::CHECKS.iter())
         .chain(billing::CHECKS.iter())
+        .chain(posture::CHECKS.iter())
         .collect()
+}
+
+/// The least-privilege IAM policy for every check: the union of the actions the checks declare,
+/// on all resources (the Marketplace and account-level APIs take no resource ARNs). The README
+/// shows it; a test keeps the two equal.
+pub fn iam_policy() -> serde_json::Value {
+    let mut actions: Vec<&str> = catalogue()
+        .iter()
+        .flat_map(|c| c.actions.iter().copied())
+        .collect();
+    actions.sort_unstable();
+    actions.dedup();
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "ListingAssistantChecks",
+            "Effect": "Allow",
+            "Action": actions,
+            "Resource": "*"
+        }]
+    })
 }
 
 /// The checks whose id starts with any of `prefixes` (all when empty).

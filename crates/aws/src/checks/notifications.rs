@@ -7,7 +7,7 @@ use la_core::model::PricingModel;
 use la_core::AppError;
 use serde_json::Value;
 
-pub static CHECKS: [CheckDef<CheckContext>; 2] = [
+pub static CHECKS: [CheckDef<CheckContext>; 3] = [
     CheckDef {
         id: "notifications.sqs_queue",
         actions: &["sqs:GetQueueAttributes"],
@@ -20,7 +20,173 @@ pub static CHECKS: [CheckDef<CheckContext>; 2] = [
         needs_aws: true,
         run: sns_subscriptions,
     },
+    CheckDef {
+        id: "notifications.eventbridge",
+        actions: &["events:ListRules", "events:ListTargetsByRule"],
+        needs_aws: true,
+        run: eventbridge,
+    },
 ];
+
+/// The agreement and license events a SaaS seller acts on (each comes in Manufacturer and
+/// Proposer variants; a rule may name either).
+pub const AGREEMENT_EVENTS: [&str; 5] = [
+    "Purchase Agreement Created",
+    "Purchase Agreement Amended",
+    "Purchase Agreement Ended",
+    "License Updated",
+    "License Deprovisioned",
+];
+
+/// Whether an EventBridge pattern value (a list of literals and `{"prefix": …}` objects) matches.
+fn pattern_matches(values: &Value, candidate: &str) -> bool {
+    let one = |v: &Value| match v {
+        Value::String(s) => s == candidate,
+        Value::Object(o) => o
+            .get("prefix")
+            .and_then(Value::as_str)
+            .is_some_and(|p| candidate.starts_with(p)),
+        _ => false,
+    };
+    match values {
+        Value::Array(a) => a.iter().any(one),
+        v => one(v),
+    }
+}
+
+/// For a rule's event pattern: `None` when it does not match Marketplace agreement events,
+/// otherwise the agreement events it lets through.
+pub fn agreement_coverage(pattern: &str) -> Option<Vec<&'static str>> {
+    let p: Value = serde_json::from_str(pattern).ok()?;
+    if !pattern_matches(&p["source"], "aws.agreement-marketplace") {
+        return None;
+    }
+    let types = &p["detail-type"];
+    Some(
+        AGREEMENT_EVENTS
+            .iter()
+            .copied()
+            .filter(|e| {
+                types.is_null()
+                    || [" - Manufacturer", " - Proposer"]
+                        .iter()
+                        .any(|v| pattern_matches(types, &format!("{e}{v}")))
+            })
+            .collect(),
+    )
+}
+
+/// EventBridge: a rule on the default bus in us-east-1 (where Marketplace sends its events)
+/// matching `aws.agreement-marketplace`, enabled, with a target.
+fn eventbridge(ctx: &CheckContext) -> CheckFuture<'_> {
+    Box::pin(async move {
+        if !ctx.settings.use_eventbridge {
+            return Ok(Outcome::skipped(
+                "this environment takes notifications from SNS/SQS, not EventBridge",
+            ));
+        }
+        let sdk = ctx
+            .sdk
+            .as_ref()
+            .ok_or_else(|| AppError::invalid("this check needs AWS access"))?;
+        let conf = aws_sdk_eventbridge::config::Builder::from(sdk)
+            .region(aws_config::Region::new("us-east-1"))
+            .build();
+        let eb = aws_sdk_eventbridge::Client::from_conf(conf);
+        let mut rules = Vec::new();
+        let mut next = None;
+        loop {
+            let page = eb
+                .list_rules()
+                .event_bus_name("default")
+                .set_next_token(next.take())
+                .send()
+                .await
+                .map_err(|e| app_error("ListRules", &e))?;
+            rules.extend(page.rules().iter().cloned());
+            match page.next_token() {
+                Some(t) if !t.is_empty() => next = Some(t.to_string()),
+                _ => break,
+            }
+        }
+        let mut seen = Vec::new();
+        let mut covered: Vec<&str> = Vec::new();
+        let mut problems = Vec::new();
+        for r in &rules {
+            let name = r.name().unwrap_or_default();
+            let Some(events) = r.event_pattern().and_then(agreement_coverage) else {
+                continue;
+            };
+            let enabled = r.state().map(|s| s.as_str()) == Some("ENABLED");
+            let targets = eb
+                .list_targets_by_rule()
+                .rule(name)
+                .event_bus_name("default")
+                .send()
+                .await
+                .map_err(|e| app_error("ListTargetsByRule", &e))?
+                .targets()
+                .iter()
+                .map(|t| t.arn().to_string())
+                .collect::<Vec<_>>();
+            seen.push(format!(
+                "{name}: {}, targets [{}], events [{}]",
+                if enabled { "enabled" } else { "disabled" },
+                targets.join(", "),
+                events.join(", ")
+            ));
+            if !enabled {
+                problems.push(format!("rule {name} is disabled"));
+            } else if targets.is_empty() {
+                problems.push(format!("rule {name} has no target"));
+            } else {
+                covered.extend(events);
+            }
+        }
+        let missing: Vec<&str> = AGREEMENT_EVENTS
+            .iter()
+            .copied()
+            .filter(|e| !covered.contains(e))
+            .collect();
+        let o = if seen.is_empty() {
+            Outcome::fail(
+                "no EventBridge rule on the default bus in us-east-1 matches source aws.agreement-marketplace",
+                "Create a rule on the default bus in us-east-1 with the pattern {\"source\": [\"aws.agreement-marketplace\"]} and a target (SQS, Lambda…).",
+                "us-east-1 のデフォルトバスに、パターン {\"source\": [\"aws.agreement-marketplace\"]} とターゲット (SQS、Lambda など) を持つルールを作成してください。",
+            )
+        } else if missing.len() == AGREEMENT_EVENTS.len() {
+            Outcome::fail(
+                format!(
+                    "no enabled rule with a target receives agreement events ({})",
+                    problems.join("; ")
+                ),
+                "Enable the rule and give it a target that the SaaS reads.",
+                "ルールを有効にし、SaaS が読み取るターゲットを設定してください。",
+            )
+        } else if !missing.is_empty() {
+            Outcome::warn(
+                format!("agreement events no rule delivers: {}", missing.join(", ")),
+                "Widen the rule's detail-type filter (or drop it) so every agreement and license event reaches the SaaS.",
+                "ルールの detail-type フィルターを広げる (または外す) と、すべての契約・ライセンスイベントが SaaS に届きます。",
+            )
+        } else {
+            Outcome::pass(format!(
+                "agreement events reach a target ({} matching rule{})",
+                seen.len(),
+                if seen.len() == 1 { "" } else { "s" }
+            ))
+        };
+        Ok(o.details(seen.join("\n")).evidence(
+            "EventBridge rules (default bus, us-east-1)",
+            "events:ListRules + events:ListTargetsByRule",
+            if seen.is_empty() {
+                format!("{} rules, none for aws.agreement-marketplace", rules.len())
+            } else {
+                seen.join("; ")
+            },
+        ))
+    })
+}
 
 /// The topics the pricing model needs, from the settings or derived from the product code.
 fn topics(ctx: &CheckContext) -> Vec<String> {
@@ -277,5 +443,28 @@ mod tests {
         assert!(!allows(&deny, topic));
         let wildcard = serde_json::json!({"Effect":"Allow","Principal":{"Service":["sns.amazonaws.com"]},"Action":["sqs:SendMessage"],"Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:sns:us-east-1:287250355862:aws-mp-*"}}});
         assert!(allows(&wildcard, topic));
+    }
+}
+
+#[cfg(test)]
+mod eventbridge_tests {
+    use super::*;
+
+    #[test]
+    fn rule_patterns() {
+        assert_eq!(
+            agreement_coverage(r#"{"source":["aws.agreement-marketplace"]}"#)
+                .expect("ok")
+                .len(),
+            5
+        );
+        assert_eq!(
+            agreement_coverage(
+                r#"{"source":[{"prefix":"aws.agreement"}],"detail-type":["License Updated - Manufacturer","Purchase Agreement Created - Proposer"]}"#
+            ),
+            Some(vec!["Purchase Agreement Created", "License Updated"])
+        );
+        assert_eq!(agreement_coverage(r#"{"source":["aws.ec2"]}"#), None);
+        assert_eq!(agreement_coverage("not json"), None);
     }
 }
