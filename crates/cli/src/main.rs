@@ -1,6 +1,8 @@
 //! `listing-assistant`: the headless side of Listing Assistant. Today: the Marketplace sandbox
 //! (serve it, and drive its simulated buyers). Needs no display and no webview libraries.
 
+mod purchase;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use la_sandbox::server::ServeOptions;
 use la_sandbox::sigv4::Credential;
@@ -29,6 +31,9 @@ enum Command {
     /// Run the integration checks for one environment. Exit code: 0 nothing failed, 1 a check
     /// failed or could not run, 2 usage or configuration error.
     Check(CheckArgs),
+    /// Test purchases: watch a buyer's purchase live.
+    #[command(subcommand)]
+    Purchase(purchase::PurchaseCmd),
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -263,6 +268,7 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         Command::Sandbox(cmd) => sandbox(cmd).await,
         Command::Check(args) => return check(args).await,
+        Command::Purchase(cmd) => return purchase::run(cmd).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

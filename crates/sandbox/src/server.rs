@@ -138,6 +138,7 @@ pub fn router(sb: Shared) -> Router {
         .route("/_sandbox/fail", post(fail))
         .route("/_sandbox/clock", get(clock).post(advance))
         .route("/_sandbox/faults", post(faults))
+        .route("/_sandbox/landing/{id}", get(landing))
         .route(
             "/_demo-saas/{env}/marketplace/register",
             get(demo_landing_get).post(demo_landing),
@@ -411,6 +412,17 @@ async fn faults(State(sb): State<Shared>, Json(req): Json<FaultReq>) -> ApiResul
     Ok(Json(
         json!({"operation": req.operation, "fault": req.fault}),
     ))
+}
+
+/// The page a buyer's browser opens after a sandbox purchase: it posts the token to the SaaS.
+async fn landing(State(sb): State<Shared>, Path(id): Path<String>) -> (StatusCode, Html<String>) {
+    match sb.take_landing(&id) {
+        Some(html) => (StatusCode::OK, Html(html)),
+        None => (
+            StatusCode::NOT_FOUND,
+            page("This purchase link was already used", "<p>Each sandbox purchase opens its landing page once, as AWS's redirect does. Make another purchase to land again.</p>"),
+        ),
+    }
 }
 
 // ---- the demo SaaS ----------------------------------------------------------------------------
