@@ -355,7 +355,7 @@ async fn billing_checks_follow_what_the_saas_did() {
 
 #[tokio::test]
 async fn identity_against_moto_sts() {
-    let moto = Moto::start();
+    let moto = la_testkit::moto();
     let mut s = EnvironmentSettings {
         seller_account_id: "123456789012".into(),
         ..Default::default()
@@ -380,50 +380,9 @@ async fn identity_against_moto_sts() {
     assert!(r.summary.starts_with("cannot check"), "{}", r.summary);
 }
 
-struct Moto {
-    url: String,
-    child: std::process::Child,
-}
-
-impl Moto {
-    fn start() -> Self {
-        let bin = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../.tools/venv/bin/moto_server");
-        assert!(bin.exists(), "{} missing: run `make deps`", bin.display());
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("port")
-            .port();
-        let child = std::process::Command::new(&bin)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("moto");
-        let m = Moto {
-            url: format!("http://127.0.0.1:{port}"),
-            child,
-        };
-        for _ in 0..200 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return m;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("moto did not start");
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[tokio::test]
 async fn the_queue_policy_must_let_the_marketplace_topics_deliver() {
-    let moto = Moto::start();
+    let moto = la_testkit::moto();
     let sdk = static_config(&moto.url, "testing", "testing");
     let sqs = aws_sdk_sqs::Client::new(&sdk);
     let make = |name: &'static str, policy: Option<String>| {
@@ -520,7 +479,7 @@ async fn who_am_i_before_anything_runs() {
 
 #[tokio::test]
 async fn the_queue_must_be_subscribed_and_confirmed_to_the_topics() {
-    let moto = Moto::start();
+    let moto = la_testkit::moto();
     let sdk = static_config(&moto.url, "testing", "testing");
     let sqs = aws_sdk_sqs::Client::new(&sdk);
     let sns = aws_sdk_sns::Client::new(&sdk);
