@@ -90,3 +90,30 @@ mod tests {
         assert!(super::url_origin("nonsense").is_err());
     }
 }
+
+/// The product page a buyer opens, for the Catalog entity (which must exist: a typo in the
+/// product id is caught here, not in the browser).
+pub async fn product_page_url(
+    sdk: &la_aws::SdkConfig,
+    product_id: &str,
+) -> Result<String, AppError> {
+    if product_id.trim().is_empty() {
+        return Err(AppError::invalid(
+            "Set the product ID (prod-…) in the environment settings first.",
+        ));
+    }
+    let out = aws_sdk_marketplacecatalog::Client::new(sdk)
+        .describe_entity()
+        .catalog("AWSMarketplace")
+        .entity_id(product_id.trim())
+        .send()
+        .await
+        .map_err(|e| la_aws::marketplace::app_error("DescribeEntity", &e))?;
+    let id = out
+        .entity_identifier()
+        .unwrap_or(product_id)
+        .split('@')
+        .next()
+        .unwrap_or(product_id);
+    Ok(format!("https://aws.amazon.com/marketplace/pp/{id}"))
+}

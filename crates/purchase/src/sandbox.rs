@@ -188,6 +188,44 @@ impl SandboxBuyer {
         Ok(())
     }
 
+    /// The sandbox's demo SaaS sends a metering record for the buyer (its hourly job, or the
+    /// final record after unsubscribe-pending). `fulfillment_url` names the demo SaaS.
+    pub async fn demo_saas_meter(
+        &self,
+        session: &Session,
+        fulfillment_url: &str,
+        buyer_account: &str,
+        license_arn: &str,
+        dimension: &str,
+        quantity: i64,
+    ) -> Result<(), AppError> {
+        let Some(base) = fulfillment_url
+            .strip_prefix(&self.endpoint)
+            .and_then(|p| p.strip_suffix("/marketplace/register"))
+            .filter(|p| p.starts_with("/_demo-saas/"))
+        else {
+            return Err(AppError::invalid(
+                "Only the sandbox's demo SaaS can be asked to meter; your own SaaS meters on its own schedule.",
+            ));
+        };
+        let req = json!({"customer_aws_account_id": buyer_account, "license_arn": license_arn, "dimension": dimension, "quantity": quantity});
+        Self::record(
+            session,
+            "demo-saas-meter",
+            format!("the demo SaaS meters {dimension}={quantity} for {buyer_account}"),
+            &req,
+        );
+        let v = self.post(&format!("{base}/meter"), req).await?;
+        let status = v["Results"][0]["Status"].as_str().unwrap_or("Unprocessed");
+        if status != "Success" {
+            return Err(AppError::new(
+                ErrorCode::Aws,
+                format!("BatchMeterUsage answered {status}"),
+            ));
+        }
+        Ok(())
+    }
+
     /// Moves the sandbox clock forward (to pass the final-metering hour).
     pub async fn advance_clock(&self, session: &Session, secs: i64) -> Result<String, AppError> {
         let req = json!({"advance_secs": secs});
