@@ -125,7 +125,8 @@ pub fn resolve_within_limit(events: &[TimelineEvent], p: &Progress) -> Verdict {
         .filter(|(e, _)| call_error(e).is_some())
         .count();
     if let Some((call, t)) = calls.iter().find(|(e, _)| call_error(e).is_none()) {
-        let delay = (*t - at).num_milliseconds() as f64 / 1000.0;
+        // CloudTrail keeps whole seconds: a call in the landing's own second reads as 0 s.
+        let delay = ((*t - at).num_milliseconds() as f64 / 1000.0).max(0.0);
         let state = if delay <= RESOLVE_LIMIT_SECS as f64 {
             VerdictState::Pass
         } else {

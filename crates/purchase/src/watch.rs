@@ -201,6 +201,10 @@ trait Watcher: Send + 'static {
         &mut self,
         shared: &Shared,
     ) -> impl Future<Output = Result<(u32, Duration), String>> + Send;
+    /// Work to finish when the session is closed (not when it is dropped).
+    fn finish(&mut self) -> impl Future<Output = ()> + Send {
+        async {}
+    }
 }
 
 impl Session {
@@ -349,6 +353,9 @@ impl Session {
                     }
                 }
             }
+            // Closed, not aborted: let in-flight deletes land, so a dedicated queue does not
+            // hand the same messages to the next session.
+            let _ = tokio::time::timeout(Duration::from_secs(5), w.finish()).await;
             shared.status(kind, |s| {
                 s.state = WatcherState::Stopped;
                 s.retry_in_ms = None;
@@ -530,6 +537,10 @@ const DELETES_IN_FLIGHT: usize = 8;
 impl Watcher for SqsWatcher {
     fn kind(&self) -> WatcherKind {
         WatcherKind::Sqs
+    }
+
+    async fn finish(&mut self) {
+        while self.deletes.join_next().await.is_some() {}
     }
 
     async fn poll(&mut self, shared: &Shared) -> Result<(u32, Duration), String> {

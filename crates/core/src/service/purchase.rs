@@ -106,7 +106,9 @@ impl Core {
     ) -> Result<StepResult> {
         let session = self.store.session(session_id)?;
         let (_, st) = self.step_of(scenario_id, step)?;
-        if st.verdict.is_some() && outcome != StepOutcome::Pending {
+        let mut r = self.current_result(session_id, scenario_id, step)?;
+        // Saving a note sends the outcome shown; only a different one is refused.
+        if st.verdict.is_some() && outcome != r.outcome {
             return Err(CoreError::Invalid(
                 "The app decides this step from what it observed; add a note or a screenshot instead.".into(),
             ));
@@ -116,7 +118,6 @@ impl Core {
                 "A note has at most 4,000 characters.".into(),
             ));
         }
-        let mut r = self.current_result(session_id, scenario_id, step)?;
         r.outcome = if st.verdict.is_some() {
             r.outcome
         } else {
