@@ -63,6 +63,18 @@ pub struct PurchaseView {
     pub watchers: Vec<WatcherStatus>,
 }
 
+/// What "Start test purchase" asks for.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+pub struct StartPurchase {
+    pub workspace_id: String,
+    pub env: EnvKind,
+    pub buyer_account: String,
+    /// Delete what the watcher reads (a dedicated watcher queue) instead of peeking.
+    pub delete_messages: bool,
+    /// Real mode: open the product page in the system browser once the watchers run.
+    pub open_product_page: bool,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 pub struct Quantity {
     pub dimension: String,
@@ -158,12 +170,15 @@ pub async fn purchase_start(
     app: AppHandle,
     state: State<'_, AppState>,
     purchases: State<'_, PurchaseState>,
-    workspace_id: String,
-    env: EnvKind,
-    buyer_account: String,
-    delete_messages: bool,
-    open_product_page: bool,
+    request: StartPurchase,
 ) -> Result<PurchaseSession, AppError> {
+    let StartPurchase {
+        workspace_id,
+        env,
+        buyer_account,
+        delete_messages,
+        open_product_page,
+    } = request;
     let core = core(&state)?;
     let (settings, _) = core.store().environment(&workspace_id, env)?;
     let mut live = purchases.live.lock().await;

@@ -79,18 +79,6 @@ pub async fn watch_config(
     })
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn origins() {
-        assert_eq!(
-            super::url_origin("http://127.0.0.1:5000/123456789012/q"),
-            Ok("http://127.0.0.1:5000".into())
-        );
-        assert!(super::url_origin("nonsense").is_err());
-    }
-}
-
 /// The product page a buyer opens, for the Catalog entity (which must exist: a typo in the
 /// product id is caught here, not in the browser).
 pub async fn product_page_url(
@@ -116,4 +104,16 @@ pub async fn product_page_url(
         .next()
         .unwrap_or(product_id);
     Ok(format!("https://aws.amazon.com/marketplace/pp/{id}"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn origins() {
+        assert_eq!(
+            super::url_origin("http://127.0.0.1:5000/123456789012/q"),
+            Ok("http://127.0.0.1:5000".into())
+        );
+        assert!(super::url_origin("nonsense").is_err());
+    }
 }

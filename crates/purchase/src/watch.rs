@@ -383,7 +383,7 @@ impl Session {
         self.shared
             .push_many(vec![e])
             .pop()
-            .unwrap_or_else(|| unreachable_event())
+            .unwrap_or_else(unreachable_event)
     }
 
     /// The tester's own step or note.

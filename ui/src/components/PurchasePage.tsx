@@ -175,7 +175,13 @@ export function PurchasePage(props: { detail: WorkspaceDetail; onError: (e: unkn
 
   const start = () =>
     act(async () => {
-      const s = await api.purchaseStart(workspaceId, env, chosenBuyer, deleteMessages, true);
+      const s = await api.purchaseStart({
+        workspace_id: workspaceId,
+        env,
+        buyer_account: chosenBuyer,
+        delete_messages: deleteMessages,
+        open_product_page: true,
+      });
       await loadSessions();
       setSelected(s.id);
     });

@@ -45,7 +45,7 @@ export const commands = {
 	awsIdentity: (workspaceId: string, env: EnvKind) => typedError<CallerIdentity, AppError>(__TAURI_INVOKE("aws_identity", { workspaceId, env })),
 	purchaseScenarios: () => typedError<Scenario[], AppError>(__TAURI_INVOKE("purchase_scenarios")),
 	/**  Starts a session: the watchers first, then (real mode, when asked) the product page. */
-	purchaseStart: (workspaceId: string, env: EnvKind, buyerAccount: string, deleteMessages: boolean, openProductPage: boolean) => typedError<PurchaseSession, AppError>(__TAURI_INVOKE("purchase_start", { workspaceId, env, buyerAccount, deleteMessages, openProductPage })),
+	purchaseStart: (request: StartPurchase) => typedError<PurchaseSession, AppError>(__TAURI_INVOKE("purchase_start", { request })),
 	purchaseStop: (sessionId: string) => typedError<null, AppError>(__TAURI_INVOKE("purchase_stop", { sessionId })),
 	purchaseSessions: (workspaceId: string, env: EnvKind) => typedError<PurchaseSession[], AppError>(__TAURI_INVOKE("purchase_sessions", { workspaceId, env })),
 	purchaseView: (sessionId: string) => typedError<PurchaseView, AppError>(__TAURI_INVOKE("purchase_view", { sessionId })),
@@ -522,6 +522,17 @@ export type SourceRow = {
 	origin: SourceOrigin,
 	category: Category,
 	text: Text,
+};
+
+/**  What "Start test purchase" asks for. */
+export type StartPurchase = {
+	workspace_id: string,
+	env: EnvKind,
+	buyer_account: string,
+	/**  Delete what the watcher reads (a dedicated watcher queue) instead of peeking. */
+	delete_messages: boolean,
+	/**  Real mode: open the product page in the system browser once the watchers run. */
+	open_product_page: boolean,
 };
 
 /**  A status change requested by a person. */
