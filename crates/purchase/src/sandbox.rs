@@ -30,7 +30,9 @@ pub fn mask_token(mut v: Value) -> Value {
         v["registration_token"] = json!(format!("{shown}…"));
     }
     if let Some(o) = v.as_object_mut() {
+        // The form holds the token, and the one-time page serves it until the browser opens it.
         o.remove("browser_form_html");
+        o.remove("browser_path");
     }
     v
 }
@@ -245,9 +247,10 @@ mod tests {
     #[test]
     fn token_is_masked_and_form_dropped() {
         let v = super::mask_token(
-            serde_json::json!({"registration_token": "abcdefghijklmnop", "browser_form_html": "<form>abcdefghijklmnop</form>", "x": 1}),
+            serde_json::json!({"registration_token": "abcdefghijklmnop", "browser_form_html": "<form>abcdefghijklmnop</form>", "browser_path": "/_sandbox/landing/abc", "x": 1}),
         );
         assert_eq!(v["registration_token"], "abcdefgh…");
         assert!(!v.to_string().contains("ijklmnop"));
+        assert!(v.get("browser_path").is_none());
     }
 }
