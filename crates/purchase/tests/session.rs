@@ -538,3 +538,39 @@ async fn watchers_retry_with_backoff_and_stop_when_the_session_is_dropped() {
         live.load(Ordering::SeqCst)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_product_page_comes_from_the_catalog_entity() {
+    let sandbox = la_sandbox::serve(
+        la_sandbox::Config::default(),
+        la_sandbox::server::ServeOptions {
+            addr: "127.0.0.1:0".parse().expect("addr"),
+            seed_demo: true,
+            allow_remote: false,
+        },
+    )
+    .await
+    .expect("sandbox");
+    let sdk = la_aws::access::static_config(
+        &sandbox.url,
+        la_sandbox::DEMO_ACCESS_KEY_ID,
+        la_sandbox::DEMO_SECRET_ACCESS_KEY,
+    );
+    assert_eq!(
+        la_purchase::config::product_page_url(&sdk, PRODUCT)
+            .await
+            .expect("page"),
+        format!("https://aws.amazon.com/marketplace/pp/{PRODUCT}")
+    );
+    let missing = la_purchase::config::product_page_url(&sdk, "prod-doesnotexist1")
+        .await
+        .expect_err("unknown product");
+    assert!(
+        missing.message.contains("ResourceNotFound"),
+        "{}",
+        missing.message
+    );
+    assert!(la_purchase::config::product_page_url(&sdk, " ")
+        .await
+        .is_err());
+}
