@@ -79,6 +79,20 @@ async fn saas_stub(sandbox_url: String) -> String {
     url
 }
 
+/// The sandbox with its demo products, on a free loopback port.
+async fn serve(config: la_sandbox::Config) -> la_sandbox::Running {
+    la_sandbox::serve(
+        config,
+        la_sandbox::server::ServeOptions {
+            addr: "127.0.0.1:0".parse().expect("addr"),
+            seed_demo: true,
+            allow_remote: false,
+        },
+    )
+    .await
+    .expect("sandbox")
+}
+
 struct World {
     _moto: la_testkit::Moto,
     queue_url: String,
@@ -114,16 +128,7 @@ async fn world(saas_path: &str) -> World {
             secret_access_key: SAAS_SECRET.into(),
         },
     );
-    let sandbox = la_sandbox::serve(
-        config,
-        la_sandbox::server::ServeOptions {
-            addr: "127.0.0.1:0".parse().expect("addr"),
-            seed_demo: true,
-            allow_remote: false,
-        },
-    )
-    .await
-    .expect("sandbox");
+    let sandbox = serve(config).await;
     let saas = saas_stub(sandbox.url.clone()).await;
     let mut p = sandbox
         .sandbox
@@ -541,16 +546,7 @@ async fn watchers_retry_with_backoff_and_stop_when_the_session_is_dropped() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_product_page_comes_from_the_catalog_entity() {
-    let sandbox = la_sandbox::serve(
-        la_sandbox::Config::default(),
-        la_sandbox::server::ServeOptions {
-            addr: "127.0.0.1:0".parse().expect("addr"),
-            seed_demo: true,
-            allow_remote: false,
-        },
-    )
-    .await
-    .expect("sandbox");
+    let sandbox = serve(la_sandbox::Config::default()).await;
     let sdk = la_aws::access::static_config(
         &sandbox.url,
         la_sandbox::DEMO_ACCESS_KEY_ID,
