@@ -531,6 +531,9 @@ struct SqsWatcher {
     delete_errors: Arc<AtomicUsize>,
 }
 
+/// How long a peeked message stays hidden if it is never released.
+const PEEK_VISIBILITY_SECS: i32 = 3;
+
 /// Deletes in flight at most; beyond that the watcher waits for one to finish.
 const DELETES_IN_FLIGHT: usize = 8;
 
@@ -545,9 +548,13 @@ impl Watcher for SqsWatcher {
 
     async fn poll(&mut self, shared: &Shared) -> Result<(u32, Duration), String> {
         while self.deletes.try_join_next().is_some() {}
-        let out = self
-            .client
-            .receive_message()
+        let mut receive = self.client.receive_message();
+        if !self.watch.delete {
+            // Peeking hides a message from the SaaS only briefly, even if this app stops between
+            // the receive and the release.
+            receive = receive.visibility_timeout(PEEK_VISIBILITY_SECS);
+        }
+        let out = receive
             .queue_url(&self.watch.queue_url)
             .max_number_of_messages(10)
             .wait_time_seconds(self.watch.wait_secs.clamp(0, 20))
