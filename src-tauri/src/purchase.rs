@@ -38,6 +38,10 @@ pub struct PurchaseVerdicts {
     pub verdicts: Vec<Verdict>,
 }
 
+/// How long a purchase waits for the watchers' first calls (a watcher still retrying does not
+/// hold the tester up longer than this).
+const READY_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 struct Live {
     session: Session,
     workspace_id: String,
@@ -223,6 +227,8 @@ pub async fn purchase_start(
         }),
     );
     if let Some(url) = &page {
+        // CloudTrail's first read is taken as history: let it happen before the buyer can buy.
+        watchers.ready(READY_WAIT).await;
         watchers.tester("product-page", &format!("opened the product page {url}"));
         open_in_browser(&app, url)?;
     }
@@ -341,6 +347,8 @@ pub async fn purchase_sandbox(
         .ok_or_else(|| AppError::invalid("This session is against AWS, not the sandbox."))?;
     match action {
         SandboxAction::Purchase | SandboxAction::PurchaseInBrowser => {
+            // What exists before the watchers' first reads is history; buy after them.
+            l.session.ready(READY_WAIT).await;
             let browser = matches!(action, SandboxAction::PurchaseInBrowser);
             let p = sb
                 .purchase(&l.session, &l.product_id, &l.buyer, browser)

@@ -356,6 +356,10 @@ test("a test purchase session in the demo workspace: live timeline, verdicts and
   await (await $("scenario-finish-contract_change")).click();
   await waitText("scenario-recorded-contract_change", "Passed");
   await shot("purchase-scenario-en", "scenario-contract_change");
+  await (await $("lang-ja")).click();
+  await waitText("purchase-verdicts", "合格");
+  await shot("purchase-timeline-ja", "purchase-verdicts");
+  await (await $("lang-en")).click();
   await (await $("purchase-stop")).click();
   await waitText("purchase-running", "Stopped");
   // The checklist item of step 6 moved, with the session as its evidence.

@@ -14,7 +14,7 @@ use la_core::purchase::{
     EventSource, TimelineEvent, Verdict, WatcherKind, WatcherState, WatcherStatus,
 };
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -985,13 +985,4 @@ impl Watcher for CloudTrailWatcher {
         shared.recompute();
         Ok((n, self.interval))
     }
-}
-
-/// Counts of what is on a timeline, by kind (the CLI's summary line, tests).
-pub fn counts(events: &[TimelineEvent]) -> HashMap<String, usize> {
-    let mut m = HashMap::new();
-    for e in events {
-        *m.entry(e.kind.clone()).or_insert(0) += 1;
-    }
-    m
 }
