@@ -161,7 +161,7 @@ pub async fn run(cmd: PurchaseCmd) -> ExitCode {
         Out { json }.line(json!({"type": "stopped", "verdicts": verdicts}).to_string());
     } else {
         for v in &verdicts {
-            eprintln!("{:<26} {:?}: {}", v.id.as_str(), v.state, v.detail);
+            eprintln!("{:<26} {:?}: {}", v.id.as_str(), v.state, v.detail.en);
         }
     }
     ExitCode::SUCCESS

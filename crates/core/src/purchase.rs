@@ -144,8 +144,8 @@ pub enum VerdictState {
 pub struct Verdict {
     pub id: VerdictId,
     pub state: VerdictState,
-    /// What was seen, in English (numbers and names; the UI has the translated titles).
-    pub detail: String,
+    /// What was seen, in both languages.
+    pub detail: Text,
     /// The timeline events it rests on (their `seq`).
     pub events: Vec<u32>,
 }

@@ -50,7 +50,10 @@ fn verdict(id: VerdictId, state: VerdictState) -> Verdict {
     Verdict {
         id,
         state,
-        detail: String::new(),
+        detail: la_core::checklist::Text {
+            en: String::new(),
+            ja: String::new(),
+        },
         events: vec![],
     }
 }

@@ -7,6 +7,7 @@
 //! read through it (`cloudtrail_through`, in the same clock), because CloudTrail delivers late.
 
 use chrono::{DateTime, Utc};
+use la_core::checklist::Text;
 use la_core::purchase::{EventSource, TimelineEvent, Verdict, VerdictId, VerdictState};
 use serde_json::Value;
 
@@ -83,17 +84,19 @@ fn is(e: &TimelineEvent, source: &[EventSource], kind: &str) -> bool {
 
 const NOTIFY: [EventSource; 3] = [EventSource::Sqs, EventSource::Sns, EventSource::EventBridge];
 
-fn verdict(
-    id: VerdictId,
-    state: VerdictState,
-    detail: impl Into<String>,
-    events: Vec<u32>,
-) -> Verdict {
+fn verdict(id: VerdictId, state: VerdictState, detail: Text, events: Vec<u32>) -> Verdict {
     Verdict {
         id,
         state,
-        detail: detail.into(),
+        detail,
         events,
+    }
+}
+
+fn t(en: impl Into<String>, ja: impl Into<String>) -> Text {
+    Text {
+        en: en.into(),
+        ja: ja.into(),
     }
 }
 
@@ -109,7 +112,10 @@ pub fn resolve_within_limit(events: &[TimelineEvent], p: &Progress) -> Verdict {
         return verdict(
             id,
             VerdictState::NotYet,
-            "the buyer has not landed on the registration page yet",
+            t(
+                "the buyer has not landed on the registration page yet",
+                "購入者はまだ登録ページに到達していません",
+            ),
             vec![],
         );
     };
@@ -124,9 +130,9 @@ pub fn resolve_within_limit(events: &[TimelineEvent], p: &Progress) -> Verdict {
         .iter()
         .filter(|(e, _)| call_error(e).is_some())
         .count();
-    if let Some((call, t)) = calls.iter().find(|(e, _)| call_error(e).is_none()) {
+    if let Some((call, time)) = calls.iter().find(|(e, _)| call_error(e).is_none()) {
         // CloudTrail keeps whole seconds: a call in the landing's own second reads as 0 s.
-        let delay = ((*t - at).num_milliseconds() as f64 / 1000.0).max(0.0);
+        let delay = ((*time - at).num_milliseconds() as f64 / 1000.0).max(0.0);
         let state = if delay <= RESOLVE_LIMIT_SECS as f64 {
             VerdictState::Pass
         } else {
@@ -135,25 +141,42 @@ pub fn resolve_within_limit(events: &[TimelineEvent], p: &Progress) -> Verdict {
         return verdict(
             id,
             state,
-            format!("ResolveCustomer {delay:.0} s after the buyer landed (limit {RESOLVE_LIMIT_SECS} s)"),
+            t(
+                format!("ResolveCustomer {delay:.0} s after the buyer landed (limit {RESOLVE_LIMIT_SECS} s)"),
+                format!("購入者の到達から {delay:.0} 秒後に ResolveCustomer (上限 {RESOLVE_LIMIT_SECS} 秒)"),
+            ),
             vec![landing.seq, call.seq],
         );
     }
     let mut seqs = vec![landing.seq];
     seqs.extend(calls.iter().map(|(e, _)| e.seq));
-    let tried = if failed > 0 {
-        format!("; {failed} call(s) failed")
+    let (tried, tried_ja) = if failed > 0 {
+        (
+            format!("; {failed} call(s) failed"),
+            format!("。{failed} 件の呼び出しが失敗"),
+        )
     } else {
-        String::new()
+        (String::new(), String::new())
     };
     match p.cloudtrail_through {
-        Some(t) if t >= at + chrono::Duration::seconds(RESOLVE_LIMIT_SECS) => verdict(
+        Some(read) if read >= at + chrono::Duration::seconds(RESOLVE_LIMIT_SECS) => verdict(
             id,
             VerdictState::Fail,
-            format!("no successful ResolveCustomer by the SaaS within {RESOLVE_LIMIT_SECS} s of landing (CloudTrail read through {}){tried}", through_str(p)),
+            t(
+                format!("no successful ResolveCustomer by the SaaS within {RESOLVE_LIMIT_SECS} s of landing (CloudTrail read through {}){tried}", through_str(p)),
+                format!("到達から {RESOLVE_LIMIT_SECS} 秒以内に SaaS の ResolveCustomer 成功なし (CloudTrail は {} まで確認){tried_ja}", through_str(p)),
+            ),
             seqs,
         ),
-        _ => verdict(id, VerdictState::Pending, format!("waiting for ResolveCustomer in CloudTrail{tried}"), seqs),
+        _ => verdict(
+            id,
+            VerdictState::Pending,
+            t(
+                format!("waiting for ResolveCustomer in CloudTrail{tried}"),
+                format!("CloudTrail の ResolveCustomer を待っています{tried_ja}"),
+            ),
+            seqs,
+        ),
     }
 }
 
@@ -164,7 +187,10 @@ pub fn final_metering(events: &[TimelineEvent], p: &Progress) -> Verdict {
         return verdict(
             id,
             VerdictState::NotYet,
-            "no unsubscribe-pending yet",
+            t(
+                "no unsubscribe-pending yet",
+                "unsubscribe-pending はまだありません",
+            ),
             vec![],
         );
     };
@@ -175,28 +201,41 @@ pub fn final_metering(events: &[TimelineEvent], p: &Progress) -> Verdict {
         .filter(|e| call_error(e).is_none() && meters(e, &p.buyer_account) != Some(false))
         .filter_map(|e| time_of(e).map(|t| (e, t)))
         .find(|(_, t)| t.timestamp() >= at.timestamp() && *t <= deadline);
-    if let Some((m, t)) = record {
+    if let Some((m, time)) = record {
         return verdict(
             id,
             VerdictState::Pass,
-            format!(
-                "BatchMeterUsage {} min after unsubscribe-pending",
-                (t - at).num_minutes()
+            t(
+                format!(
+                    "BatchMeterUsage {} min after unsubscribe-pending",
+                    (time - at).num_minutes()
+                ),
+                format!(
+                    "unsubscribe-pending の {} 分後に BatchMeterUsage",
+                    (time - at).num_minutes()
+                ),
             ),
             vec![pending.seq, m.seq],
         );
     }
+    let due = deadline.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     match p.cloudtrail_through {
-        Some(t) if t >= deadline => verdict(
+        Some(read) if read >= deadline => verdict(
             id,
             VerdictState::Fail,
-            format!("no metering record for {} within 1 h of unsubscribe-pending (CloudTrail read through {})", p.buyer_account, through_str(p)),
+            t(
+                format!("no metering record for {} within 1 h of unsubscribe-pending (CloudTrail read through {})", p.buyer_account, through_str(p)),
+                format!("unsubscribe-pending から 1 時間以内に {} の使用量レコードなし (CloudTrail は {} まで確認)", p.buyer_account, through_str(p)),
+            ),
             vec![pending.seq],
         ),
         _ => verdict(
             id,
             VerdictState::Pending,
-            format!("waiting for the final metering record (due by {})", deadline.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            t(
+                format!("waiting for the final metering record (due by {due})"),
+                format!("最終の使用量レコードを待っています (期限 {due})"),
+            ),
             vec![pending.seq],
         ),
     }
@@ -212,7 +251,10 @@ pub fn entitlement_after_change(events: &[TimelineEvent], p: &Progress) -> Verdi
         return verdict(
             id,
             VerdictState::NotYet,
-            "no entitlement-updated yet",
+            t(
+                "no entitlement-updated yet",
+                "entitlement-updated はまだありません",
+            ),
             vec![],
         );
     }
@@ -222,6 +264,7 @@ pub fn entitlement_after_change(events: &[TimelineEvent], p: &Progress) -> Verdi
         .collect();
     let mut state = VerdictState::Pass;
     let mut detail = Vec::new();
+    let mut detail_ja = Vec::new();
     let mut seqs = Vec::new();
     let mut used = std::collections::HashSet::new();
     for (i, u) in updates.iter().enumerate() {
@@ -237,6 +280,7 @@ pub fn entitlement_after_change(events: &[TimelineEvent], p: &Progress) -> Verdi
             used.insert(c.seq);
             seqs.push(c.seq);
             detail.push(format!("#{}: {}", u.seq, c.summary));
+            detail_ja.push(format!("#{}: {}", u.seq, c.summary));
             continue;
         }
         let polls = p.entitlement_polls.iter().filter(|s| **s >= u.seq).count();
@@ -246,15 +290,20 @@ pub fn entitlement_after_change(events: &[TimelineEvent], p: &Progress) -> Verdi
                 "#{}: GetEntitlements unchanged after {polls} polls",
                 u.seq
             ));
+            detail_ja.push(format!(
+                "#{}: {polls} 回取得しても GetEntitlements に変化なし",
+                u.seq
+            ));
         } else {
             if state == VerdictState::Pass {
                 state = VerdictState::Pending;
             }
             detail.push(format!("#{}: waiting for GetEntitlements to change", u.seq));
+            detail_ja.push(format!("#{}: GetEntitlements の変化を待っています", u.seq));
         }
     }
     seqs.sort_unstable();
-    verdict(id, state, detail.join("; "), seqs)
+    verdict(id, state, t(detail.join("; "), detail_ja.join("、")), seqs)
 }
 
 pub fn unsubscribe_sequence(events: &[TimelineEvent]) -> Verdict {
@@ -266,29 +315,46 @@ pub fn unsubscribe_sequence(events: &[TimelineEvent]) -> Verdict {
         .iter()
         .find(|e| is(e, &NOTIFY, kinds::UNSUBSCRIBE_SUCCESS));
     match (pending, success) {
-        (None, None) => verdict(id, VerdictState::NotYet, "no cancellation yet", vec![]),
+        (None, None) => verdict(
+            id,
+            VerdictState::NotYet,
+            t("no cancellation yet", "解約はまだありません"),
+            vec![],
+        ),
         (None, Some(s)) => verdict(
             id,
             VerdictState::Fail,
-            "unsubscribe-success arrived without unsubscribe-pending",
+            t(
+                "unsubscribe-success arrived without unsubscribe-pending",
+                "unsubscribe-pending なしに unsubscribe-success が届きました",
+            ),
             vec![s.seq],
         ),
         (Some(p), None) => verdict(
             id,
             VerdictState::Pending,
-            "unsubscribe-pending received; waiting for unsubscribe-success",
+            t(
+                "unsubscribe-pending received; waiting for unsubscribe-success",
+                "unsubscribe-pending を受信。unsubscribe-success を待っています",
+            ),
             vec![p.seq],
         ),
         (Some(p), Some(s)) if s.seq > p.seq => verdict(
             id,
             VerdictState::Pass,
-            "unsubscribe-pending, then unsubscribe-success",
+            t(
+                "unsubscribe-pending, then unsubscribe-success",
+                "unsubscribe-pending の後に unsubscribe-success",
+            ),
             vec![p.seq, s.seq],
         ),
         (Some(p), Some(s)) => verdict(
             id,
             VerdictState::Fail,
-            "unsubscribe-success arrived before unsubscribe-pending",
+            t(
+                "unsubscribe-success arrived before unsubscribe-pending",
+                "unsubscribe-success が unsubscribe-pending より先に届きました",
+            ),
             vec![s.seq, p.seq],
         ),
     }
@@ -368,7 +434,8 @@ mod tests {
         );
         let v = resolve_within_limit(&[landing(), late], &p);
         assert_eq!(v.state, VerdictState::Fail);
-        assert!(v.detail.contains("42 s"), "{}", v.detail);
+        assert!(v.detail.en.contains("42 s"), "{}", v.detail.en);
+        assert!(v.detail.ja.contains("42 秒"), "{}", v.detail.ja);
         let failed = ev(
             2,
             EventSource::CloudTrail,
@@ -378,7 +445,7 @@ mod tests {
         );
         let v = resolve_within_limit(&[landing(), failed.clone()], &p);
         assert_eq!(v.state, VerdictState::Fail);
-        assert!(v.detail.contains("1 call(s) failed"));
+        assert!(v.detail.en.contains("1 call(s) failed"));
         // CloudTrail not yet read past the deadline: undecided.
         assert_eq!(
             resolve_within_limit(&[landing(), failed], &progress("2026-11-23T10:00:05Z")).state,
@@ -491,7 +558,7 @@ mod tests {
         };
         p.entitlement_polls = vec![4, 4, 4];
         let v = entitlement_after_change(&[upd.clone(), change.clone(), upd2], &p);
-        assert_eq!(v.state, VerdictState::Fail, "{}", v.detail);
+        assert_eq!(v.state, VerdictState::Fail, "{}", v.detail.en);
         p.entitlement_polls = vec![2, 2];
         assert_eq!(
             entitlement_after_change(std::slice::from_ref(&upd), &p).state,

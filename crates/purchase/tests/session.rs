@@ -346,9 +346,9 @@ async fn purchase_change_cancel_with_a_saas_that_resolves_and_meters() {
         .find(|v| v.id == VerdictId::ResolveWithin10s)
         .expect("verdict");
     assert!(
-        resolve.detail.contains("after the buyer landed"),
+        resolve.detail.en.contains("after the buyer landed"),
         "{}",
-        resolve.detail
+        resolve.detail.en
     );
     // The tester's own step is on the timeline too, and the token never is.
     s.tester("note", "signed up as a new account");

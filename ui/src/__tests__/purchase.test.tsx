@@ -150,7 +150,12 @@ describe("the test purchases page", () => {
     expect(screen.getByTestId("raw-body-1")).toHaveTextContent("{oops");
     act(() =>
       live.verdicts?.("s-1", [
-        { id: "resolve_within_10s", state: "fail", detail: "no ResolveCustomer", events: [] },
+        {
+          id: "resolve_within_10s",
+          state: "fail",
+          detail: { en: "no ResolveCustomer", ja: "ResolveCustomer なし" },
+          events: [],
+        },
       ]),
     );
     await waitFor(() =>

@@ -61,7 +61,7 @@ function readAsBase64(file: Blob): Promise<string> {
 }
 
 export function PurchasePage(props: { detail: WorkspaceDetail; onError: (e: unknown) => void }) {
-  const { t, lang } = useI18n();
+  const { t, tx, lang } = useI18n();
   const { detail, onError } = props;
   const workspaceId = detail.workspace.id;
   const [env, setEnv] = useState<EnvKind>("staging");
@@ -487,7 +487,7 @@ export function PurchasePage(props: { detail: WorkspaceDetail; onError: (e: unkn
                     {t(`verdictState_${v.state}` as MessageKey)}
                   </span>{" "}
                   <strong>{t(`verdict_${v.id}` as MessageKey)}</strong>{" "}
-                  <span className="small muted">{v.detail}</span>
+                  <span className="small muted">{tx(v.detail)}</span>
                 </li>
               ))}
             </ul>

@@ -633,8 +633,8 @@ export type Venue = "aws_console" | "ammp" | "saas";
 export type Verdict = {
 	id: VerdictId,
 	state: VerdictState,
-	/**  What was seen, in English (numbers and names; the UI has the translated titles). */
-	detail: string,
+	/**  What was seen, in both languages. */
+	detail: Text,
 	/**  The timeline events it rests on (their `seq`). */
 	events: number[],
 };
