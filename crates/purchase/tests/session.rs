@@ -575,3 +575,62 @@ async fn the_product_page_comes_from_the_catalog_entity() {
         .await
         .is_err());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn purchase_through_the_browser_lands_once_and_is_timed() {
+    let w = world("good").await;
+    let (s, _) = start(&w, true).await;
+    let buyer = SandboxBuyer::new(&w.sandbox.url);
+    let p = buyer
+        .purchase(&s, PRODUCT, BUYER, true)
+        .await
+        .expect("purchase");
+    assert_eq!(
+        p.landing_status, None,
+        "the sandbox must not post it itself"
+    );
+    let url = p.browser_url.expect("a page for the browser");
+    // What the tester's browser does: open the page, submit its form to the SaaS.
+    let http = reqwest::Client::new();
+    let page = http
+        .get(&url)
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    let action = page
+        .split("action=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("form action")
+        .replace("&amp;", "&");
+    let token = page
+        .split("name=\"x-amzn-marketplace-token\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("token field");
+    let posted = http
+        .post(&action)
+        .form(&[("x-amzn-marketplace-token", token)])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(posted.text().await.expect("body"), "welcome");
+    // The page is served once, like AWS's redirect.
+    assert_eq!(http.get(&url).send().await.expect("again").status(), 404);
+    until(&s, "the browser landing and ResolveCustomer", |s| {
+        s.events()
+            .iter()
+            .any(|e| e.kind == "landing" && e.summary.contains("through the browser"))
+            && verdict(s, VerdictId::ResolveWithin10s) == VerdictState::Pass
+    })
+    .await;
+    // Neither the token nor the one-time page is kept on the timeline.
+    assert!(s
+        .events()
+        .iter()
+        .all(|e| !e.raw.contains(token) && !e.raw.contains(&url)));
+    s.close().await;
+}
