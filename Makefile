@@ -44,6 +44,7 @@ bench: deps build
 	./bench/startup.sh
 	./bench/metering.sh
 	./bench/checks.sh
+	./bench/drain.sh 1000
 
 icons:
 	./scripts/icons.sh

@@ -3,6 +3,7 @@
 
 mod checks;
 mod commands;
+mod purchase;
 mod sandbox;
 
 use la_core::secrets::{Backend, Secrets};
@@ -71,8 +72,28 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             checks::check_history,
             checks::aws_profiles,
             checks::aws_identity,
+            purchase::purchase_scenarios,
+            purchase::purchase_start,
+            purchase::purchase_stop,
+            purchase::purchase_sessions,
+            purchase::purchase_view,
+            purchase::purchase_note,
+            purchase::purchase_sandbox,
+            purchase::purchase_sandbox_change,
+            purchase::purchase_sandbox_clock,
+            purchase::purchase_demo_meter,
+            purchase::purchase_set_step,
+            purchase::purchase_attach_file,
+            purchase::purchase_attach_pasted,
+            purchase::purchase_finish_scenario,
         ])
-        .events(collect_events![StoreChanged, checks::CheckProgress])
+        .events(collect_events![
+            StoreChanged,
+            checks::CheckProgress,
+            purchase::PurchaseEvent,
+            purchase::PurchaseWatcher,
+            purchase::PurchaseVerdicts
+        ])
         // One shape per type: the UI always sends whole objects, so serde defaults never apply.
         .disable_serde_phases()
 }
@@ -153,6 +174,7 @@ pub fn run() {
             }
             app.manage(sandbox::SandboxState { running });
             app.manage(checks::ChecksState::default());
+            app.manage(purchase::PurchaseState::default());
             tracing::info!(dir = %dir.display(), "data directory");
             app.manage(AppState {
                 core,

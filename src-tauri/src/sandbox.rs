@@ -268,6 +268,8 @@ pub async fn sandbox_activity(state: State<'_, SandboxState>) -> Result<SandboxA
         .notifications()
         .into_iter()
         .rev()
+        // Landings are for test purchase sessions' timelines, not this list.
+        .filter(|n| n.get("landing").is_none())
         .map(|n| match n.get("eventbridge") {
             Some(ev) => SandboxNotification {
                 time: n["time"].as_str().unwrap_or_default().into(),

@@ -284,3 +284,85 @@ test("who the environment's credentials are, before anything runs", async () => 
   assert.match(await id.getText(), /✓/);
   await shot("environment-identity-en", "identity");
 });
+
+/** Waits until `[data-verdict=id]` has the state, asked inside the page (it re-renders live). */
+async function waitVerdict(id, state, timeout = 30000) {
+  await browser.waitUntil(
+    async () =>
+      browser.execute(
+        (v, s) => document.querySelector(`[data-verdict="${v}"]`)?.getAttribute("data-state") === s,
+        id,
+        state,
+      ),
+    { timeout, timeoutMsg: `verdict ${id} never became ${state}` },
+  );
+}
+
+test("a test purchase session in the demo workspace: live timeline, verdicts and a scenario on the checklist", async () => {
+  await (await $("nav-purchase")).click();
+  await (await $("purchase-start")).click();
+  await waitText("purchase-running", "Running");
+  // Every watcher made its first call (CloudTrail's history is taken before the purchase).
+  await browser.waitUntil(
+    async () => {
+      const t = await (await $("purchase-watchers")).getText().catch(() => "");
+      return t.includes("watching") && !t.includes("starting");
+    },
+    { timeout: 20000, timeoutMsg: "the watchers never all started" },
+  );
+  await (await $("purchase-buy")).click();
+  await waitText("purchase-timeline", "subscribe-success", 20000);
+  await waitText("purchase-timeline", "ResolveCustomer", 20000);
+  await waitVerdict("resolve_within_10s", "pass");
+  await waitVerdict("entitlement_after_change", "pass");
+  await typeInto("purchase-qty-seats", "25");
+  await (await $("purchase-change")).click();
+  await waitText("purchase-timeline", "1 → 25", 20000);
+  await (await $("purchase-cancel")).click();
+  await waitText("purchase-timeline", "unsubscribe-pending", 20000);
+  await waitVerdict("final_metering_within_1h", "pending");
+  await (await $("purchase-demo-meter")).click();
+  await waitVerdict("final_metering_within_1h", "pass");
+  await (await $("purchase-clock")).click();
+  await waitText("purchase-timeline", "unsubscribe-success", 20000);
+  await waitVerdict("unsubscribe_sequence", "pass");
+  // The raw payload is one click away.
+  await (await $("raw-2")).click();
+  await (await $("raw-body-2")).waitForDisplayed();
+  await shot("purchase-timeline-en", "purchase-verdicts");
+  // The contract-change scenario: its first step was decided by the app; the tester passes the rest.
+  await (await $("step-pass-contract_change-1")).click();
+  await browser.waitUntil(
+    async () =>
+      browser.execute(
+        () =>
+          document
+            .querySelector('[data-testid="scenario-contract_change"] [data-step="1"]')
+            ?.getAttribute("data-outcome") === "pass",
+      ),
+    { timeout: 10000, timeoutMsg: "step 2 never passed" },
+  );
+  await (await $("step-pass-contract_change-2")).click();
+  await browser.waitUntil(
+    async () =>
+      browser.execute(
+        () =>
+          document
+            .querySelector('[data-testid="scenario-contract_change"] [data-step="2"]')
+            ?.getAttribute("data-outcome") === "pass",
+      ),
+    { timeout: 10000, timeoutMsg: "step 3 never passed" },
+  );
+  await (await $("scenario-finish-contract_change")).click();
+  await waitText("scenario-recorded-contract_change", "Passed");
+  await shot("purchase-scenario-en", "scenario-contract_change");
+  await (await $("lang-ja")).click();
+  await waitText("purchase-verdicts", "合格");
+  await shot("purchase-timeline-ja", "purchase-verdicts");
+  await (await $("lang-en")).click();
+  await (await $("purchase-stop")).click();
+  await waitText("purchase-running", "Stopped");
+  // The checklist item of step 6 moved, with the session as its evidence.
+  await (await $("nav-step-6")).click();
+  await waitItemText("staging.scenario.contract_change", "item-status", "Passed");
+});

@@ -6,6 +6,7 @@ import { ErrorBanner } from "./components/ErrorBanner";
 import { NewWorkspaceDialog } from "./components/NewWorkspaceDialog";
 import { Overview } from "./components/Overview";
 import { PhaseRail, type View } from "./components/PhaseRail";
+import { PurchasePage } from "./components/PurchasePage";
 import { SandboxPage } from "./components/SandboxPage";
 import { StepView } from "./components/StepView";
 import { TopBar } from "./components/TopBar";
@@ -225,6 +226,7 @@ export function App() {
                 />
               )}
               {view.kind === "sandbox" && <SandboxPage onError={report} />}
+              {view.kind === "purchase" && <PurchasePage detail={detail} onError={report} />}
               {view.kind === "env" && (
                 <EnvironmentForm
                   key={`${detail.workspace.id}-${view.env}`}

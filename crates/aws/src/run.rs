@@ -19,6 +19,31 @@ pub struct RunInput<'a> {
     pub only: Vec<String>,
 }
 
+/// The access keys this app signs with for an environment, so CloudTrail views can leave the
+/// app's own calls out and show only the SaaS's.
+pub async fn own_access_keys(
+    settings: &EnvironmentSettings,
+    keys: Option<&AccessKeys>,
+    sdk: Option<&aws_config::SdkConfig>,
+) -> Vec<String> {
+    let mut own = Vec::new();
+    if let Some(k) = keys {
+        own.push(k.access_key_id.expose().clone());
+    }
+    if settings.mode == EnvMode::Sandbox
+        && settings.credential_source == CredentialSource::DefaultChain
+    {
+        own.push(la_core::demo::SANDBOX_ACCESS_KEY_ID.to_string());
+    }
+    if let Some(p) = sdk.and_then(|c| c.credentials_provider()) {
+        use aws_credential_types::provider::ProvideCredentials;
+        if let Ok(c) = p.provide_credentials().await {
+            own.push(c.access_key_id().to_string());
+        }
+    }
+    own
+}
+
 pub async fn run_checks(
     input: RunInput<'_>,
     opts: &EngineOptions,
@@ -33,29 +58,16 @@ pub async fn run_checks(
         )));
     }
     let needs_aws = selected.iter().any(|c| c.needs_aws);
-    let mut own = Vec::new();
-    if let Some(k) = &input.keys {
-        own.push(k.access_key_id.expose().clone());
-    }
-    if input.settings.mode == EnvMode::Sandbox
-        && input.settings.credential_source == CredentialSource::DefaultChain
-    {
-        own.push(la_core::demo::SANDBOX_ACCESS_KEY_ID.to_string());
-    }
     let sdk = if needs_aws {
-        let cfg = crate::sdk_config(&input.settings, input.keys.clone())
-            .await
-            .map_err(|e| AppError::new(la_core::ErrorCode::Credentials, e.to_string()))?;
-        if let Some(p) = cfg.credentials_provider() {
-            use aws_credential_types::provider::ProvideCredentials;
-            if let Ok(c) = p.provide_credentials().await {
-                own.push(c.access_key_id().to_string());
-            }
-        }
-        Some(cfg)
+        Some(
+            crate::sdk_config(&input.settings, input.keys.clone())
+                .await
+                .map_err(|e| AppError::new(la_core::ErrorCode::Credentials, e.to_string()))?,
+        )
     } else {
         None
     };
+    let own = own_access_keys(&input.settings, input.keys.as_ref(), sdk.as_ref()).await;
     let ctx = CheckContext {
         http: CheckContext::http_client(input.ca_bundle)?,
         settings: input.settings,

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{expect, Moto};
+use common::expect;
 use la_aws::access::static_config;
 use la_aws::checks::CheckContext;
 use la_aws::engine::CheckStatus;
@@ -407,7 +407,7 @@ async fn billing_checks_follow_what_the_saas_did() {
 
 #[tokio::test]
 async fn identity_against_moto_sts() {
-    let moto = Moto::start();
+    let moto = la_testkit::moto();
     let mut s = EnvironmentSettings {
         seller_account_id: "123456789012".into(),
         ..Default::default()
@@ -434,7 +434,7 @@ async fn identity_against_moto_sts() {
 
 #[tokio::test]
 async fn the_queue_policy_must_let_the_marketplace_topics_deliver() {
-    let moto = Moto::start();
+    let moto = la_testkit::moto();
     let sdk = static_config(&moto.url, "testing", "testing");
     let sqs = aws_sdk_sqs::Client::new(&sdk);
     let make = |name: &'static str, policy: Option<String>| {
@@ -531,7 +531,7 @@ async fn who_am_i_before_anything_runs() {
 
 #[tokio::test]
 async fn the_queue_must_be_subscribed_and_confirmed_to_the_topics() {
-    let moto = Moto::start();
+    let moto = la_testkit::moto();
     let sdk = static_config(&moto.url, "testing", "testing");
     let sqs = aws_sdk_sqs::Client::new(&sdk);
     let sns = aws_sdk_sns::Client::new(&sdk);

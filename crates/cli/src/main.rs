@@ -1,6 +1,8 @@
 //! `listing-assistant`: the headless side of Listing Assistant. Today: the Marketplace sandbox
 //! (serve it, and drive its simulated buyers). Needs no display and no webview libraries.
 
+mod purchase;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use la_sandbox::server::ServeOptions;
 use la_sandbox::sigv4::Credential;
@@ -32,6 +34,9 @@ enum Command {
     /// Print the least-privilege IAM policy the checks need (JSON), generated from the check
     /// catalogue: each check declares the actions it calls.
     IamPolicy,
+    /// Test purchases: watch a buyer's purchase live.
+    #[command(subcommand)]
+    Purchase(purchase::PurchaseCmd),
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -277,6 +282,7 @@ async fn main() -> ExitCode {
             );
             Ok(())
         }
+        Command::Purchase(cmd) => return purchase::run(cmd).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -15,6 +15,9 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod purchase;
+pub use purchase::NewSession;
+
 /// Largest evidence file accepted (screenshots, PDFs, logs); bigger files belong in a link.
 pub const MAX_EVIDENCE_BYTES: u64 = 256 * 1024 * 1024;
 
@@ -26,6 +29,8 @@ pub enum ChangeKind {
     ItemStatus,
     Evidence,
     Preferences,
+    /// A test purchase session started, ended, or its results changed.
+    Purchase,
 }
 
 /// Announced after every committed write so views refresh without polling.
@@ -65,6 +70,13 @@ impl Core {
             events,
         };
         crate::demo::seed_on_first_start(&core)?;
+        let cut = core.store.mark_interrupted_sessions()?;
+        if cut > 0 {
+            tracing::warn!(
+                cut,
+                "test purchase sessions were cut short by the last shutdown"
+            );
+        }
         let interrupted = core.store.mark_interrupted_runs()?;
         if interrupted > 0 {
             tracing::warn!(

@@ -13,6 +13,8 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+mod purchase;
+
 /// Migrations, oldest first. Each runs once, in one transaction with its bookkeeping row.
 /// Never edit a migration that has shipped: add a new one.
 const MIGRATIONS: &[(i32, &str, &str)] = &[
@@ -96,6 +98,51 @@ CREATE TABLE check_results (
     at TEXT NOT NULL,
     result TEXT NOT NULL,
     PRIMARY KEY (run_id, check_id)
+);
+"#,
+    ),
+    // 3 is left to the reports work (issue 6), which was planned in parallel.
+    (
+        4,
+        "20261123_purchase_sessions",
+        r#"
+CREATE TABLE purchase_sessions (
+    id TEXT PRIMARY KEY,
+    workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    env TEXT NOT NULL CHECK (env IN ('staging', 'production')),
+    buyer_account TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    delete_messages INTEGER NOT NULL,
+    started_at TEXT NOT NULL,
+    started_by TEXT NOT NULL,
+    ended_at TEXT,
+    state TEXT NOT NULL,
+    license_arn TEXT,
+    verdicts TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX purchase_sessions_by_env ON purchase_sessions (workspace_id, env, started_at);
+CREATE TABLE purchase_events (
+    session_id TEXT NOT NULL REFERENCES purchase_sessions(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    observed_at TEXT NOT NULL,
+    occurred_at TEXT,
+    source TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    malformed INTEGER NOT NULL,
+    raw TEXT NOT NULL,
+    PRIMARY KEY (session_id, seq)
+);
+CREATE TABLE purchase_step_results (
+    session_id TEXT NOT NULL REFERENCES purchase_sessions(id) ON DELETE CASCADE,
+    scenario_id TEXT NOT NULL,
+    step INTEGER NOT NULL,
+    outcome TEXT NOT NULL,
+    note TEXT NOT NULL,
+    evidence_ids TEXT NOT NULL DEFAULT '[]',
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    PRIMARY KEY (session_id, scenario_id, step)
 );
 "#,
     ),

@@ -64,6 +64,9 @@ pub struct PurchaseResult {
     pub offer_id: String,
     pub fulfillment: Option<Fulfillment>,
     pub browser_form_html: Option<String>,
+    /// With `browser_form`: a one-time page on this sandbox (`GET` it in the tester's browser)
+    /// that posts the token to the fulfillment URL, so the tester sees their SaaS's landing page.
+    pub browser_path: Option<String>,
     pub notifications: Vec<Value>,
 }
 
@@ -174,6 +177,29 @@ pub fn sns_envelope(topic: &str, message: &str, timestamp_ms: i64) -> String {
 impl Sandbox {
     fn ms_now(&self) -> i64 {
         self.now() * 1000 + chrono::Utc::now().timestamp_subsec_millis() as i64
+    }
+
+    /// Keeps "the buyer landed on the fulfillment page" in the log, with the sandbox-clock time
+    /// the POST started, so a session can measure how long the SaaS took to resolve the token.
+    pub(crate) fn log_landing(&self, url: &str, via: &str, started_ms: i64, status: Option<u16>) {
+        let time = chrono::DateTime::from_timestamp_millis(started_ms)
+            .unwrap_or_default()
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        self.log_notification(
+            json!({"landing": {"url": url, "via": via, "status": status}, "time": time}),
+        );
+    }
+
+    /// The one-time browser page of a purchase: taken (so a token is served once) and logged as
+    /// the buyer landing.
+    pub fn take_landing(&self, id: &str) -> Option<String> {
+        let (url, html) = self
+            .landings
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(id)?;
+        self.log_landing(&url, "browser", self.ms_now(), None);
+        Some(html)
     }
 
     /// Delivers one Marketplace SNS notification (and keeps it for `/_sandbox/notifications`).
@@ -389,13 +415,24 @@ impl Sandbox {
             notifications.push(self.entitlement_updated(&license, &product).await);
         }
         let fulfillment = if req.redirect && !product.fulfillment_url.is_empty() {
-            Some(post_token(&product.fulfillment_url, &token).await)
+            let started = self.ms_now();
+            let f = post_token(&product.fulfillment_url, &token).await;
+            self.log_landing(&f.url, "direct", started, f.status);
+            Some(f)
         } else {
             None
         };
         let browser_form_html = req
             .browser_form
             .then(|| browser_form(&product.fulfillment_url, &token));
+        let browser_path = browser_form_html.as_ref().map(|html| {
+            let id = crate::random_id(24);
+            self.landings
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(id.clone(), (product.fulfillment_url.clone(), html.clone()));
+            format!("/_sandbox/landing/{id}")
+        });
         Ok(PurchaseResult {
             registration_token: token,
             token_expires: iso(now + TOKEN_TTL_SECS),
@@ -408,6 +445,7 @@ impl Sandbox {
             offer_id: product.offer_id.clone(),
             fulfillment,
             browser_form_html,
+            browser_path,
             notifications,
         })
     }

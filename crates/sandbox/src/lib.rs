@@ -112,6 +112,8 @@ pub struct Sandbox {
     faults: Mutex<HashMap<String, Fault>>,
     sqs: tokio::sync::OnceCell<Option<aws_sdk_sqs::Client>>,
     notifications: Mutex<Vec<Value>>,
+    /// One-time browser pages of purchases: id → (fulfillment URL, auto-submitting form).
+    landings: Mutex<HashMap<String, (String, String)>>,
 }
 
 impl Sandbox {
@@ -122,6 +124,7 @@ impl Sandbox {
             faults: Mutex::new(HashMap::new()),
             sqs: tokio::sync::OnceCell::new(),
             notifications: Mutex::new(Vec::new()),
+            landings: Mutex::new(HashMap::new()),
         })
     }
 

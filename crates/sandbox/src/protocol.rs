@@ -181,7 +181,7 @@ pub(crate) fn url_pairs(q: &str) -> Vec<(String, String)> {
 }
 
 /// Decodes `%XX` escapes and `+` (form encoding).
-pub(crate) fn percent_decode(s: &str) -> String {
+pub fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -138,11 +138,13 @@ pub fn router(sb: Shared) -> Router {
         .route("/_sandbox/fail", post(fail))
         .route("/_sandbox/clock", get(clock).post(advance))
         .route("/_sandbox/faults", post(faults))
+        .route("/_sandbox/landing/{id}", get(landing))
         .route(
             "/_demo-saas/{env}/marketplace/register",
             get(demo_landing_get).post(demo_landing),
         )
         .route("/_demo-saas/{env}/eula.txt", get(demo_eula))
+        .route("/_demo-saas/{env}/meter", post(demo_meter))
         .fallback(marketplace)
         .with_state(sb)
 }
@@ -498,6 +500,17 @@ async fn faults(State(sb): State<Shared>, Json(req): Json<FaultReq>) -> ApiResul
     ))
 }
 
+/// The page a buyer's browser opens after a sandbox purchase: it posts the token to the SaaS.
+async fn landing(State(sb): State<Shared>, Path(id): Path<String>) -> (StatusCode, Html<String>) {
+    match sb.take_landing(&id) {
+        Some(html) => (StatusCode::OK, Html(html)),
+        None => (
+            StatusCode::NOT_FOUND,
+            page("This purchase link was already used", "<p>Each sandbox purchase opens its landing page once, as AWS's redirect does. Make another purchase to land again.</p>"),
+        ),
+    }
+}
+
 // ---- the demo SaaS ----------------------------------------------------------------------------
 
 fn page(title: &str, body: &str) -> Html<String> {
@@ -571,6 +584,41 @@ async fn demo_landing(
             ),
         ),
     }
+}
+
+#[derive(Deserialize)]
+struct DemoMeterReq {
+    customer_aws_account_id: String,
+    license_arn: String,
+    dimension: String,
+    quantity: i64,
+}
+
+/// The demo SaaS's metering job, on demand: one BatchMeterUsage record for a customer, signed
+/// as the SaaS (so CloudTrail shows it as the SaaS's call, as a final metering record would be).
+async fn demo_meter(
+    State(sb): State<Shared>,
+    Path(_env): Path<String>,
+    Json(req): Json<DemoMeterReq>,
+) -> ApiResult {
+    let op = crate::protocol::OpRequest {
+        service: crate::protocol::Service::Metering,
+        op: "BatchMeterUsage".into(),
+        protocol: Protocol::AwsJson,
+        input: json!({"UsageRecords": [{
+            "Timestamp": sb.now(),
+            "CustomerAWSAccountId": req.customer_aws_account_id,
+            "LicenseArn": req.license_arn,
+            "Dimension": req.dimension,
+            "Quantity": req.quantity,
+        }]}),
+    };
+    let caller = Caller {
+        access_key_id: DEMO_SAAS_ACCESS_KEY_ID.into(),
+        service: "aws-marketplace".into(),
+        region: "us-east-1".into(),
+    };
+    Ok(Json(sb.call(&op, &caller).await?))
 }
 
 async fn demo_eula(Path(env): Path<String>) -> impl IntoResponse {

@@ -8,7 +8,6 @@ use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::Credentials;
 use la_sandbox::server::ServeOptions;
 use la_sandbox::{Config, Running};
-use std::process::{Child, Command, Stdio};
 
 pub async fn start(config: Config) -> Running {
     la_sandbox::serve(
@@ -50,57 +49,8 @@ pub const STAGING_BUYER: &str = "444455556666";
 pub const SUB_PRODUCT: &str = "prod-demosub2k8v5n";
 pub const SUB_CODE: &str = "demosub5t1qz8x0w7r3m9c6p2";
 
-/// A moto server on a free port, stopped (and reaped) on drop.
-pub struct Moto {
-    pub url: String,
-    child: Child,
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn moto_bin() -> std::path::PathBuf {
-    if let Some(p) = std::env::var_os("LA_MOTO_SERVER") {
-        return p.into();
-    }
-    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    repo.join(".tools/venv/bin/moto_server")
-}
-
-pub fn moto() -> Moto {
-    let bin = moto_bin();
-    assert!(
-        bin.exists(),
-        "moto_server not found at {}: run `make deps` (it installs moto from PyPI into .tools/venv)",
-        bin.display()
-    );
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
-    let child = Command::new(&bin)
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start moto_server");
-    // Owned from here on, so it is killed and reaped whatever happens next.
-    let moto = Moto {
-        url: format!("http://127.0.0.1:{port}"),
-        child,
-    };
-    for _ in 0..200 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return moto;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    panic!("moto_server did not start on port {port}");
-}
+#[allow(unused_imports)]
+pub use la_testkit::{moto, Moto};
 
 /// Sends a SigV4-signed request the way any SDK would, returning status, error type and body.
 pub async fn signed(

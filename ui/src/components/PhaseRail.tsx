@@ -9,7 +9,8 @@ export type View =
   | { kind: "overview" }
   | { kind: "step"; stepId: string }
   | { kind: "env"; env: EnvKind }
-  | { kind: "sandbox" };
+  | { kind: "sandbox" }
+  | { kind: "purchase" };
 
 function onRailKey(e: KeyboardEvent<HTMLElement>) {
   if (e.key !== "ArrowDown" && e.key !== "ArrowUp" && e.key !== "Home" && e.key !== "End") return;
@@ -123,6 +124,16 @@ export function PhaseRail(props: {
         >
           <span className="env-dot sandbox" aria-hidden="true" />
           {t("sandbox")}
+        </button>
+        <button
+          type="button"
+          className="rail-link env"
+          aria-current={active({ kind: "purchase" }) ? "page" : undefined}
+          onClick={() => props.onView({ kind: "purchase" })}
+          data-testid="nav-purchase"
+        >
+          <span className="env-dot purchase" aria-hidden="true" />
+          {t("purchaseNav")}
         </button>
       </section>
       <p className="rail-hint muted small">{t("keyboardHint")}</p>

@@ -43,11 +43,33 @@ export const commands = {
 	awsProfiles: () => typedError<string[], AppError>(__TAURI_INVOKE("aws_profiles")),
 	/**  Who the environment's saved credentials resolve to (STS GetCallerIdentity). */
 	awsIdentity: (workspaceId: string, env: EnvKind) => typedError<CallerIdentity, AppError>(__TAURI_INVOKE("aws_identity", { workspaceId, env })),
+	purchaseScenarios: () => typedError<Scenario[], AppError>(__TAURI_INVOKE("purchase_scenarios")),
+	/**  Starts a session: the watchers first, then (real mode, when asked) the product page. */
+	purchaseStart: (request: StartPurchase) => typedError<PurchaseSession, AppError>(__TAURI_INVOKE("purchase_start", { request })),
+	purchaseStop: (sessionId: string) => typedError<null, AppError>(__TAURI_INVOKE("purchase_stop", { sessionId })),
+	purchaseSessions: (workspaceId: string, env: EnvKind) => typedError<PurchaseSession[], AppError>(__TAURI_INVOKE("purchase_sessions", { workspaceId, env })),
+	purchaseView: (sessionId: string) => typedError<PurchaseView, AppError>(__TAURI_INVOKE("purchase_view", { sessionId })),
+	/**  The tester's own step ("landed on the SaaS page") or note, on the timeline. */
+	purchaseNote: (sessionId: string, kind: string, text: string) => typedError<TimelineEvent, AppError>(__TAURI_INVOKE("purchase_note", { sessionId, kind, text })),
+	/**  Plays the buyer in a sandbox session. */
+	purchaseSandbox: (sessionId: string, action: SandboxAction) => typedError<null, AppError>(__TAURI_INVOKE("purchase_sandbox", { sessionId, action })),
+	purchaseSandboxChange: (sessionId: string, quantities: Quantity[]) => typedError<null, AppError>(__TAURI_INVOKE("purchase_sandbox_change", { sessionId, quantities })),
+	purchaseSandboxClock: (sessionId: string, minutes: number) => typedError<string, AppError>(__TAURI_INVOKE("purchase_sandbox_clock", { sessionId, minutes })),
+	/**  Asks the sandbox's demo SaaS to send a metering record for the buyer (final metering). */
+	purchaseDemoMeter: (sessionId: string, dimension: string, quantity: number) => typedError<null, AppError>(__TAURI_INVOKE("purchase_demo_meter", { sessionId, dimension, quantity })),
+	purchaseSetStep: (sessionId: string, scenarioId: string, step: number, outcome: StepOutcome, note: string) => typedError<StepResult, AppError>(__TAURI_INVOKE("purchase_set_step", { sessionId, scenarioId, step, outcome, note })),
+	purchaseAttachFile: (sessionId: string, scenarioId: string, step: number, path: string) => typedError<StepResult, AppError>(__TAURI_INVOKE("purchase_attach_file", { sessionId, scenarioId, step, path })),
+	/**  A pasted screenshot, base64 (IPC carries JSON; a number array would be four times larger). */
+	purchaseAttachPasted: (sessionId: string, scenarioId: string, step: number, fileName: string, base64Data: string) => typedError<StepResult, AppError>(__TAURI_INVOKE("purchase_attach_pasted", { sessionId, scenarioId, step, fileName, base64Data })),
+	purchaseFinishScenario: (sessionId: string, scenarioId: string) => typedError<HistoryEntry, AppError>(__TAURI_INVOKE("purchase_finish_scenario", { sessionId, scenarioId })),
 };
 
 /** Events */
 export const events = {
 	checkProgress: makeEvent<CheckProgress, CheckProgress>("check-progress"),
+	purchaseEvent: makeEvent<PurchaseEvent, PurchaseEvent>("purchase-event"),
+	purchaseVerdicts: makeEvent<PurchaseVerdicts, PurchaseVerdicts>("purchase-verdicts"),
+	purchaseWatcher: makeEvent<PurchaseWatcher, PurchaseWatcher>("purchase-watcher"),
 	storeChanged: makeEvent<StoreChanged, StoreChanged>("store-changed"),
 };
 
@@ -97,7 +119,9 @@ export type ChangeEvent = {
 	kind: ChangeKind,
 };
 
-export type ChangeKind = "workspaces" | "environment" | "item_status" | "evidence" | "preferences";
+export type ChangeKind = "workspaces" | "environment" | "item_status" | "evidence" | "preferences" | 
+/**  A test purchase session started, ended, or its results changed. */
+"purchase";
 
 /**  Where a status change came from. */
 export type ChangeSource = "user" | "check" | "demo";
@@ -238,6 +262,23 @@ export type ErrorCode = "invalid_input" | "not_found" | "conflict" | "keychain_u
 /**  Any other error AWS (or the sandbox) returned; the message carries its code. */
 "aws";
 
+/**  Where a timeline event came from. */
+export type EventSource = 
+/**  A message read from the environment's SQS queue (SNS envelope or EventBridge event). */
+"sqs" | 
+/**  A Marketplace SNS notification as the sandbox sent it (sandbox mode with no queue). */
+"sns" | 
+/**  An `aws.agreement-marketplace` EventBridge event. */
+"event_bridge" | 
+/**  A change in GetEntitlements for the buyer. */
+"entitlements" | 
+/**  A call the SaaS made, as CloudTrail recorded it. */
+"cloud_trail" | 
+/**  Something the Marketplace sandbox did (a purchase, the buyer landing, the clock). */
+"sandbox" | 
+/**  A step the tester took or noted. */
+"tester";
+
 export type Evidence = {
 	id: string,
 	item_id: string,
@@ -352,6 +393,69 @@ export type Preferences = {
 
 export type PricingModel = "subscription" | "contract" | "contract_with_consumption";
 
+/**  A timeline event as it lands. */
+export type PurchaseEvent = {
+	session_id: string,
+	event: TimelineEvent,
+};
+
+export type PurchaseSession = {
+	id: string,
+	workspace_id: string,
+	env: EnvKind,
+	buyer_account: string,
+	mode: SessionMode,
+	/**  The watcher deletes what it reads (a dedicated watcher queue) instead of peeking. */
+	delete_messages: boolean,
+	started_at: string,
+	ended_at: string | null,
+	state: SessionState,
+	/**  The license of the sandbox purchase made in this session, for change and cancel. */
+	license_arn: string | null,
+	verdicts: Verdict[],
+	started_by: string,
+};
+
+/**  The verdicts changed. */
+export type PurchaseVerdicts = {
+	session_id: string,
+	verdicts: Verdict[],
+};
+
+/**  What the session page shows. */
+export type PurchaseView = {
+	detail: SessionDetail,
+	running: boolean,
+	watchers: WatcherStatus[],
+};
+
+/**  A watcher's state changed. */
+export type PurchaseWatcher = {
+	session_id: string,
+	status: WatcherStatus,
+};
+
+export type Quantity = {
+	dimension: string,
+	quantity: number,
+};
+
+/**  One step of a runbook. */
+export type RunbookStep = {
+	/**  What to do. */
+	action: Text,
+	/**  What the SaaS (or AWS) should show. */
+	expect: Text,
+	/**  Decided by the app when it can know. */
+	verdict: VerdictId | null,
+};
+
+export type SandboxAction = 
+/**  Purchase, the sandbox posting the token to the fulfillment URL itself. */
+"purchase" | 
+/**  Purchase, the tester's browser opening the SaaS's landing page. */
+"purchase_in_browser" | "cancel";
+
 export type SandboxActivity = {
 	clock: string,
 	licenses: SandboxLicense[],
@@ -394,6 +498,28 @@ export type SandboxStatus = {
 	clock: string | null,
 };
 
+/**  A confirmation scenario as a guided runbook. */
+export type Scenario = {
+	/**  `new_account`, `existing_user`, `contract_change`, `cancellation`. */
+	id: string,
+	/**  The checklist item key it proves (`scenario.new_account`), prefixed with the environment. */
+	item_key: string,
+	title: Text,
+	steps: RunbookStep[],
+};
+
+export type SessionDetail = {
+	session: PurchaseSession,
+	events: TimelineEvent[],
+	results: StepResult[],
+};
+
+export type SessionMode = "real" | "sandbox";
+
+export type SessionState = "running" | "closed" | 
+/**  The app stopped while the session was running. */
+"interrupted";
+
 export type SourceOrigin = "aws_checklist" | "guideline" | "scenario";
 
 export type SourceRow = {
@@ -401,6 +527,17 @@ export type SourceRow = {
 	origin: SourceOrigin,
 	category: Category,
 	text: Text,
+};
+
+/**  What "Start test purchase" asks for. */
+export type StartPurchase = {
+	workspace_id: string,
+	env: EnvKind,
+	buyer_account: string,
+	/**  Delete what the watcher reads (a dedicated watcher queue) instead of peeking. */
+	delete_messages: boolean,
+	/**  Real mode: open the product page in the system browser once the watchers run. */
+	open_product_page: boolean,
 };
 
 /**  A status change requested by a person. */
@@ -429,6 +566,8 @@ export type Step = {
 /**  Which environment a step belongs to. */
 export type StepEnv = "none" | "staging" | "production";
 
+export type StepOutcome = "pending" | "pass" | "fail";
+
 export type StepProgress = {
 	step_id: string,
 	done: number,
@@ -436,6 +575,18 @@ export type StepProgress = {
 	failed: number,
 	/**  Steps named in `blocked_by` that are not complete yet. */
 	blocked_by: string[],
+};
+
+/**  What the tester recorded for one step of a scenario. */
+export type StepResult = {
+	scenario_id: string,
+	step: number,
+	outcome: StepOutcome,
+	note: string,
+	/**  Evidence files (on the scenario's checklist item) attached to this step. */
+	evidence_ids: string[],
+	updated_at: string,
+	updated_by: string,
 };
 
 /**  Emitted after every committed write. */
@@ -456,8 +607,78 @@ export type Text = {
 
 export type Theme = "system" | "light" | "dark";
 
+/**  One event of a session's timeline. */
+export type TimelineEvent = {
+	/**  Order of arrival within the session, from 1. */
+	seq: number,
+	/**  When the app saw it (RFC 3339, this machine's clock). */
+	observed_at: string,
+	/**
+	 *  When it happened by its source's own clock (SNS Timestamp, CloudTrail eventTime, the
+	 *  sandbox clock); the verdicts measure delays with these.
+	 */
+	occurred_at: string | null,
+	source: EventSource,
+	/**
+	 *  `subscribe-success`, `Purchase Agreement Created - Proposer`, `ResolveCustomer`,
+	 *  `entitlements-changed`, `landing`, `malformed`, `note`…
+	 */
+	kind: string,
+	/**  One line for the timeline. */
+	summary: string,
+	/**  The message could not be parsed; `summary` says why and `raw` holds it as received. */
+	malformed: boolean,
+	/**  The payload exactly as received (tokens already masked by their source). */
+	raw: string,
+};
+
 /**  Where the seller does the work of a step. */
 export type Venue = "aws_console" | "ammp" | "saas";
+
+export type Verdict = {
+	id: VerdictId,
+	state: VerdictState,
+	/**  What was seen, in both languages. */
+	detail: Text,
+	/**  The timeline events it rests on (their `seq`). */
+	events: number[],
+};
+
+export type VerdictId = 
+/**  The SaaS called ResolveCustomer within 10 s of the buyer landing on its page. */
+"resolve_within_10s" | 
+/**  Entitlements (GetEntitlements) show the change an entitlement-updated announced. */
+"entitlement_after_change" | 
+/**  A final metering record within 1 h of unsubscribe-pending. */
+"final_metering_within_1h" | 
+/**  unsubscribe-success followed unsubscribe-pending. */
+"unsubscribe_sequence";
+
+export type VerdictState = 
+/**  Nothing to judge yet (e.g. no cancellation in this session). */
+"not_yet" | 
+/**  Started, waiting for the evidence or the deadline. */
+"pending" | "pass" | "fail";
+
+export type WatcherKind = "sqs" | "sandbox_feed" | "entitlements" | "cloud_trail";
+
+export type WatcherState = "starting" | "running" | 
+/**  The last call failed; the watcher waits `retry_in_ms` and tries again. */
+"retrying" | "stopped";
+
+export type WatcherStatus = {
+	watcher: WatcherKind,
+	state: WatcherState,
+	/**  What it watches (queue URL, buyer, endpoint). */
+	target: string,
+	error: string | null,
+	retry_in_ms: number | null,
+	/**  Successful calls so far. */
+	polls: number,
+	/**  Events it put on the timeline. */
+	events: number,
+	updated_at: string,
+};
 
 export type Workspace = {
 	id: string,

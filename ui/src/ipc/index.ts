@@ -77,3 +77,19 @@ export async function openExternal(url: string): Promise<void> {
   const { openUrl } = await import("@tauri-apps/plugin-opener");
   await openUrl(url);
 }
+
+/** Live updates of test purchase sessions; returns the unsubscribe function. */
+export async function onPurchaseUpdates(cb: {
+  event: (sessionId: string, e: import("./bindings").TimelineEvent) => void;
+  watcher: (sessionId: string, s: import("./bindings").WatcherStatus) => void;
+  verdicts: (sessionId: string, v: import("./bindings").Verdict[]) => void;
+}): Promise<() => void> {
+  const offs = await Promise.all([
+    events.purchaseEvent.listen((e) => cb.event(e.payload.session_id, e.payload.event)),
+    events.purchaseWatcher.listen((e) => cb.watcher(e.payload.session_id, e.payload.status)),
+    events.purchaseVerdicts.listen((e) => cb.verdicts(e.payload.session_id, e.payload.verdicts)),
+  ]);
+  return () => {
+    for (const off of offs) off();
+  };
+}

@@ -7,8 +7,7 @@ use la_aws::checks::{self, CheckContext};
 use la_aws::engine::{self, CheckResult, CheckStatus, EngineOptions};
 use la_core::model::EnvironmentSettings;
 use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::process::{ChildStdin, ChildStdout, Command, Stdio};
 use std::time::Duration;
 
 pub async fn check(ctx: &CheckContext, id: &str) -> CheckResult {
@@ -32,39 +31,30 @@ pub async fn expect(ctx: &CheckContext, id: &str, status: CheckStatus) -> CheckR
     r
 }
 
-fn venv(bin: &str) -> PathBuf {
-    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../.tools/venv/bin")
-        .join(bin);
-    assert!(p.exists(), "{} missing: run `make deps`", p.display());
-    p
-}
-
+/// moto's server; plain, or run by tests/fixtures/moto_fixture.py, which takes state commands.
 pub struct Moto {
     pub url: String,
-    child: Child,
+    // Declared before the server so the fixture's stdin closes first (it then stops by itself).
     control: Option<(ChildStdin, BufReader<ChildStdout>)>,
+    _server: la_testkit::Moto,
 }
 
 impl Moto {
     /// moto's server as users run it.
     pub fn start() -> Self {
-        let port = free_port();
-        let child = Command::new(venv("moto_server"))
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("moto");
-        Self::ready(port, child, None)
+        let server = la_testkit::moto();
+        Moto {
+            url: server.url.clone(),
+            control: None,
+            _server: server,
+        }
     }
 
-    /// The same server run by tests/fixtures/moto_fixture.py, which takes state commands.
     pub fn fixture() -> Self {
-        let port = free_port();
+        let port = la_testkit::free_port();
         let script =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/moto_fixture.py");
-        let mut child = Command::new(venv("python"))
+        let mut child = Command::new(la_testkit::venv_python())
             .arg(script)
             .arg(port.to_string())
             .stdin(Stdio::piped())
@@ -74,29 +64,15 @@ impl Moto {
             .expect("moto fixture");
         let stdin = child.stdin.take().expect("stdin");
         let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+        let server = la_testkit::Moto::adopt(port, child);
         let mut line = String::new();
         out.read_line(&mut line).expect("fixture output");
         assert_eq!(line.trim(), "ready", "fixture said {line:?}");
-        Self::ready(port, child, Some((stdin, out)))
-    }
-
-    fn ready(
-        port: u16,
-        child: Child,
-        control: Option<(ChildStdin, BufReader<ChildStdout>)>,
-    ) -> Self {
-        let m = Moto {
-            url: format!("http://127.0.0.1:{port}"),
-            child,
-            control,
-        };
-        for _ in 0..200 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return m;
-            }
-            std::thread::sleep(Duration::from_millis(50));
+        Moto {
+            url: server.url.clone(),
+            control: Some((stdin, out)),
+            _server: server,
         }
-        panic!("moto did not start");
     }
 
     /// Runs a fixture command (see moto_fixture.py).
@@ -122,19 +98,4 @@ impl Moto {
             own_access_keys: vec![],
         }
     }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        self.control = None; // closes stdin: the fixture stops by itself
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port()
 }

@@ -1,0 +1,77 @@
+//! Test support shared by the crates' integration tests (a dev-dependency only): moto's server
+//! (`.tools/venv/bin/moto_server`, or `LA_MOTO_SERVER`) on a free loopback port, killed and
+//! reaped on drop.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+pub struct Moto {
+    pub url: String,
+    child: Child,
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn moto_bin() -> std::path::PathBuf {
+    if let Some(p) = std::env::var_os("LA_MOTO_SERVER") {
+        return p.into();
+    }
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.tools/venv/bin/moto_server")
+}
+
+/// A free loopback port.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port()
+}
+
+/// The project virtualenv's Python (the one moto is installed in).
+pub fn venv_python() -> std::path::PathBuf {
+    let p = moto_bin().with_file_name("python");
+    assert!(p.exists(), "{} missing: run `make deps`", p.display());
+    p
+}
+
+/// Starts moto and waits until it accepts connections.
+pub fn moto() -> Moto {
+    let bin = moto_bin();
+    assert!(
+        bin.exists(),
+        "moto_server not found at {}: run `make deps` (it installs moto from PyPI into .tools/venv)",
+        bin.display()
+    );
+    let port = free_port();
+    let child = Command::new(&bin)
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start moto_server");
+    Moto::adopt(port, child)
+}
+
+impl Moto {
+    /// Owns a moto server the caller started on `port` (moto_server, or a fixture script running
+    /// it in-process) and waits until it accepts connections. Owned from here on, so it is
+    /// killed and reaped whatever happens next.
+    pub fn adopt(port: u16, child: Child) -> Moto {
+        let moto = Moto {
+            url: format!("http://127.0.0.1:{port}"),
+            child,
+        };
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return moto;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("moto did not start on port {port}");
+    }
+}
