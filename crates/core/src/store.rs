@@ -686,17 +686,7 @@ impl Store {
                 "SELECT id, item_id, file_name, sha256, size, added_by, added_at
                  FROM evidence WHERE workspace_id = ?1 AND item_id = ?2 ORDER BY added_at, id",
             )?;
-            let rows = st.query_map(params![workspace_id, item_id], |r| {
-                Ok(Evidence {
-                    id: r.get(0)?,
-                    item_id: r.get(1)?,
-                    file_name: r.get(2)?,
-                    sha256: r.get(3)?,
-                    size: r.get(4)?,
-                    added_by: r.get(5)?,
-                    added_at: r.get(6)?,
-                })
-            })?;
+            let rows = st.query_map(params![workspace_id, item_id], row_evidence)?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
     }
@@ -735,20 +725,7 @@ impl Store {
                 "SELECT id, item_id, file_name, sha256, size, added_by, added_at, stored_path
                  FROM evidence WHERE workspace_id = ?1 ORDER BY item_id, added_at, id",
             )?;
-            let rows = st.query_map([workspace_id], |r| {
-                Ok((
-                    Evidence {
-                        id: r.get(0)?,
-                        item_id: r.get(1)?,
-                        file_name: r.get(2)?,
-                        sha256: r.get(3)?,
-                        size: r.get(4)?,
-                        added_by: r.get(5)?,
-                        added_at: r.get(6)?,
-                    },
-                    r.get(7)?,
-                ))
-            })?;
+            let rows = st.query_map([workspace_id], |r| Ok((row_evidence(r)?, r.get(7)?)))?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
     }
@@ -762,6 +739,19 @@ fn row_workspace(r: &rusqlite::Row<'_>) -> rusqlite::Result<Workspace> {
         is_demo: r.get(3)?,
         created_at: r.get(4)?,
         updated_at: r.get(5)?,
+    })
+}
+
+/// An evidence row from `SELECT id, item_id, file_name, sha256, size, added_by, added_at …`.
+fn row_evidence(r: &rusqlite::Row<'_>) -> rusqlite::Result<Evidence> {
+    Ok(Evidence {
+        id: r.get(0)?,
+        item_id: r.get(1)?,
+        file_name: r.get(2)?,
+        sha256: r.get(3)?,
+        size: r.get(4)?,
+        added_by: r.get(5)?,
+        added_at: r.get(6)?,
     })
 }
 
