@@ -2,42 +2,11 @@
 //! formats, and the exit codes (0 nothing failed, 1 a check failed, 2 usage/configuration).
 
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_listing-assistant");
+mod common;
 
-struct Server(Child, String);
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve() -> Server {
-    let mut child = Command::new(BIN)
-        .args([
-            "sandbox",
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--seed",
-            "demo",
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("serve");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let first = lines.next().expect("line").expect("utf-8");
-    let url = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("url")
-        .to_string();
-    std::thread::spawn(move || for _ in lines {});
-    Server(child, url)
-}
+use common::{run, serve};
 
 fn env_file(dir: &std::path::Path, url: &str, fulfillment: &str) -> std::path::PathBuf {
     let p = dir.join("staging.toml");
@@ -62,19 +31,6 @@ endpoint_url = "{url}"
     )
     .expect("write env file");
     p
-}
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(BIN)
-        .args(args)
-        .env_remove("AWS_PROFILE")
-        .output()
-        .expect("run");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 #[test]

@@ -4,26 +4,12 @@
 //! by a real JUnit consumer (junitparser from PyPI).
 
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_listing-assistant");
+mod common;
 
-fn run<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> (i32, String, String) {
-    let out = Command::new(BIN)
-        .args(args)
-        .env_remove("AWS_PROFILE")
-        // Headless test runs keep any keyring use in memory.
-        .env("LISTING_ASSISTANT_KEYRING", "mock")
-        .output()
-        .expect("run");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::{run, serve};
 
 fn s(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
@@ -231,38 +217,6 @@ fn check_with_a_workspace_works_on_a_fresh_data_folder() {
     ]);
     assert_eq!(code, 2);
     assert!(err.contains("Other"), "{err}");
-}
-
-struct Server(Child, String);
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve() -> Server {
-    let mut child = Command::new(BIN)
-        .args([
-            "sandbox",
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--seed",
-            "demo",
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("serve");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let first = lines.next().expect("line").expect("utf-8");
-    let url = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("url")
-        .to_string();
-    std::thread::spawn(move || for _ in lines {});
-    Server(child, url)
 }
 
 /// junitparser (PyPI, installed into .tools/venv by scripts/install-deps.sh) reads the check
