@@ -3,6 +3,7 @@
 
 mod checks;
 mod commands;
+mod reports;
 mod sandbox;
 
 use la_core::secrets::{Backend, Secrets};
@@ -71,6 +72,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             checks::check_history,
             checks::aws_profiles,
             checks::aws_identity,
+            reports::report_preview,
+            reports::export_report,
         ])
         .events(collect_events![StoreChanged, checks::CheckProgress])
         // One shape per type: the UI always sends whole objects, so serde defaults never apply.

@@ -43,6 +43,9 @@ export const commands = {
 	awsProfiles: () => typedError<string[], AppError>(__TAURI_INVOKE("aws_profiles")),
 	/**  Who the environment's saved credentials resolve to (STS GetCallerIdentity). */
 	awsIdentity: (workspaceId: string, env: EnvKind) => typedError<CallerIdentity, AppError>(__TAURI_INVOKE("aws_identity", { workspaceId, env })),
+	/**  The HTML report, as the export would write it, for the in-app preview. */
+	reportPreview: (workspaceId: string, scope: ReportScope, language: Language) => typedError<string, AppError>(__TAURI_INVOKE("report_preview", { workspaceId, scope, language })),
+	exportReport: (request: ReportRequest, path: string) => typedError<ReportExported, AppError>(__TAURI_INVOKE("export_report", { request, path })),
 };
 
 /** Events */
@@ -346,6 +349,27 @@ export type Preferences = {
 };
 
 export type PricingModel = "subscription" | "contract" | "contract_with_consumption";
+
+export type ReportExported = {
+	path: string,
+	/**  Size of the written file in bytes (saturates at 4 GiB). */
+	bytes: number,
+	digest: string,
+	evidence_files: number,
+};
+
+export type ReportFormat = "html" | "pdf" | "md" | "json" | "csv";
+
+export type ReportRequest = {
+	workspace_id: string,
+	scope: ReportScope,
+	language: Language,
+	format: ReportFormat,
+	/**  Write a zip with the report, the evidence files in scope and SHA256SUMS. */
+	with_evidence: boolean,
+};
+
+export type ReportScope = "workspace" | "staging" | "production";
 
 export type SandboxActivity = {
 	clock: string,

@@ -77,3 +77,13 @@ export async function openExternal(url: string): Promise<void> {
   const { openUrl } = await import("@tauri-apps/plugin-opener");
   await openUrl(url);
 }
+
+/** Native "save as" for a report; null when cancelled. */
+export async function pickSaveReport(
+  defaultPath: string,
+  extension: string,
+  filterName: string,
+): Promise<string | null> {
+  const { save } = await import("@tauri-apps/plugin-dialog");
+  return save({ defaultPath, filters: [{ name: filterName, extensions: [extension] }] });
+}
