@@ -44,6 +44,7 @@ bench: deps build
 	./bench/startup.sh
 	./bench/metering.sh
 	./bench/checks.sh
+	./bench/report.sh
 
 icons:
 	./scripts/icons.sh

@@ -8,6 +8,7 @@ pub mod demo;
 pub mod envfile;
 pub mod error;
 pub mod model;
+pub mod redact;
 pub mod secrets;
 pub mod service;
 pub mod store;

@@ -2,7 +2,7 @@
 //! names, file names) or a check wrote passes through [`text`] before it enters the model, and
 //! account ids are masked by [`account`].
 //!
-//! `la_aws::redact` already masks `key=value` forms and AWS access key ids; a note can also hold a
+//! `la_core::redact` already masks `key=value` forms and AWS access key ids; a note can also hold a
 //! bare secret key, session token or registration token pasted on its own, so long base64 runs
 //! mixing cases and digits are masked too. SHA-256 hex (one case) and ordinary words are kept.
 
@@ -11,7 +11,7 @@ const MIN_SECRET_RUN: usize = 40;
 
 /// Masks secrets in a free text.
 pub fn text(s: &str) -> String {
-    mask_base64_runs(&la_aws::redact::redact(s))
+    mask_base64_runs(&la_core::redact::redact(s))
 }
 
 /// `111122223333` → `********3333`; anything that is not a 12-digit id is scrubbed as text.
