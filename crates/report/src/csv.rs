@@ -1,6 +1,7 @@
-//! The CSV report (RFC 4180) for spreadsheets: one `item` row per checklist item and one
-//! `evidence` row per file under it. Column names are stable ids (scripts read either language);
-//! the values are in the report's language. A UTF-8 byte order mark lets Excel read Japanese.
+//! The CSV report (RFC 4180) for spreadsheets: one `item` row per checklist item, one
+//! `evidence` row per file under it, and `timeline`/`scenario` rows for test purchases. Column
+//! names are stable ids (scripts read either language); the values are in the report's language.
+//! A UTF-8 byte order mark lets Excel read Japanese.
 
 use crate::labels::{when, Lang};
 use crate::model::*;
@@ -127,6 +128,41 @@ pub fn render(report: &Report) -> String {
                     );
                 }
             }
+        }
+    }
+    // Test purchases: one row per timeline event and per scenario verdict.
+    let purchases = lang.t("purchases");
+    for p in &report.purchases {
+        let session = format!(
+            "{} · {} {}",
+            lang.value("env", &p.env),
+            lang.t("buyer"),
+            p.buyer_account
+        );
+        for e in &p.timeline {
+            let at = when(&e.at);
+            let mut cells = vec![""; COLUMNS.len()];
+            cells[0] = "timeline";
+            cells[1] = purchases;
+            cells[2] = &session;
+            cells[4] = &e.summary;
+            cells[6] = &e.source;
+            cells[9] = &at;
+            row(&mut out, &cells);
+        }
+        for v in &p.scenarios {
+            let at = when(&v.at);
+            let mut cells = vec![""; COLUMNS.len()];
+            cells[0] = "scenario";
+            cells[1] = purchases;
+            cells[2] = &session;
+            cells[3] = &v.scenario_id;
+            cells[4] = &v.title;
+            cells[7] = lang.value("scenario", &v.verdict);
+            cells[8] = &v.by;
+            cells[9] = &at;
+            cells[10] = &v.note;
+            row(&mut out, &cells);
         }
     }
     out

@@ -530,3 +530,38 @@ fn no_planted_secret_reaches_any_format() {
         }
     }
 }
+
+#[test]
+fn test_purchase_sessions_render_in_every_format() {
+    use la_report::model::{PurchaseSession, ScenarioVerdict, TimelineEvent};
+    let mut r = fixture_report(Lang::En, Scope::Workspace);
+    r.purchases.push(PurchaseSession {
+        id: "p1".into(),
+        env: "staging".into(),
+        buyer_account: "********6666".into(),
+        started_at: "2026-01-02T03:04:05.000Z".into(),
+        tester: "Tess".into(),
+        timeline: vec![TimelineEvent {
+            at: "2026-01-02T03:05:00.000Z".into(),
+            source: "sqs".into(),
+            summary: "subscribe-success received".into(),
+        }],
+        scenarios: vec![ScenarioVerdict {
+            scenario_id: "scenario.new_account".into(),
+            title: "New account signs up after purchase".into(),
+            verdict: "passed".into(),
+            note: "Tenant created".into(),
+            by: "Tess".into(),
+            at: "2026-01-02T03:06:00.000Z".into(),
+        }],
+    });
+    for format in Format::ALL {
+        let text = text_of(format, &render(&r, format).unwrap());
+        assert!(text.contains("subscribe-success received"), "{format:?}");
+        assert!(
+            text.contains("New account signs up after purchase"),
+            "{format:?}"
+        );
+        assert!(!text.contains("None recorded."), "{format:?}");
+    }
+}
