@@ -25,12 +25,12 @@ impl Scope {
         }
     }
     fn includes(self, env: StepEnv) -> bool {
-        match (self, env) {
-            (Scope::Workspace, _) => true,
-            (Scope::Env(EnvKind::Staging), StepEnv::Staging) => true,
-            (Scope::Env(EnvKind::Production), StepEnv::Production) => true,
-            _ => false,
-        }
+        matches!(
+            (self, env),
+            (Scope::Workspace, _)
+                | (Scope::Env(EnvKind::Staging), StepEnv::Staging)
+                | (Scope::Env(EnvKind::Production), StepEnv::Production)
+        )
     }
     fn envs(self) -> Vec<EnvKind> {
         match self {
@@ -284,11 +284,8 @@ pub fn purchase_sessions(
 }
 
 fn percent(done: u32, total: u32) -> u32 {
-    if total == 0 {
-        100
-    } else {
-        done * 100 / total
-    }
+    // Nothing to do counts as all done.
+    (done * 100).checked_div(total).unwrap_or(100)
 }
 
 impl Counts {

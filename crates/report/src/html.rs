@@ -199,9 +199,9 @@ pub fn render(report: &Report, digest: &str) -> String {
         }
         h.push_str("</ol></li>");
     }
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<li><a href=\"#purchases\">{}</a></li></ol></nav>\n",
+        "<li><a href=\"#purchases\">{}</a></li></ol></nav>",
         esc(t("purchases"))
     );
 
@@ -223,9 +223,9 @@ pub fn render(report: &Report, digest: &str) -> String {
         }
         h.push_str("</tr>");
     }
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "</tbody></table><h3>{}</h3>{}</section>\n",
+        "</tbody></table><h3>{}</h3>{}</section>",
         esc(t("progress_chart")),
         chart_svg(report, lang)
     );
@@ -258,9 +258,9 @@ pub fn render(report: &Report, digest: &str) -> String {
     }
 
     purchases_html(&mut h, report, lang);
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<footer class=\"muted\"><p>{} · {}: <span class=\"hash\">{}</span></p></footer></body></html>\n",
+        "<footer class=\"muted\"><p>{} · {}: <span class=\"hash\">{}</span></p></footer></body></html>",
         esc(&report.generator),
         esc(t("digest")),
         esc(digest)
