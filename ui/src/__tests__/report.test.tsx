@@ -46,7 +46,7 @@ function show(lang: Language = "en") {
   const closed: string[] = [];
   render(
     <I18nContext.Provider value={makeI18n(lang)}>
-      <ReportDialog workspace={ws} onClose={() => closed.push("x")} onError={() => {}} />
+      <ReportDialog workspace={ws} onClose={() => closed.push("x")} />
     </I18nContext.Provider>,
   );
   return closed;

@@ -76,11 +76,7 @@ export function Overview(props: {
         </div>
       </section>
       {reportOpen && (
-        <ReportDialog
-          workspace={detail.workspace}
-          onClose={() => setReportOpen(false)}
-          onError={() => setReportOpen(false)}
-        />
+        <ReportDialog workspace={detail.workspace} onClose={() => setReportOpen(false)} />
       )}
       <div className="phase-grid">
         {checklist.phases.map((phase) => {

@@ -22,11 +22,7 @@ export function defaultFileName(
   return `${base || "workspace"}-report-${scope}-${language}.${ext}`;
 }
 
-export function ReportDialog(props: {
-  workspace: Workspace;
-  onClose: () => void;
-  onError: (e: unknown) => void;
-}) {
+export function ReportDialog(props: { workspace: Workspace; onClose: () => void }) {
   const { t, lang } = useI18n();
   const [format, setFormat] = useState<ReportFormat>("pdf");
   const [language, setLanguage] = useState<Language>(lang);
@@ -60,14 +56,17 @@ export function ReportDialog(props: {
     setError(null);
     setDone(null);
     const ext = withEvidence ? "zip" : format;
-    const path = await pickSaveReport(
-      defaultFileName(props.workspace, scope, language, ext),
-      ext,
-      withEvidence ? t("reportZip") : t(`reportFormat_${format}`),
-    ).catch((e) => {
-      props.onError(e);
-      return null;
-    });
+    let path: string | null;
+    try {
+      path = await pickSaveReport(
+        defaultFileName(props.workspace, scope, language, ext),
+        ext,
+        withEvidence ? t("reportZip") : t(`reportFormat_${format}`),
+      );
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+      return;
+    }
     if (!path) return;
     setBusy("export");
     try {
