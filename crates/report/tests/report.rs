@@ -565,3 +565,34 @@ fn test_purchase_sessions_render_in_every_format() {
         assert!(!text.contains("None recorded."), "{format:?}");
     }
 }
+
+#[test]
+fn html_is_self_contained() {
+    let r = fixture_report(Lang::Ja, Scope::Workspace);
+    let html = String::from_utf8(render(&r, Format::Html).unwrap()).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    for external in ["<script", "<link", "src=\"http", "url(http", "@import"] {
+        assert!(
+            !html.contains(external),
+            "the HTML reaches outside itself: {external}"
+        );
+    }
+    assert!(
+        html.contains("<style>") && html.contains("<svg"),
+        "styles and the chart are inline"
+    );
+    assert!(html.contains("@media print") && html.contains("break-before: page"));
+}
+
+#[test]
+fn verify_rejects_every_truncation_without_panicking() {
+    let r = fixture_report(Lang::En, Scope::Env(EnvKind::Staging));
+    let json = render(&r, Format::Json).unwrap();
+    for len in (0..json.len() - 2).step_by(37) {
+        assert!(
+            la_report::verify(&json[..len]).is_err(),
+            "a {len}-byte prefix verified"
+        );
+    }
+    assert!(la_report::verify(&json).is_ok());
+}
