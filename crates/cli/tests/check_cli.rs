@@ -6,32 +6,7 @@ use std::process::Command;
 
 mod common;
 
-use common::{run, serve};
-
-fn env_file(dir: &std::path::Path, url: &str, fulfillment: &str) -> std::path::PathBuf {
-    let p = dir.join("staging.toml");
-    std::fs::write(
-        &p,
-        format!(
-            r#"name = "staging"
-mode = "sandbox"
-fulfillment_url = "{fulfillment}"
-seller_account_id = "111122223333"
-product_id = "prod-demostg4a7k2q"
-product_code = "demostg7ky5a0d3rqx2ub6y8m"
-pricing_model = "contract_with_consumption"
-test_buyer_account_ids = ["444455556666"]
-dimensions = [{{ key = "seats", name = "Seats", kind = "Entitled" }}, {{ key = "api_calls", name = "API calls", kind = "ExternallyMetered" }}]
-
-[aws]
-region = "us-east-1"
-endpoint_url = "{url}"
-"#
-        ),
-    )
-    .expect("write env file");
-    p
-}
+use common::{env_file, run, serve};
 
 #[test]
 fn catalog_checks_pass_against_the_sandbox_in_json() {
@@ -39,6 +14,7 @@ fn catalog_checks_pass_against_the_sandbox_in_json() {
     let dir = tempfile::tempdir().expect("dir");
     let f = env_file(
         dir.path(),
+        "staging",
         &s.1,
         &format!("{}/_demo-saas/staging/marketplace/register", s.1),
     );
@@ -72,6 +48,7 @@ fn registration_failures_exit_1_and_junit_is_well_formed() {
     // Registration probes need no AWS access at all; nothing listens on port 9.
     let f = env_file(
         dir.path(),
+        "staging",
         "http://127.0.0.1:9",
         "https://127.0.0.1:9/register",
     );
@@ -129,6 +106,7 @@ fn configuration_errors_exit_2_with_a_clear_message() {
     assert!(err.contains("seller_account_id"), "{err}");
     let f = env_file(
         dir.path(),
+        "staging",
         "http://127.0.0.1:9",
         "https://127.0.0.1:9/register",
     );

@@ -9,10 +9,34 @@ use std::process::Command;
 
 mod common;
 
-use common::{run, serve};
+use common::{env_file, run, serve};
 
 fn s(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
+}
+
+/// `report export --workspace WS --format FORMAT --out OUT --data-dir DATA` and `extra`.
+fn export(
+    data: &Path,
+    ws: &str,
+    format: &str,
+    out: &Path,
+    extra: &[&str],
+) -> (i32, String, String) {
+    let mut args = vec![
+        "report",
+        "export",
+        "--workspace",
+        ws,
+        "--format",
+        format,
+        "--out",
+        s(out),
+        "--data-dir",
+        s(data),
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
 }
 
 #[test]
@@ -20,18 +44,7 @@ fn export_on_a_fresh_data_folder_uses_the_demo_workspace_and_verify_catches_a_ch
     let data = tempfile::tempdir().expect("dir");
     let out = tempfile::tempdir().expect("dir");
     let json = out.path().join("demo.json");
-    let (code, stdout, err) = run(&[
-        "report",
-        "export",
-        "--workspace",
-        "Demo",
-        "--format",
-        "json",
-        "--out",
-        s(&json),
-        "--data-dir",
-        s(data.path()),
-    ]);
+    let (code, stdout, err) = export(data.path(), "Demo", "json", &json, &[]);
     assert_eq!(code, 0, "{err}");
     assert!(stdout.contains("SHA-256 digest:"), "{stdout}");
     let (code, stdout, _) = run(&["report", "verify", s(&json)]);
@@ -68,20 +81,7 @@ fn every_format_in_both_languages_and_one_environment() {
     for lang in ["en", "ja"] {
         for format in ["html", "pdf", "md", "json", "csv"] {
             let p = out.path().join(format!("r-{lang}.{format}"));
-            let (code, _, err) = run(&[
-                "report",
-                "export",
-                "--workspace",
-                "Demo",
-                "--format",
-                format,
-                "--lang",
-                lang,
-                "--out",
-                s(&p),
-                "--data-dir",
-                s(data.path()),
-            ]);
+            let (code, _, err) = export(data.path(), "Demo", format, &p, &["--lang", lang]);
             assert_eq!(code, 0, "{format} {lang}: {err}");
             assert!(std::fs::metadata(&p).expect("written").len() > 1000);
         }
@@ -96,20 +96,7 @@ fn every_format_in_both_languages_and_one_environment() {
     assert!(String::from_utf8_lossy(&pdf.stdout).contains("Acme Insights (demo)"));
 
     let p = out.path().join("prod.md");
-    let (code, _, err) = run(&[
-        "report",
-        "export",
-        "--workspace",
-        "demo",
-        "--env",
-        "production",
-        "--format",
-        "md",
-        "--out",
-        s(&p),
-        "--data-dir",
-        s(data.path()),
-    ]);
+    let (code, _, err) = export(data.path(), "demo", "md", &p, &["--env", "production"]);
     assert_eq!(code, 0, "{err}");
     let md = std::fs::read_to_string(&p).expect("md");
     assert!(
@@ -118,19 +105,7 @@ fn every_format_in_both_languages_and_one_environment() {
     );
 
     let z = out.path().join("with-evidence.zip");
-    let (code, stdout, err) = run(&[
-        "report",
-        "export",
-        "--workspace",
-        "Demo",
-        "--format",
-        "html",
-        "--out",
-        s(&z),
-        "--with-evidence",
-        "--data-dir",
-        s(data.path()),
-    ]);
+    let (code, stdout, err) = export(data.path(), "Demo", "html", &z, &["--with-evidence"]);
     assert_eq!(code, 0, "{err}");
     assert!(stdout.contains("0 evidence files"), "{stdout}");
     assert_eq!(&std::fs::read(&z).expect("zip")[..2], b"PK");
@@ -141,36 +116,20 @@ fn bad_export_requests_exit_2_and_write_nothing() {
     let data = tempfile::tempdir().expect("dir");
     let out = tempfile::tempdir().expect("dir");
     let p = out.path().join("r.html");
-    let (code, _, err) = run(&[
-        "report",
-        "export",
-        "--workspace",
-        "Nope",
-        "--format",
-        "html",
-        "--out",
-        s(&p),
-        "--data-dir",
-        s(data.path()),
-    ]);
+    let (code, _, err) = export(data.path(), "Nope", "html", &p, &[]);
     assert_eq!(code, 2);
     assert!(
         err.contains("no workspace named \"Nope\"") && err.contains("Demo"),
         "{err}"
     );
     assert!(!p.exists());
-    let (code, _, err) = run(&[
-        "report",
-        "export",
-        "--workspace",
+    let (code, _, err) = export(
+        data.path(),
         "Demo",
-        "--format",
         "html",
-        "--out",
-        "/nonexistent/dir/r.html",
-        "--data-dir",
-        s(data.path()),
-    ]);
+        Path::new("/nonexistent/dir/r.html"),
+        &[],
+    );
     assert_eq!(code, 2);
     assert!(err.contains("/nonexistent/dir"), "{err}");
     let (code, _, _) = run(&[
@@ -225,28 +184,12 @@ fn check_with_a_workspace_works_on_a_fresh_data_folder() {
 fn junit_output_loads_in_junitparser() {
     let server = serve();
     let dir = tempfile::tempdir().expect("dir");
-    let env = dir.path().join("staging.toml");
-    std::fs::write(
-        &env,
-        format!(
-            r#"name = "staging & <co>"
-mode = "sandbox"
-fulfillment_url = "{url}/_demo-saas/staging/marketplace/register"
-seller_account_id = "111122223333"
-product_id = "prod-demostg4a7k2q"
-product_code = "demostg7ky5a0d3rqx2ub6y8m"
-pricing_model = "contract_with_consumption"
-test_buyer_account_ids = ["444455556666"]
-dimensions = [{{ key = "seats", name = "Seats", kind = "Entitled" }}, {{ key = "api_calls", name = "API calls", kind = "ExternallyMetered" }}]
-
-[aws]
-region = "us-east-1"
-endpoint_url = "{url}"
-"#,
-            url = server.1
-        ),
-    )
-    .expect("env file");
+    let env = env_file(
+        dir.path(),
+        "staging & <co>",
+        &server.1,
+        &format!("{}/_demo-saas/staging/marketplace/register", server.1),
+    );
     let args = |f: &'static str| {
         vec![
             "check".to_string(),

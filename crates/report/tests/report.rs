@@ -41,11 +41,8 @@ fn golden(name: &str, actual: &str) {
 }
 
 fn fixture_report(lang: Lang, scope: Scope) -> la_report::Report {
-    let dir = tempfile::tempdir().unwrap();
-    let files = tempfile::tempdir().unwrap();
-    let core = open(dir.path());
-    let ws = fixture(&core, files.path());
-    normalised(&build(&core, &ws, scope, lang, "2026-01-02T03:04:05.000Z").unwrap())
+    let f = fixture_in_temp();
+    normalised(&build(&f.core, &f.ws, scope, lang, "2026-01-02T03:04:05.000Z").unwrap())
 }
 
 #[test]
@@ -278,11 +275,9 @@ fn json_export_verifies_and_a_changed_byte_does_not() {
 
 #[test]
 fn export_writes_the_file_and_a_zip_with_the_evidence() {
-    let dir = tempfile::tempdir().unwrap();
-    let files = tempfile::tempdir().unwrap();
-    let out = tempfile::tempdir().unwrap();
-    let core = open(dir.path());
-    let ws = fixture(&core, files.path());
+    // Bound whole: its temp folders live as long as the test.
+    let f = fixture_in_temp();
+    let (core, ws, out) = (&f.core, f.ws.clone(), &f.out);
     let md = out.path().join("report.md");
     let e = la_report::export(
         &core,
@@ -353,11 +348,9 @@ fn export_writes_the_file_and_a_zip_with_the_evidence() {
 
 #[test]
 fn a_tampered_evidence_file_stops_the_zip() {
-    let dir = tempfile::tempdir().unwrap();
-    let files = tempfile::tempdir().unwrap();
-    let out = tempfile::tempdir().unwrap();
-    let core = open(dir.path());
-    let ws = fixture(&core, files.path());
+    // Bound whole: its temp folders live as long as the test.
+    let f = fixture_in_temp();
+    let (core, ws, out) = (&f.core, f.ws.clone(), &f.out);
     let (ev, stored) = core
         .store()
         .workspace_evidence(&ws)

@@ -56,3 +56,34 @@ pub fn run<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// An environment file for the demo staging product behind the sandbox at `url`.
+pub fn env_file(
+    dir: &std::path::Path,
+    name: &str,
+    url: &str,
+    fulfillment: &str,
+) -> std::path::PathBuf {
+    let p = dir.join("staging.toml");
+    std::fs::write(
+        &p,
+        format!(
+            r#"name = "{name}"
+mode = "sandbox"
+fulfillment_url = "{fulfillment}"
+seller_account_id = "111122223333"
+product_id = "prod-demostg4a7k2q"
+product_code = "demostg7ky5a0d3rqx2ub6y8m"
+pricing_model = "contract_with_consumption"
+test_buyer_account_ids = ["444455556666"]
+dimensions = [{{ key = "seats", name = "Seats", kind = "Entitled" }}, {{ key = "api_calls", name = "API calls", kind = "ExternallyMetered" }}]
+
+[aws]
+region = "us-east-1"
+endpoint_url = "{url}"
+"#
+        ),
+    )
+    .expect("write env file");
+    p
+}

@@ -130,6 +130,30 @@ pub fn fixture(core: &Core, files: &Path) -> String {
     ws
 }
 
+/// The fixture in its own temp folders (kept alive as long as this is).
+pub struct Fixture {
+    pub core: Core,
+    pub ws: String,
+    /// A folder to write exports into.
+    pub out: tempfile::TempDir,
+    _data: tempfile::TempDir,
+    _files: tempfile::TempDir,
+}
+
+pub fn fixture_in_temp() -> Fixture {
+    let data = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let core = open(data.path());
+    let ws = fixture(&core, files.path());
+    Fixture {
+        core,
+        ws,
+        out: tempfile::tempdir().unwrap(),
+        _data: data,
+        _files: files,
+    }
+}
+
 /// Dates and ids differ on every run: the same fixed values everywhere, so renderings compare.
 pub fn normalised(report: &Report) -> Report {
     fn walk(v: &mut serde_json::Value) {
