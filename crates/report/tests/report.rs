@@ -280,7 +280,7 @@ fn export_writes_the_file_and_a_zip_with_the_evidence() {
     let (core, ws, out) = (&f.core, f.ws.clone(), &f.out);
     let md = out.path().join("report.md");
     let e = la_report::export(
-        &core,
+        core,
         &ws,
         Scope::Workspace,
         Lang::En,
@@ -293,7 +293,7 @@ fn export_writes_the_file_and_a_zip_with_the_evidence() {
     assert!(std::fs::read_to_string(&md).unwrap().contains(&e.digest));
     let zip_path = out.path().join("report.zip");
     let z = la_report::export(
-        &core,
+        core,
         &ws,
         Scope::Workspace,
         Lang::En,
@@ -322,7 +322,7 @@ fn export_writes_the_file_and_a_zip_with_the_evidence() {
     // Only the production evidence (none) in a production export.
     let p = out.path().join("prod.zip");
     let z = la_report::export(
-        &core,
+        core,
         &ws,
         Scope::Env(EnvKind::Production),
         Lang::En,
@@ -334,7 +334,7 @@ fn export_writes_the_file_and_a_zip_with_the_evidence() {
     assert_eq!(z.evidence_files, 0);
     // A folder that does not exist is a clear error and leaves nothing behind.
     let err = la_report::export(
-        &core,
+        core,
         &ws,
         Scope::Workspace,
         Lang::En,
@@ -360,7 +360,7 @@ fn a_tampered_evidence_file_stops_the_zip() {
         .unwrap();
     std::fs::write(&stored, b"changed").unwrap();
     let err = la_report::export(
-        &core,
+        core,
         &ws,
         Scope::Workspace,
         Lang::En,
