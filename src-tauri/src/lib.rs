@@ -74,6 +74,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             checks::aws_identity,
             reports::report_preview,
             reports::export_report,
+            reports::open_exported_report,
         ])
         .events(collect_events![StoreChanged, checks::CheckProgress])
         // One shape per type: the UI always sends whole objects, so serde defaults never apply.

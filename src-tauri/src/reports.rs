@@ -7,7 +7,13 @@ use la_core::model::{EnvKind, Language};
 use la_core::AppError;
 use serde::{Deserialize, Serialize};
 use specta::Type;
+use std::path::PathBuf;
+use std::sync::Mutex;
 use tauri::State;
+
+/// The file the last export wrote: the only one `open_exported_report` opens, so the webview
+/// cannot ask the shell to open arbitrary paths.
+static LAST_EXPORT: Mutex<Option<PathBuf>> = Mutex::new(None);
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, Type)]
 #[serde(rename_all = "snake_case")]
@@ -109,10 +115,31 @@ pub async fn export_report(
         std::path::Path::new(&path),
         request.with_evidence,
     )?;
+    *LAST_EXPORT.lock().unwrap_or_else(|p| p.into_inner()) = Some(PathBuf::from(&e.path));
     Ok(ReportExported {
         path: e.path,
         bytes: u32::try_from(e.bytes).unwrap_or(u32::MAX),
         digest: e.digest,
         evidence_files: e.evidence_files,
     })
+}
+
+/// Opens the report the last export wrote with the system's default application.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_exported_report(app: tauri::AppHandle) -> Result<(), AppError> {
+    use tauri_plugin_opener::OpenerExt;
+    let path = LAST_EXPORT
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone()
+        .ok_or_else(|| AppError::not_found("No report has been exported yet."))?;
+    app.opener()
+        .open_path(path.display().to_string(), None::<&str>)
+        .map_err(|e| {
+            AppError::new(
+                la_core::ErrorCode::Io,
+                format!("Could not open {}: {e}", path.display()),
+            )
+        })
 }

@@ -257,6 +257,7 @@ export const en = {
   reportWritten: "Saved {path} ({size}).",
   reportEvidenceFiles: "{n} evidence files included.",
   reportDigest: "SHA-256 digest",
+  reportOpenFile: "Open the file",
 };
 
 export type MessageKey = keyof typeof en;
@@ -513,6 +514,7 @@ export const ja: Record<MessageKey, string> = {
   reportWritten: "{path} に保存しました ({size})。",
   reportEvidenceFiles: "証跡ファイル {n} 件を含めました。",
   reportDigest: "SHA-256 ダイジェスト",
+  reportOpenFile: "ファイルを開く",
 };
 
 export const dictionaries: Record<Language, Record<MessageKey, string>> = { en, ja };

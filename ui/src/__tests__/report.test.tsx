@@ -24,6 +24,9 @@ vi.mock("../ipc", () => ({
         evidence_files: request.with_evidence ? 3 : 0,
       };
     },
+    openExportedReport: async () => {
+      calls.push(["open"]);
+    },
   },
   pickSaveReport: async (name: string, ext: string, filter: string) => {
     calls.push(["save", name, ext, filter]);
@@ -87,6 +90,8 @@ describe("the report dialog", () => {
       },
       "/tmp/out.pdf",
     ]);
+    await user.click(screen.getByTestId("report-open-file"));
+    await waitFor(() => expect(calls[2]).toEqual(["open"]));
   });
 
   it("writes a zip when the evidence files are included", async () => {

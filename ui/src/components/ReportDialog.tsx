@@ -188,6 +188,18 @@ export function ReportDialog(props: { workspace: Workspace; onClose: () => void 
           <p className="small muted">
             {t("reportDigest")}: <code data-testid="report-digest">{done.digest}</code>
           </p>
+          <button
+            type="button"
+            className="btn small"
+            onClick={() =>
+              api
+                .openExportedReport()
+                .catch((e) => setError(e instanceof Error ? e.message : String(e)))
+            }
+            data-testid="report-open-file"
+          >
+            {t("reportOpenFile")}
+          </button>
         </div>
       )}
       {preview !== null && (

@@ -46,6 +46,8 @@ export const commands = {
 	/**  The HTML report, as the export would write it, for the in-app preview. */
 	reportPreview: (workspaceId: string, scope: ReportScope, language: Language) => typedError<string, AppError>(__TAURI_INVOKE("report_preview", { workspaceId, scope, language })),
 	exportReport: (request: ReportRequest, path: string) => typedError<ReportExported, AppError>(__TAURI_INVOKE("export_report", { request, path })),
+	/**  Opens the report the last export wrote with the system's default application. */
+	openExportedReport: () => typedError<null, AppError>(__TAURI_INVOKE("open_exported_report")),
 };
 
 /** Events */
