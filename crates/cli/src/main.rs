@@ -77,7 +77,7 @@ struct ReportExportArgs {
     /// Write a zip: the report, every evidence file in scope and SHA256SUMS.
     #[arg(long)]
     with_evidence: bool,
-    /// The app's data folder (default: the app's own).
+    /// The app's data folder (default: $LISTING_ASSISTANT_DATA_DIR, else the app's own).
     #[arg(long)]
     data_dir: Option<PathBuf>,
 }
@@ -466,6 +466,10 @@ fn report_verify(a: ReportVerifyArgs) -> ExitCode {
 
 /// The app's data folder for the release build (the app keeps dev builds apart with `.dev`).
 fn default_data_dir() -> PathBuf {
+    // The same override the app honours, so both can be pointed at one folder.
+    if let Some(dir) = std::env::var_os("LISTING_ASSISTANT_DATA_DIR") {
+        return PathBuf::from(dir);
+    }
     let base = std::env::var_os("XDG_DATA_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
