@@ -45,6 +45,7 @@ bench: deps build
 	./bench/metering.sh
 	./bench/checks.sh
 	./bench/drain.sh 1000
+	./bench/report.sh
 
 icons:
 	./scripts/icons.sh

@@ -13,8 +13,10 @@ APT_PACKAGES=(
   libdbus-1-dev
   # end-to-end tests: a display, the WebKit WebDriver, the kernel keyring for headless runs
   xvfb webkit2gtk-driver keyutils
-  # icons (rsvg-convert) and screenshots' CJK glyphs
+  # icons (rsvg-convert); CJK glyphs for screenshots and the font embedded in PDF reports
   librsvg2-bin fonts-noto-cjk
+  # pdftotext/pdfinfo/pdffonts: the report tests read the PDFs back
+  poppler-utils
   # tools the scripts use; python3-venv for moto (the AWS emulator the tests run, from PyPI)
   curl procps python3 python3-venv
 )
@@ -68,6 +70,12 @@ if [ ! -x .tools/venv/bin/moto_server ]; then
   rm -rf .tools/venv
   python3 -m venv .tools/venv
   .tools/venv/bin/pip install --quiet --disable-pip-version-check "$MOTO_SPEC"
+fi
+# junitparser: a real JUnit consumer reads the check command's JUnit output in a test.
+JUNITPARSER_SPEC='junitparser>=4,<6'
+if ! .tools/venv/bin/python -c 'import junitparser' 2>/dev/null; then
+  echo "==> pip: installing $JUNITPARSER_SPEC into .tools/venv"
+  .tools/venv/bin/pip install --quiet --disable-pip-version-check "$JUNITPARSER_SPEC"
 fi
 
 # Rust crates: fetched once, so builds need no network afterwards.

@@ -18,7 +18,7 @@ pub struct AppState {
 }
 
 impl AppState {
-    fn core(&self) -> Result<&Core, AppError> {
+    pub(crate) fn core(&self) -> Result<&Core, AppError> {
         self.core.as_ref().map_err(Clone::clone)
     }
 }

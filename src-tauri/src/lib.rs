@@ -4,6 +4,7 @@
 mod checks;
 mod commands;
 mod purchase;
+mod reports;
 mod sandbox;
 
 use la_core::secrets::{Backend, Secrets};
@@ -86,6 +87,9 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             purchase::purchase_attach_file,
             purchase::purchase_attach_pasted,
             purchase::purchase_finish_scenario,
+            reports::report_preview,
+            reports::export_report,
+            reports::open_exported_report,
         ])
         .events(collect_events![
             StoreChanged,

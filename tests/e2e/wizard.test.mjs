@@ -366,3 +366,32 @@ test("a test purchase session in the demo workspace: live timeline, verdicts and
   await (await $("nav-step-6")).click();
   await waitItemText("staging.scenario.contract_change", "item-status", "Passed");
 });
+
+test("preview the reviewer report in the app, in English and Japanese", async () => {
+  // The Demo workspace after the check runs above: the report shows their results.
+  await (await $("nav-overview")).click();
+  await (await $("report-open")).click();
+  await (await $("report-dialog")).waitForDisplayed();
+  await (await $("report-preview-button")).click();
+  const frame = await $("report-preview");
+  await frame.waitForDisplayed({ timeout: 20000 });
+  const html = await browser.execute(
+    () => document.querySelector('[data-testid="report-preview"]')?.getAttribute("srcdoc") ?? "",
+  );
+  assert.match(html, /AWS Marketplace listing report/);
+  assert.match(html, /registration\.https/, "the latest check results are in the report");
+  assert.match(html, /id="digest">[0-9a-f]{64}</, "the digest is on the cover");
+  await shot("report-preview-en", "report-preview");
+  const lang = await $("report-language");
+  await lang.selectByAttribute("value", "ja");
+  await waitGone("report-preview");
+  await (await $("report-preview-button")).click();
+  await (await $("report-preview")).waitForDisplayed({ timeout: 20000 });
+  const ja = await browser.execute(
+    () => document.querySelector('[data-testid="report-preview"]')?.getAttribute("srcdoc") ?? "",
+  );
+  assert.match(ja, /全体の準備状況/);
+  await shot("report-preview-ja", "report-preview");
+  await browser.keys(["Escape"]);
+  await waitGone("report-dialog");
+});

@@ -1,5 +1,6 @@
-//! `listing-assistant`: the headless side of Listing Assistant. Today: the Marketplace sandbox
-//! (serve it, and drive its simulated buyers). Needs no display and no webview libraries.
+//! `listing-assistant`: the headless side of Listing Assistant: the Marketplace sandbox (serve it,
+//! drive its simulated buyers), checks for CI, and reviewer reports (export, verify). Needs no
+//! display and no webview libraries.
 
 mod purchase;
 
@@ -37,6 +38,64 @@ enum Command {
     /// Test purchases: watch a buyer's purchase live.
     #[command(subcommand)]
     Purchase(purchase::PurchaseCmd),
+    /// Reviewer reports: export a workspace or one environment, verify a JSON export.
+    #[command(subcommand)]
+    Report(ReportCmd),
+}
+
+#[derive(Subcommand)]
+enum ReportCmd {
+    /// Write a report (HTML, PDF, Markdown, JSON or CSV; English or Japanese).
+    Export(ReportExportArgs),
+    /// Recompute a JSON export's SHA-256 digest. Exit code: 0 intact, 1 changed or not a
+    /// report, 2 the file cannot be read.
+    Verify(ReportVerifyArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ReportFormat {
+    Html,
+    Pdf,
+    Md,
+    Json,
+    Csv,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ReportLang {
+    En,
+    Ja,
+}
+
+#[derive(Args)]
+struct ReportExportArgs {
+    /// The workspace's name (`Demo` exists on a fresh data folder).
+    #[arg(long)]
+    workspace: String,
+    /// Only this environment (default: the whole workspace).
+    #[arg(long, value_parser = ["staging", "production"])]
+    env: Option<String>,
+    #[arg(long, value_enum)]
+    format: ReportFormat,
+    #[arg(long, value_enum, default_value = "en")]
+    lang: ReportLang,
+    /// Where to write the report (a .zip with --with-evidence).
+    #[arg(long)]
+    out: PathBuf,
+    /// Write a zip: the report, every evidence file in scope and SHA256SUMS.
+    #[arg(long)]
+    with_evidence: bool,
+    /// The app's data folder (default: $LISTING_ASSISTANT_DATA_DIR, else the app's own).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct ReportVerifyArgs {
+    /// A JSON report written by `report export --format json` or the app.
+    file: PathBuf,
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -283,6 +342,7 @@ async fn main() -> ExitCode {
             Ok(())
         }
         Command::Purchase(cmd) => return purchase::run(cmd).await,
+        Command::Report(cmd) => return report(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -293,8 +353,143 @@ async fn main() -> ExitCode {
     }
 }
 
+/// Opens the app's database in `dir` (default: the app's own data folder). A database with no
+/// workspace gets the same `Demo` workspace the app creates on its first start, so every
+/// command works on a fresh machine.
+fn open_core(dir: Option<&std::path::Path>) -> Result<(la_core::service::Core, PathBuf), String> {
+    let dir = dir.map(PathBuf::from).unwrap_or_else(default_data_dir);
+    let secrets = la_core::secrets::Secrets::new(
+        "io.listingassistant.app",
+        la_core::secrets::Backend::from_env(),
+    );
+    let core = la_core::service::Core::open(
+        &dir,
+        secrets,
+        std::sync::Arc::new(la_core::service::NoEvents),
+    )
+    .map_err(|e| format!("cannot open the data folder {}: {e}", dir.display()))?;
+    let empty = core
+        .store()
+        .list_workspaces()
+        .map_err(|e| e.to_string())?
+        .is_empty();
+    if empty {
+        la_core::demo::seed(&core).map_err(|e| format!("cannot create the Demo workspace: {e}"))?;
+    }
+    Ok((core, dir))
+}
+
+fn report(cmd: ReportCmd) -> ExitCode {
+    match cmd {
+        ReportCmd::Export(a) => report_export(a),
+        ReportCmd::Verify(a) => report_verify(a),
+    }
+}
+
+fn report_export(a: ReportExportArgs) -> ExitCode {
+    let fail = |msg: String| {
+        eprintln!("error: {msg}");
+        ExitCode::from(2)
+    };
+    let (core, dir) = match open_core(a.data_dir.as_deref()) {
+        Ok(c) => c,
+        Err(e) => return fail(e),
+    };
+    let ws = match core.store().workspace_by_name(&a.workspace) {
+        Ok(Some(w)) => w,
+        Ok(None) => {
+            let names: Vec<String> = core
+                .store()
+                .list_workspaces()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|w| w.name)
+                .collect();
+            return fail(format!(
+                "no workspace named \"{}\" in {} (there are: {})",
+                a.workspace,
+                dir.display(),
+                names.join(", ")
+            ));
+        }
+        Err(e) => return fail(e.to_string()),
+    };
+    let scope = match a.env.as_deref().and_then(la_core::model::EnvKind::parse) {
+        Some(k) => la_report::Scope::Env(k),
+        None => la_report::Scope::Workspace,
+    };
+    let format = match a.format {
+        ReportFormat::Html => la_report::Format::Html,
+        ReportFormat::Pdf => la_report::Format::Pdf,
+        ReportFormat::Md => la_report::Format::Md,
+        ReportFormat::Json => la_report::Format::Json,
+        ReportFormat::Csv => la_report::Format::Csv,
+    };
+    let lang = match a.lang {
+        ReportLang::En => la_report::Lang::En,
+        ReportLang::Ja => la_report::Lang::Ja,
+    };
+    let started = std::time::Instant::now();
+    match la_report::export(&core, &ws.id, scope, lang, format, &a.out, a.with_evidence) {
+        Ok(e) => {
+            println!(
+                "Wrote {} ({} bytes{}) in {:.2} s\nSHA-256 digest: {}",
+                e.path,
+                e.bytes,
+                if a.with_evidence {
+                    format!(", {} evidence files", e.evidence_files)
+                } else {
+                    String::new()
+                },
+                started.elapsed().as_secs_f64(),
+                e.digest
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e.message),
+    }
+}
+
+fn report_verify(a: ReportVerifyArgs) -> ExitCode {
+    let bytes = match std::fs::read(&a.file) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", a.file.display());
+            return ExitCode::from(2);
+        }
+    };
+    let result = la_report::verify(&bytes);
+    match (a.format, &result) {
+        (Format::Json, Ok(v)) => println!(
+            "{}",
+            json!({"ok": true, "digest": v.digest, "workspace": v.workspace, "generated_at": v.generated_at})
+        ),
+        (Format::Json, Err(e)) => println!(
+            "{}",
+            json!({"ok": false, "code": e.code(), "message": e.to_string()})
+        ),
+        (Format::Text, Ok(v)) => println!(
+            "OK: {} is intact (workspace \"{}\", generated {}).\nSHA-256 digest: {}",
+            a.file.display(),
+            v.workspace,
+            v.generated_at,
+            v.digest
+        ),
+        (Format::Text, Err(e)) => eprintln!("CHANGED: {}: {e}", a.file.display()),
+    }
+    if result.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
 /// The app's data folder for the release build (the app keeps dev builds apart with `.dev`).
 fn default_data_dir() -> PathBuf {
+    // The same override the app honours, so both can be pointed at one folder.
+    if let Some(dir) = std::env::var_os("LISTING_ASSISTANT_DATA_DIR") {
+        return PathBuf::from(dir);
+    }
     let base = std::env::var_os("XDG_DATA_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
@@ -319,23 +514,9 @@ async fn check(a: CheckArgs) -> ExitCode {
             Err(e) => return usage(e.to_string()),
         }
     } else if let (Some(ws), Some(env)) = (&a.workspace, &a.env) {
-        let dir = a.data_dir.clone().unwrap_or_else(default_data_dir);
-        let secrets = la_core::secrets::Secrets::new(
-            "io.listingassistant.app",
-            la_core::secrets::Backend::from_env(),
-        );
-        let core = match la_core::service::Core::open(
-            &dir,
-            secrets,
-            std::sync::Arc::new(la_core::service::NoEvents),
-        ) {
+        let (core, dir) = match open_core(a.data_dir.as_deref()) {
             Ok(c) => c,
-            Err(e) => {
-                return usage(format!(
-                    "cannot open the data folder {}: {e}",
-                    dir.display()
-                ))
-            }
+            Err(e) => return usage(e),
         };
         let Some(w) = core.store().workspace_by_name(ws).ok().flatten() else {
             return usage(format!("no workspace named \"{ws}\" in {}", dir.display()));

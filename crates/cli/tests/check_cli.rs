@@ -2,80 +2,11 @@
 //! formats, and the exit codes (0 nothing failed, 1 a check failed, 2 usage/configuration).
 
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_listing-assistant");
+mod common;
 
-struct Server(Child, String);
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve() -> Server {
-    let mut child = Command::new(BIN)
-        .args([
-            "sandbox",
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--seed",
-            "demo",
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("serve");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let first = lines.next().expect("line").expect("utf-8");
-    let url = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("url")
-        .to_string();
-    std::thread::spawn(move || for _ in lines {});
-    Server(child, url)
-}
-
-fn env_file(dir: &std::path::Path, url: &str, fulfillment: &str) -> std::path::PathBuf {
-    let p = dir.join("staging.toml");
-    std::fs::write(
-        &p,
-        format!(
-            r#"name = "staging"
-mode = "sandbox"
-fulfillment_url = "{fulfillment}"
-seller_account_id = "111122223333"
-product_id = "prod-demostg4a7k2q"
-product_code = "demostg7ky5a0d3rqx2ub6y8m"
-pricing_model = "contract_with_consumption"
-test_buyer_account_ids = ["444455556666"]
-dimensions = [{{ key = "seats", name = "Seats", kind = "Entitled" }}, {{ key = "api_calls", name = "API calls", kind = "ExternallyMetered" }}]
-
-[aws]
-region = "us-east-1"
-endpoint_url = "{url}"
-"#
-        ),
-    )
-    .expect("write env file");
-    p
-}
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(BIN)
-        .args(args)
-        .env_remove("AWS_PROFILE")
-        .output()
-        .expect("run");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::{env_file, run, serve};
 
 #[test]
 fn catalog_checks_pass_against_the_sandbox_in_json() {
@@ -83,6 +14,7 @@ fn catalog_checks_pass_against_the_sandbox_in_json() {
     let dir = tempfile::tempdir().expect("dir");
     let f = env_file(
         dir.path(),
+        "staging",
         &s.1,
         &format!("{}/_demo-saas/staging/marketplace/register", s.1),
     );
@@ -116,6 +48,7 @@ fn registration_failures_exit_1_and_junit_is_well_formed() {
     // Registration probes need no AWS access at all; nothing listens on port 9.
     let f = env_file(
         dir.path(),
+        "staging",
         "http://127.0.0.1:9",
         "https://127.0.0.1:9/register",
     );
@@ -173,6 +106,7 @@ fn configuration_errors_exit_2_with_a_clear_message() {
     assert!(err.contains("seller_account_id"), "{err}");
     let f = env_file(
         dir.path(),
+        "staging",
         "http://127.0.0.1:9",
         "https://127.0.0.1:9/register",
     );

@@ -9,6 +9,7 @@ pub mod envfile;
 pub mod error;
 pub mod model;
 pub mod purchase;
+pub mod redact;
 pub mod secrets;
 pub mod service;
 pub mod store;

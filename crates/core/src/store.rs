@@ -101,9 +101,8 @@ CREATE TABLE check_results (
 );
 "#,
     ),
-    // 3 is left to the reports work (issue 6), which was planned in parallel.
     (
-        4,
+        3,
         "20261123_purchase_sessions",
         r#"
 CREATE TABLE purchase_sessions (
@@ -733,17 +732,7 @@ impl Store {
                 "SELECT id, item_id, file_name, sha256, size, added_by, added_at
                  FROM evidence WHERE workspace_id = ?1 AND item_id = ?2 ORDER BY added_at, id",
             )?;
-            let rows = st.query_map(params![workspace_id, item_id], |r| {
-                Ok(Evidence {
-                    id: r.get(0)?,
-                    item_id: r.get(1)?,
-                    file_name: r.get(2)?,
-                    sha256: r.get(3)?,
-                    size: r.get(4)?,
-                    added_by: r.get(5)?,
-                    added_at: r.get(6)?,
-                })
-            })?;
+            let rows = st.query_map(params![workspace_id, item_id], row_evidence)?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
     }
@@ -760,6 +749,32 @@ impl Store {
             .ok_or_else(|| CoreError::NotFound(format!("No evidence with id {evidence_id}.")))
         })
     }
+
+    // ---- whole-workspace reads (reports) ------------------------------------------------------
+
+    /// Every history row of a workspace, oldest first, in one query (a report reads them all).
+    pub fn workspace_history(&self, workspace_id: &str) -> Result<Vec<HistoryEntry>> {
+        self.with(|c| {
+            let mut st = c.prepare(
+                "SELECT item_id, from_status, to_status, note, waiver_reason, actor, source, at
+                 FROM item_history WHERE workspace_id = ?1 ORDER BY id",
+            )?;
+            let rows = st.query_map([workspace_id], row_history)?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    /// Every evidence row of a workspace with where its file is stored, in one query.
+    pub fn workspace_evidence(&self, workspace_id: &str) -> Result<Vec<(Evidence, String)>> {
+        self.with(|c| {
+            let mut st = c.prepare(
+                "SELECT id, item_id, file_name, sha256, size, added_by, added_at, stored_path
+                 FROM evidence WHERE workspace_id = ?1 ORDER BY item_id, added_at, id",
+            )?;
+            let rows = st.query_map([workspace_id], |r| Ok((row_evidence(r)?, r.get(7)?)))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
 }
 
 fn row_workspace(r: &rusqlite::Row<'_>) -> rusqlite::Result<Workspace> {
@@ -770,6 +785,19 @@ fn row_workspace(r: &rusqlite::Row<'_>) -> rusqlite::Result<Workspace> {
         is_demo: r.get(3)?,
         created_at: r.get(4)?,
         updated_at: r.get(5)?,
+    })
+}
+
+/// An evidence row from `SELECT id, item_id, file_name, sha256, size, added_by, added_at …`.
+fn row_evidence(r: &rusqlite::Row<'_>) -> rusqlite::Result<Evidence> {
+    Ok(Evidence {
+        id: r.get(0)?,
+        item_id: r.get(1)?,
+        file_name: r.get(2)?,
+        sha256: r.get(3)?,
+        size: r.get(4)?,
+        added_by: r.get(5)?,
+        added_at: r.get(6)?,
     })
 }
 

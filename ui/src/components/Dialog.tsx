@@ -7,6 +7,8 @@ export function Dialog(props: {
   children: ReactNode;
   footer: ReactNode;
   testId?: string;
+  /** Room for wide content such as the report preview. */
+  wide?: boolean;
 }) {
   const { onClose } = props;
   const ref = useRef<HTMLDivElement>(null);
@@ -52,7 +54,7 @@ export function Dialog(props: {
   return (
     <div className="dialog-backdrop">
       <div
-        className="dialog"
+        className={props.wide ? "dialog wide" : "dialog"}
         role="dialog"
         aria-modal="true"
         aria-labelledby={titleId}

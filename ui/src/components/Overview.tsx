@@ -3,6 +3,7 @@ import { formatTime } from "../format";
 import { useI18n } from "../i18n";
 import type { AppInfo, Checklist, Preferences, WorkspaceDetail } from "../ipc";
 import { Progress } from "./Progress";
+import { ReportDialog } from "./ReportDialog";
 
 export function Overview(props: {
   checklist: Checklist;
@@ -16,6 +17,7 @@ export function Overview(props: {
   const { t, tx, lang } = useI18n();
   const { checklist, detail } = props;
   const [actor, setActor] = useState(props.prefs.actor);
+  const [reportOpen, setReportOpen] = useState(false);
   const done = detail.phases.reduce((a, p) => a + p.done, 0);
   const total = detail.phases.reduce((a, p) => a + p.total, 0);
   const next = detail.steps.find((s) => s.done < s.total);
@@ -57,6 +59,25 @@ export function Overview(props: {
           </span>
         </div>
       </section>
+      <section className="card" data-testid="report-card">
+        <div className="row between">
+          <div>
+            <h2>{t("reportCardTitle")}</h2>
+            <p className="muted small">{t("reportCardBody")}</p>
+          </div>
+          <button
+            type="button"
+            className="btn"
+            onClick={() => setReportOpen(true)}
+            data-testid="report-open"
+          >
+            {t("reportOpen")}
+          </button>
+        </div>
+      </section>
+      {reportOpen && (
+        <ReportDialog workspace={detail.workspace} onClose={() => setReportOpen(false)} />
+      )}
       <div className="phase-grid">
         {checklist.phases.map((phase) => {
           const pp = detail.phases.find((p) => p.phase_id === phase.id);

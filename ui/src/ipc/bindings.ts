@@ -62,6 +62,11 @@ export const commands = {
 	/**  A pasted screenshot, base64 (IPC carries JSON; a number array would be four times larger). */
 	purchaseAttachPasted: (sessionId: string, scenarioId: string, step: number, fileName: string, base64Data: string) => typedError<StepResult, AppError>(__TAURI_INVOKE("purchase_attach_pasted", { sessionId, scenarioId, step, fileName, base64Data })),
 	purchaseFinishScenario: (sessionId: string, scenarioId: string) => typedError<HistoryEntry, AppError>(__TAURI_INVOKE("purchase_finish_scenario", { sessionId, scenarioId })),
+	/**  The HTML report, as the export would write it, for the in-app preview. */
+	reportPreview: (workspaceId: string, scope: ReportScope, language: Language) => typedError<string, AppError>(__TAURI_INVOKE("report_preview", { workspaceId, scope, language })),
+	exportReport: (request: ReportRequest, path: string) => typedError<ReportExported, AppError>(__TAURI_INVOKE("export_report", { request, path })),
+	/**  Opens the report the last export wrote with the system's default application. */
+	openExportedReport: () => typedError<null, AppError>(__TAURI_INVOKE("open_exported_report")),
 };
 
 /** Events */
@@ -439,6 +444,27 @@ export type Quantity = {
 	dimension: string,
 	quantity: number,
 };
+
+export type ReportExported = {
+	path: string,
+	/**  Size of the written file in bytes (saturates at 4 GiB). */
+	bytes: number,
+	digest: string,
+	evidence_files: number,
+};
+
+export type ReportFormat = "html" | "pdf" | "md" | "json" | "csv";
+
+export type ReportRequest = {
+	workspace_id: string,
+	scope: ReportScope,
+	language: Language,
+	format: ReportFormat,
+	/**  Write a zip with the report, the evidence files in scope and SHA256SUMS. */
+	with_evidence: boolean,
+};
+
+export type ReportScope = "workspace" | "staging" | "production";
 
 /**  One step of a runbook. */
 export type RunbookStep = {

@@ -93,3 +93,13 @@ export async function onPurchaseUpdates(cb: {
     for (const off of offs) off();
   };
 }
+
+/** Native "save as" for a report; null when cancelled. */
+export async function pickSaveReport(
+  defaultPath: string,
+  extension: string,
+  filterName: string,
+): Promise<string | null> {
+  const { save } = await import("@tauri-apps/plugin-dialog");
+  return save({ defaultPath, filters: [{ name: filterName, extensions: [extension] }] });
+}
