@@ -1,3 +1,33 @@
+//! Every command registered in src/lib.rs (`collect_commands![…]`) gets generated `allow-…` /
+//! `deny-…` permissions, so the capability file can grant exactly the commands the UI calls —
+//! nothing is allowed by default. tests/capabilities.rs keeps lib.rs and the capability in step.
+
 fn main() {
-    tauri_build::build()
+    println!("cargo:rerun-if-changed=src/lib.rs");
+    let lib = std::fs::read_to_string("src/lib.rs").expect("src/lib.rs");
+    let commands: Vec<&'static str> = registered_commands(&lib)
+        .into_iter()
+        .map(|c| &*Box::leak(c.into_boxed_str()))
+        .collect();
+    assert!(
+        !commands.is_empty(),
+        "no collect_commands![…] found in src/lib.rs"
+    );
+    let manifest = tauri_build::AppManifest::new().commands(Box::leak(commands.into_boxed_slice()));
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
+        .expect("tauri-build");
+}
+
+/// The command names inside `collect_commands![ a::b, c, ]` (the last path segment of each).
+fn registered_commands(lib: &str) -> Vec<String> {
+    let Some(start) = lib.find("collect_commands![") else {
+        return Vec::new();
+    };
+    let body = &lib[start + "collect_commands![".len()..];
+    let body = &body[..body.find(']').unwrap_or(body.len())];
+    body.split(',')
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty() && !s.starts_with("//"))
+        .map(|s| s.rsplit("::").next().unwrap_or(s).trim().to_string())
+        .collect()
 }

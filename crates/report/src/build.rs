@@ -268,19 +268,136 @@ fn build_inner(
         },
         summary,
         phases,
-        purchases: purchase_sessions(core, workspace_id, scope)?,
+        purchases: purchase_sessions(core, workspace_id, scope, lang)?,
     })
 }
 
-/// Test purchase sessions in scope. The test-purchase feature (timelines and scenario verdicts)
-/// is not stored yet, so there are none; when it is, read its sessions here — every renderer
-/// already shows this section (and "none recorded" while it is empty).
+/// Test purchase sessions in scope, oldest first per environment: each session's timeline (the
+/// summaries, scrubbed; raw payloads stay in the app), its automatic verdicts and the
+/// confirmation scenarios the tester worked through in it.
 pub fn purchase_sessions(
-    _core: &Core,
-    _workspace_id: &str,
-    _scope: Scope,
+    core: &Core,
+    workspace_id: &str,
+    scope: Scope,
+    lang: Lang,
 ) -> CoreResult<Vec<PurchaseSession>> {
-    Ok(Vec::new())
+    use la_core::purchase::{scenarios, StepOutcome, VerdictState};
+    let tx = |t: &la_core::checklist::Text| match lang {
+        Lang::En => t.en.clone(),
+        Lang::Ja => t.ja.clone(),
+    };
+    let runbooks = scenarios();
+    let mut out = Vec::new();
+    for env in scope.envs() {
+        for s in core.sessions(workspace_id, env)? {
+            let detail = core.session_detail(&s.id)?;
+            let timeline = detail
+                .events
+                .iter()
+                .map(|e| TimelineEvent {
+                    at: e
+                        .occurred_at
+                        .clone()
+                        .unwrap_or_else(|| e.observed_at.clone()),
+                    source: e.source.as_str().to_string(),
+                    summary: scrub::text(&if e.malformed {
+                        format!("{}: {}", lang.t("malformed"), e.summary)
+                    } else {
+                        e.summary.clone()
+                    }),
+                })
+                .collect();
+            let decided_at = s.ended_at.clone().unwrap_or_else(|| s.started_at.clone());
+            let mut verdicts: Vec<ScenarioVerdict> = s
+                .verdicts
+                .iter()
+                .map(|v| ScenarioVerdict {
+                    scenario_id: format!("auto.{}", v.id.as_str()),
+                    title: verdict_title(v.id, lang).to_string(),
+                    verdict: match v.state {
+                        VerdictState::Pass => "passed",
+                        VerdictState::Fail => "failed",
+                        VerdictState::Pending | VerdictState::NotYet => "not_run",
+                    }
+                    .into(),
+                    note: scrub::text(&tx(&v.detail)),
+                    by: "Listing Assistant".into(),
+                    at: decided_at.clone(),
+                })
+                .collect();
+            for sc in &runbooks {
+                let results: Vec<_> = detail
+                    .results
+                    .iter()
+                    .filter(|r| r.scenario_id == sc.id)
+                    .collect();
+                let Some(last) = results
+                    .iter()
+                    .max_by(|a, b| a.updated_at.cmp(&b.updated_at))
+                else {
+                    continue;
+                };
+                let count = |o: StepOutcome| results.iter().filter(|r| r.outcome == o).count();
+                let verdict = if count(StepOutcome::Fail) > 0 {
+                    "failed"
+                } else if count(StepOutcome::Pass) == sc.steps.len() {
+                    "passed"
+                } else {
+                    "not_run"
+                };
+                let notes: Vec<String> = results
+                    .iter()
+                    .filter(|r| !r.note.is_empty())
+                    .map(|r| format!("{}. {}", r.step + 1, r.note))
+                    .collect();
+                verdicts.push(ScenarioVerdict {
+                    scenario_id: sc.id.clone(),
+                    title: tx(&sc.title),
+                    verdict: verdict.into(),
+                    note: scrub::text(&notes.join("\n")),
+                    by: scrub::text(&last.updated_by),
+                    at: last.updated_at.clone(),
+                });
+            }
+            out.push(PurchaseSession {
+                id: s.id.clone(),
+                env: s.env.as_str().into(),
+                buyer_account: scrub::account(&s.buyer_account),
+                started_at: s.started_at.clone(),
+                tester: scrub::text(&s.started_by),
+                timeline,
+                scenarios: verdicts,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The automatic verdicts' names, as the app shows them.
+fn verdict_title(id: la_core::purchase::VerdictId, lang: Lang) -> &'static str {
+    use la_core::purchase::VerdictId as V;
+    let (en, ja) = match id {
+        V::ResolveWithin10s => (
+            "ResolveCustomer within 10 s of landing",
+            "ランディングから 10 秒以内に ResolveCustomer",
+        ),
+        V::EntitlementAfterChange => (
+            "Entitlement visible after change",
+            "変更後に権利が反映される",
+        ),
+        V::FinalMeteringWithin1h => (
+            "Final metering record within 1 h of unsubscribe-pending",
+            "unsubscribe-pending から 1 時間以内に最終計測レコード",
+        ),
+        V::UnsubscribeSequence => (
+            "unsubscribe-success after unsubscribe-pending",
+            "unsubscribe-pending の後に unsubscribe-success",
+        ),
+    };
+    match lang {
+        Lang::En => en,
+        Lang::Ja => ja,
+    }
 }
 
 fn percent(done: u32, total: u32) -> u32 {

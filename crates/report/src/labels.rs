@@ -102,6 +102,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("run", "run", "実行"),
     ("purchases", "Test purchases", "テスト購入"),
     ("none_recorded", "None recorded.", "記録はありません。"),
+    ("malformed", "Malformed", "不正な形式"),
     ("buyer", "Buyer account", "購入者アカウント"),
     ("tester", "Tester", "テスター"),
     ("timeline", "Timeline", "タイムライン"),

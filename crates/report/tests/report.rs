@@ -589,3 +589,84 @@ fn verify_rejects_every_truncation_without_panicking() {
     }
     assert!(la_report::verify(&json).is_ok());
 }
+
+/// Sessions recorded by the test-purchase feature reach the report: the timeline (scrubbed), the
+/// automatic verdicts and the scenarios worked in the session, in the session's environment only.
+#[test]
+fn purchase_sessions_from_the_store_reach_the_report() {
+    use la_core::purchase::{EventSource, SessionMode, StepOutcome, TimelineEvent};
+    use la_core::service::NewSession;
+    let f = fixture_in_temp();
+    let s = f
+        .core
+        .start_session(&NewSession {
+            workspace_id: f.ws.clone(),
+            env: EnvKind::Staging,
+            buyer_account: "444455556666".into(),
+            mode: SessionMode::Sandbox,
+            delete_messages: false,
+        })
+        .unwrap();
+    f.core
+        .store()
+        .append_event(
+            &s.id,
+            &TimelineEvent {
+                seq: 1,
+                observed_at: "2026-11-23T10:00:01Z".into(),
+                occurred_at: Some("2026-11-23T10:00:00Z".into()),
+                source: EventSource::Sqs,
+                kind: "subscribe-success".into(),
+                summary: "subscribe-success for the buyer".into(),
+                malformed: false,
+                raw: "{\"action\":\"subscribe-success\"}".into(),
+            },
+        )
+        .unwrap();
+    f.core
+        .set_step_result(
+            &s.id,
+            "existing_user",
+            0,
+            StepOutcome::Fail,
+            "The SaaS showed an error page",
+        )
+        .unwrap();
+    for (lang, title) in [
+        (Lang::En, "subscribe-success"),
+        (Lang::Ja, "subscribe-success"),
+    ] {
+        let r = build(
+            &f.core,
+            &f.ws,
+            Scope::Workspace,
+            lang,
+            "2026-11-23T11:00:00Z",
+        )
+        .unwrap();
+        assert_eq!(r.purchases.len(), 1);
+        let p = &r.purchases[0];
+        assert_eq!(p.env, "staging");
+        assert_eq!(p.buyer_account, "********6666");
+        assert_eq!(p.timeline[0].at, "2026-11-23T10:00:00Z");
+        assert!(p.timeline[0].summary.contains(title));
+        let sc = p
+            .scenarios
+            .iter()
+            .find(|v| v.scenario_id == "existing_user")
+            .expect("the scenario worked in the session");
+        assert_eq!(sc.verdict, "failed");
+        assert!(sc.note.contains("error page"), "{}", sc.note);
+        let html = render(&r, Format::Html).unwrap();
+        assert!(String::from_utf8_lossy(&html).contains("error page"));
+    }
+    let prod = build(
+        &f.core,
+        &f.ws,
+        Scope::Env(EnvKind::Production),
+        Lang::En,
+        "2026-11-23T11:00:00Z",
+    )
+    .unwrap();
+    assert!(prod.purchases.is_empty());
+}
