@@ -61,6 +61,12 @@ if ! command -v tauri-driver >/dev/null && [ ! -x "$HOME/.cargo/bin/tauri-driver
   cargo install tauri-driver --version '^2' --locked
 fi
 
+# cargo-deny: licenses, duplicate versions and sources of the dependency graph (lint step).
+if ! command -v cargo-deny >/dev/null && [ ! -x "$HOME/.cargo/bin/cargo-deny" ]; then
+  echo "==> cargo: installing cargo-deny"
+  cargo install cargo-deny --version '^0.20' --locked
+fi
+
 # moto's server (SQS, SNS, IAM, STS, CloudTrail… emulated) and botocore's service models, in a
 # virtualenv of the project's own: the sandbox tests deliver notifications to moto's SQS and check
 # responses against botocore's models.

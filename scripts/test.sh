@@ -16,6 +16,9 @@ lint() {
   cargo fmt --all -- --check
   step "clippy"
   cargo clippy --workspace --all-targets "${FEATURES[@]}" -- -D warnings
+  step "cargo deny (licenses, bans, sources; deny.toml)"
+  # Offline: advisories need GitHub's RustSec database, which this machine cannot reach.
+  cargo deny --offline --log-level error check licenses bans sources
   step "biome + tsc"
   (cd ui && npx biome check src && npx tsc --noEmit)
 }
