@@ -8,12 +8,14 @@
 //! HTTP server on loopback), the check ends "error" with its summary and advice, the result is
 //! recorded, and the item the check proves keeps the status and notes it had.
 
+mod common;
+
 use axum::routing::any;
+use common::sandbox;
 use la_aws::engine::{CheckStatus, EngineOptions};
 use la_core::model::{CredentialSource, EnvKind, EnvironmentSettings, ItemStatus, StatusChange};
 use la_core::secrets::{Backend, Secrets};
 use la_core::service::{Core, NoEvents};
-use la_sandbox::server::{Running, ServeOptions};
 use la_sandbox::{Config, Fault};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -33,19 +35,6 @@ struct Row {
     /// … and its advice.
     en: &'static str,
     ja: &'static str,
-}
-
-async fn sandbox(config: Config) -> Running {
-    la_sandbox::serve(
-        config,
-        ServeOptions {
-            addr: "127.0.0.1:0".parse().expect("addr"),
-            seed_demo: true,
-            allow_remote: false,
-        },
-    )
-    .await
-    .expect("sandbox")
 }
 
 /// A loopback endpoint that answers every request with `status` and `body`.
@@ -196,7 +185,15 @@ const OTHER_JA: &str = "詳細を確認して原因を修正し、再実行し�
 /// Malformed ARN, wrong account ID, wrong region: refused as typed, old settings kept.
 #[test]
 fn typed_settings_are_refused_with_their_message_and_nothing_is_lost() {
-    let rows: &[(&str, &str, &str, &str, fn(&mut EnvironmentSettings))] = &[
+    /// class, field, message (en), message (ja), how the user got it wrong.
+    type TypedRow = (
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        fn(&mut EnvironmentSettings),
+    );
+    let rows: &[TypedRow] = &[
         (
             "malformed ARN",
             "saas_role_arn",

@@ -16,6 +16,9 @@ pub fn redact(text: &str) -> String {
         "registrationToken",
         "SecretAccessKey",
         "secret_access_key",
+        // Environment-variable form, as pasted from a shell.
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
         "SessionToken",
         "session_token",
         "x-amz-security-token",
