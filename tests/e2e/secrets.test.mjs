@@ -128,6 +128,11 @@ test("planted secrets never show on the page once saved", async () => {
   await (await $("confirm-status")).click();
   await waitFor(async () => (await (await card("seller.tax_interview", "item-status")).getText()) === "Waived", "not waived");
   await waitFor(async () => (await (await card("seller.public_profile", "item-note")).getText()).includes("(redacted)"), "note not shown masked");
+  // Masked in place: the words around each secret are kept.
+  assert.match(
+    await (await card("seller.public_profile", "item-note")).getText(),
+    /^export AWS_SECRET_ACCESS_KEY=e2e\/…\(redacted\) AWS_ACCESS_KEY_ID=AKIA…\(redacted\) \{"SessionToken": "E2EP…\(redacted\)"\}$/,
+  );
   await (await card("seller.public_profile", "toggle-history")).click();
   await auditedShot("secrets-notes-masked-en");
 
