@@ -258,9 +258,20 @@ fn verify(dir: &Path, ack_path: &Path) -> bool {
             _ => {}
         }
     }
-    let runs = core.check_runs(&ws.id, EnvKind::Staging).expect("runs");
-    let running = runs.iter().filter(|r| r.state == "running").count();
-    let interrupted = runs.iter().filter(|r| r.state == "interrupted").count();
+    // Counted in SQL: the store's listing shows only the newest runs.
+    let count_runs = |state: &str| -> i64 {
+        rusqlite::Connection::open(core.store().path())
+            .and_then(|c| {
+                c.query_row(
+                    "SELECT count(*) FROM check_runs WHERE state = ?1",
+                    [state],
+                    |r| r.get(0),
+                )
+            })
+            .expect("count runs")
+    };
+    let running = count_runs("running");
+    let interrupted = count_runs("interrupted");
     if running > 0 {
         fail(format!("{running} check runs still marked running"));
     }

@@ -198,7 +198,7 @@ fn typed_settings_are_refused_with_their_message_and_nothing_is_lost() {
             "malformed ARN",
             "saas_role_arn",
             "Not a valid ARN: an ARN has six parts: arn:partition:service:region:account:resource.",
-            "ARN の形式が正しくありません: an ARN has six parts: arn:partition:service:region:account:resource。",
+            "ARN の形式が正しくありません: ARN は arn:partition:service:region:account:resource の 6 つの部分からなります。",
             |s| s.saas_role_arn = "arn:aws:iam:123456789012".into(),
         ),
         (
