@@ -1,5 +1,5 @@
-//! Secrets audit: known secret values planted through a user's inputs (keyring access keys, the
-//! environment's settings, a status note and a waiver reason, check runs against the sandbox —
+//! Secrets audit: known secret values planted through a user's inputs (keyring access keys, an
+//! environment file to import, a status note and a waiver reason, check runs against the sandbox —
 //! which echoes requests into check evidence —) must not appear in the SQLite file, its WAL, any
 //! other file of the data folder (evidence copies included) or the log (every `tracing` event the app's
 //! filter lets through at `LISTING_ASSISTANT_LOG=trace`, written to a log file). Reports are covered by
@@ -100,6 +100,28 @@ async fn planted_secrets_reach_no_file_and_no_log() {
     let (mut s, _) = c.store().environment(&ws, EnvKind::Staging).expect("env");
     s.credential_source = CredentialSource::AccessKeys;
     c.save_environment(&ws, EnvKind::Staging, &s).expect("save");
+
+    // An environment file carrying keys (refused: the format has no place for secrets), and one
+    // broken around a secret: the error names the problem, never the value.
+    let env_file = dir.path().join("staging.toml");
+    for text in [
+        format!(
+            "name = \"staging\"\n[aws]\naws_access_key_id = \"{KEY_ID}\"\n\
+             aws_secret_access_key = \"{SECRET}\"\naws_session_token = \"{SESSION}\"\n"
+        ),
+        format!("name = \"staging\"\nsecret = \"{SECRET}\nregistration = {REG_TOKEN}\n"),
+    ] {
+        std::fs::write(&env_file, text).expect("env file");
+        let refused = c
+            .import_environment_file(&ws, EnvKind::Staging, &env_file)
+            .expect_err("an environment file with secrets is refused");
+        let shown = refused.to_string();
+        tracing::warn!(error = %shown, "import refused");
+        for p in [KEY_ID, SECRET, SESSION, REG_TOKEN] {
+            assert!(!shown.contains(p), "the import error shows {p}: {shown}");
+        }
+    }
+    std::fs::remove_file(&env_file).expect("remove");
 
     // A note and a waiver reason pasted from a terminal / request log.
     c.set_item_status(&StatusChange {
