@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every test: lint (rustfmt, clippy, Biome, tsc), Rust tests (incl. the bindings staleness check
-# and the kill-mid-write test), UI unit tests (Vitest), and the end-to-end suite driving the real
+# and the kill-mid-write test), 100 SIGKILLs during check runs and writes, UI unit tests (Vitest), and the end-to-end suite driving the real
 # app through tauri-driver + WebKitWebDriver under Xvfb. `scripts/test.sh PART` runs one part.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +23,12 @@ lint() {
   (cd ui && npx biome check src && npx tsc --noEmit)
 }
 
-build_ui() {
+build_crash() {
+  step "crash safety (100 SIGKILLs during check runs and attestation writes)"
+  ./scripts/crash-test.sh 100
+}
+
+ui() {
   step "ui build"
   (cd ui && npm run build --silent)
 }
@@ -32,6 +37,11 @@ rust() {
   step "cargo test"
   # Inside a fresh session keyring, so any kernel-keyring use stays in this run.
   keyctl session la-tests cargo test --workspace "${FEATURES[@]}"
+}
+
+crash() {
+  step "crash safety (100 SIGKILLs during check runs and attestation writes)"
+  ./scripts/crash-test.sh 100
 }
 
 ui() {
@@ -50,9 +60,10 @@ e2e() {
 case "$part" in
   lint) lint ;;
   rust) build_ui; rust ;;
+  crash) crash ;;
   ui) ui ;;
   e2e) build_ui; e2e ;;
-  all) build_ui; lint; rust; ui; e2e ;;
-  *) echo "usage: $0 [lint|rust|ui|e2e|all]" >&2; exit 2 ;;
+  all) build_ui; lint; rust; crash; ui; e2e ;;
+  *) echo "usage: $0 [lint|rust|crash|ui|e2e|all]" >&2; exit 2 ;;
 esac
 step "all requested tests passed ($part)"

@@ -137,10 +137,7 @@ fn data_dir(app: &AppHandle) -> PathBuf {
 pub fn run() {
     let started = Instant::now();
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("LISTING_ASSISTANT_LOG")
-                .unwrap_or_else(|_| "info".into()),
-        )
+        .with_env_filter(la_aws::logging::env_filter("info"))
         .with_writer(std::io::stderr)
         .init();
     let builder = specta_builder();

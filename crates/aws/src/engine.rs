@@ -222,8 +222,10 @@ fn stamp(id: &str, o: Outcome, took: Duration) -> CheckResult {
     CheckResult {
         id: id.to_string(),
         status: o.status,
-        summary: o.summary,
-        details: o.details,
+        // Summaries and details quote what AWS answered (ARNs, error messages), which can carry
+        // an access key ID (the sandbox's user names do): mask as evidence is masked.
+        summary: crate::redact::redact(&o.summary),
+        details: crate::redact::redact(&o.details),
         advice: o.advice,
         duration_ms: u32::try_from(took.as_millis()).unwrap_or(u32::MAX),
         evidence: o.evidence,

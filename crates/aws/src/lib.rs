@@ -6,6 +6,7 @@
 pub mod access;
 pub mod checks;
 pub mod engine;
+pub mod logging;
 pub mod marketplace;
 pub mod redact;
 pub mod run;

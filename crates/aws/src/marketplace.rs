@@ -64,6 +64,19 @@ where
         SdkError::TimeoutError(_) => {
             AppError::new(ErrorCode::Unreachable, format!("{op}: timed out"))
         }
+        SdkError::ServiceError(s) if s.err().code().is_none() => {
+            // No error code: the answer was not an AWS error document at all (broken or cut
+            // JSON, an HTML page, a huge body). Say so instead of "Unknown: ".
+            AppError::new(
+                ErrorCode::Aws,
+                format!(
+                    "{op}: the endpoint's answer is not a valid {op} response ({})",
+                    std::error::Error::source(s.err())
+                        .map(ToString::to_string)
+                        .unwrap_or_else(|| "unreadable".into())
+                ),
+            )
+        }
         SdkError::ServiceError(s) => {
             let err = s.err();
             let code = err.code().unwrap_or("Unknown").to_string();

@@ -324,10 +324,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("LISTING_ASSISTANT_LOG")
-                .unwrap_or_else(|_| "warn".into()),
-        )
+        .with_env_filter(la_aws::logging::env_filter("warn"))
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();

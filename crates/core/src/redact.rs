@@ -16,6 +16,9 @@ pub fn redact(text: &str) -> String {
         "registrationToken",
         "SecretAccessKey",
         "secret_access_key",
+        // Environment-variable form, as pasted from a shell.
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
         "SessionToken",
         "session_token",
         "x-amz-security-token",
@@ -47,8 +50,14 @@ fn redact_after(text: &str, key: &str) -> String {
         }
         out.push_str(&after[..sep_len]);
         let value_part = &after[sep_len..];
+        // Shell variables (`AWS_SECRET_ACCESS_KEY=… next words`) end at whitespace, so the
+        // rest of a pasted line stays readable; header and JSON values may hold spaces.
+        let shell = key.starts_with("AWS_");
         let end = value_part
-            .find(['"', '&', ',', '\n', '\r', '\'', ';', '}'])
+            .find(|c: char| {
+                matches!(c, '"' | '&' | ',' | '\n' | '\r' | '\'' | ';' | '}')
+                    || (shell && c.is_whitespace())
+            })
             .unwrap_or(value_part.len());
         let value = &value_part[..end];
         if value.is_empty() || value.ends_with("(redacted)") {
@@ -109,5 +118,10 @@ mod tests {
                 .contains("(redacted)")
         );
         assert_eq!(redact("nothing secret here"), "nothing secret here");
+        // A line pasted from a shell: each value masked, the words around it kept.
+        assert_eq!(
+            redact("export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG AWS_SESSION_TOKEN=FQoGZXIvYXdz then run it"),
+            "export AWS_SECRET_ACCESS_KEY=wJal…(redacted) AWS_SESSION_TOKEN=FQoG…(redacted) then run it"
+        );
     }
 }

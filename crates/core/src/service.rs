@@ -307,6 +307,13 @@ impl Core {
     // ---- statuses ----------------------------------------------------------------------------
 
     pub fn set_item_status(&self, change: &StatusChange) -> Result<HistoryEntry> {
+        // A note pasted from a terminal or a request log can carry keys or tokens: mask them
+        // before they reach the database (and from there reports).
+        let change = &StatusChange {
+            note: crate::redact::redact(&change.note),
+            waiver_reason: change.waiver_reason.as_deref().map(crate::redact::redact),
+            ..change.clone()
+        };
         let entry = self
             .store
             .set_status(change, &self.actor(), ChangeSource::User)?;

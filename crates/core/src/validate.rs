@@ -13,8 +13,8 @@ fn role_arn_error(field: &str, arn: &str) -> Option<FieldError> {
     match parse_arn(arn) {
         Err(e) => Some(err(
             field,
-            format!("Not a valid ARN: {e}."),
-            format!("ARN の形式が正しくありません: {e}。"),
+            format!("Not a valid ARN: {}.", e.en),
+            format!("ARN の形式が正しくありません: {}。", e.ja),
         )),
         Ok(a) if a.service != "iam" || !a.resource.starts_with("role/") => Some(err(
             field,
@@ -54,12 +54,16 @@ pub struct Arn<'a> {
     pub resource: &'a str,
 }
 
-/// Parses an ARN, saying what is wrong with it in plain words.
-pub fn parse_arn(s: &str) -> Result<Arn<'_>, String> {
+/// Parses an ARN, saying what is wrong with it in plain words (English and Japanese).
+pub fn parse_arn(s: &str) -> Result<Arn<'_>, Text> {
+    let text = |en: String, ja: String| Text { en, ja };
     let mut parts = s.splitn(6, ':');
     let prefix = parts.next().unwrap_or_default();
     if prefix != "arn" {
-        return Err("an ARN starts with `arn:`".into());
+        return Err(text(
+            "an ARN starts with `arn:`".into(),
+            "ARN は `arn:` で始まります".into(),
+        ));
     }
     let (Some(partition), Some(service), Some(region), Some(account), Some(resource)) = (
         parts.next(),
@@ -68,19 +72,34 @@ pub fn parse_arn(s: &str) -> Result<Arn<'_>, String> {
         parts.next(),
         parts.next(),
     ) else {
-        return Err("an ARN has six parts: arn:partition:service:region:account:resource".into());
+        return Err(text(
+            "an ARN has six parts: arn:partition:service:region:account:resource".into(),
+            "ARN は arn:partition:service:region:account:resource の 6 つの部分からなります".into(),
+        ));
     };
     if !matches!(partition, "aws" | "aws-cn" | "aws-us-gov") {
-        return Err(format!("unknown partition `{partition}`"));
+        return Err(text(
+            format!("unknown partition `{partition}`"),
+            format!("パーティション `{partition}` は不明です"),
+        ));
     }
     if service.is_empty() || !service.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') {
-        return Err("the service part is missing or malformed".into());
+        return Err(text(
+            "the service part is missing or malformed".into(),
+            "サービスの部分がないか、形式が正しくありません".into(),
+        ));
     }
     if !account.is_empty() && !is_account_id(account) {
-        return Err(format!("account `{account}` is not a 12-digit account ID"));
+        return Err(text(
+            format!("account `{account}` is not a 12-digit account ID"),
+            format!("アカウント `{account}` は 12 桁のアカウント ID ではありません"),
+        ));
     }
     if resource.is_empty() {
-        return Err("the resource part is empty".into());
+        return Err(text(
+            "the resource part is empty".into(),
+            "リソースの部分が空です".into(),
+        ));
     }
     Ok(Arn {
         partition,
@@ -140,8 +159,8 @@ fn check_topic(out: &mut Vec<FieldError>, field: &str, value: &str, expected_pre
     match parse_arn(value) {
         Err(e) => out.push(err(
             field,
-            format!("Not a valid ARN: {e}."),
-            format!("ARN の形式が正しくありません: {e}。"),
+            format!("Not a valid ARN: {}.", e.en),
+            format!("ARN の形式が正しくありません: {}。", e.ja),
         )),
         Ok(a) if a.service != "sns" => out.push(err(
             field,

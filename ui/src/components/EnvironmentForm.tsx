@@ -303,7 +303,7 @@ export function EnvironmentForm(props: {
           )}
           {draft.credential_source === "access_keys" && (
             <div className="keys" data-testid="access-keys">
-              <p className="small">
+              <p className="small" data-testid="keys-state">
                 {props.env.has_access_keys ? `🔒 ${t("keysStored")}` : t("keysNone")}{" "}
                 <span className="muted">{t("keysNeverInDb")}</span>
               </p>
@@ -311,6 +311,7 @@ export function EnvironmentForm(props: {
                 <label className="field">
                   <span>{t("accessKeyId")}</span>
                   <input
+                    data-testid="access-key-id"
                     value={keyId}
                     autoComplete="off"
                     spellCheck={false}
@@ -321,6 +322,7 @@ export function EnvironmentForm(props: {
                   <span>{t("secretAccessKey")}</span>
                   <input
                     type="password"
+                    data-testid="secret-access-key"
                     value={secret}
                     autoComplete="off"
                     onChange={(e) => setSecret(e.target.value)}
@@ -334,6 +336,7 @@ export function EnvironmentForm(props: {
                   className="btn small"
                   disabled={!keyId || !secret}
                   onClick={storeKeys}
+                  data-testid="store-keys"
                 >
                   🔒 {t("storeKeys")}
                 </button>

@@ -1,5 +1,5 @@
 //! Shared by the check tests: moto's server (plain, or the fixture that can set account states
-//! moto's API cannot) and running one check through the engine.
+//! moto's API cannot), the sandbox on loopback, and running one check through the engine.
 #![allow(dead_code)] // each test binary uses its own share
 
 use la_aws::access::static_config;
@@ -98,4 +98,18 @@ impl Moto {
             own_access_keys: vec![],
         }
     }
+}
+
+/// The Marketplace sandbox on a free loopback port, seeded like the app's.
+pub async fn sandbox(config: la_sandbox::Config) -> la_sandbox::server::Running {
+    la_sandbox::serve(
+        config,
+        la_sandbox::server::ServeOptions {
+            addr: "127.0.0.1:0".parse().expect("addr"),
+            seed_demo: true,
+            allow_remote: false,
+        },
+    )
+    .await
+    .expect("sandbox")
 }

@@ -18,6 +18,11 @@ impl Drop for Server {
 }
 
 pub fn serve() -> Server {
+    serve_with(&[], &[])
+}
+
+/// `sandbox serve` with the demo products and extra arguments and environment variables.
+pub fn serve_with(args: &[&str], envs: &[(&str, &str)]) -> Server {
     let mut child = Command::new(BIN)
         .args([
             "sandbox",
@@ -27,6 +32,8 @@ pub fn serve() -> Server {
             "--seed",
             "demo",
         ])
+        .args(args)
+        .envs(envs.iter().copied())
         .stdout(Stdio::piped())
         .spawn()
         .expect("serve");
