@@ -49,9 +49,10 @@ run() {
   # cargo-fuzz points -artifact_prefix at fuzz/artifacts/<target>/ itself.
   (cd fuzz && nice -n 10 cargo fuzz run "${FLAGS[@]}" "$t" "$corpus" "seeds/$t" -- \
     "${LIBFUZZER[@]}" -runs="$runs") 2>&1 | tee "$log" |
-    grep -E '^(#[0-9]+ +DONE|==[0-9]+== ERROR|thread .* panicked|stat::number_of_executed_units|stat::average_exec_per_sec)' || true
+    grep -E '^(#[0-9]+[[:space:]]+DONE|==[0-9]+== ERROR|thread .* panicked|stat::number_of_executed_units|stat::average_exec_per_sec)' || true
   if ! grep -q 'stat::number_of_executed_units' "$log" || grep -qE 'panicked|==[0-9]+== ERROR|deadly signal' "$log"; then
-    echo "error: fuzz target $t crashed; see $log and fuzz/artifacts/$t/" >&2
+    tail -n 40 "$log" >&2
+    echo "error: fuzz target $t crashed; its input is in fuzz/artifacts/$t/" >&2
     return 1
   fi
 }
@@ -80,13 +81,16 @@ case "${1:-smoke}" in
       start=$SECONDS
       run "$t" "fuzz/corpus/$t" "$runs" "$log"
       wall=$((SECONDS - start))
-      files=$(find "fuzz/corpus/$t" -type f | wc -l)
-      kib=$(($(du -sk "fuzz/corpus/$t" | cut -f1)))
-      rows+=("| \`$t\` | $(stat number_of_executed_units "$log") | $(stat average_exec_per_sec "$log") | ${wall} s | $files files, $kib KiB | $(stat peak_rss_mb "$log") MB |")
+      # libFuzzer's last line: "#N DONE cov: E ft: F corp: INPUTS/SIZE …"
+      done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1)
+      cov=$(grep -o 'cov: [0-9]*' <<<"$done_line" | cut -d' ' -f2)
+      ft=$(grep -o 'ft: [0-9]*' <<<"$done_line" | cut -d' ' -f2)
+      corp=$(grep -o 'corp: [^ ]*' <<<"$done_line" | cut -d' ' -f2)
+      rows+=("| \`$t\` | $(stat number_of_executed_units "$log") | $(stat average_exec_per_sec "$log") | ${wall} s | ${corp%%/*} inputs, ${corp#*/} | $cov / $ft | $(stat peak_rss_mb "$log") MB |")
     done
     echo
-    echo "| target | executions | exec/s | wall time | corpus | peak RSS |"
-    echo "|---|---|---|---|---|---|"
+    echo "| target | executions | exec/s | wall time | corpus | coverage (edges / features) | peak RSS |"
+    echo "|---|---:|---:|---:|---|---|---:|"
     printf '%s\n' "${rows[@]}"
     ;;
   run)
