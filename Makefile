@@ -5,7 +5,7 @@ SHELL := /bin/bash
 FEATURES := --features tauri/custom-protocol
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run test deps build ui app bindings lint test-rust test-ui test-e2e bench icons deb clean
+.PHONY: run test deps build ui app bindings lint test-rust test-ui test-e2e test-fuzz fuzz bench icons deb clean
 
 run: deps build
 	./scripts/run.sh
@@ -39,6 +39,15 @@ test-ui:
 
 test-e2e: build
 	./scripts/test.sh e2e
+
+# The fuzz targets' smoke run (each target 20,000 runs from the committed seeds); part of `test`.
+test-fuzz: deps
+	./scripts/test.sh fuzz
+
+# The long fuzz campaigns: 10 million executions per target, one target at a time; prints the
+# figures the README's "Reliability and security" section records. FUZZ_RUNS=N to change.
+fuzz: deps
+	./scripts/fuzz.sh long $(FUZZ_RUNS)
 
 bench: deps build
 	./bench/startup.sh

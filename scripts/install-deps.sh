@@ -67,6 +67,13 @@ if ! command -v cargo-deny >/dev/null && [ ! -x "$HOME/.cargo/bin/cargo-deny" ];
   cargo install cargo-deny --version '^0.20' --locked
 fi
 
+# cargo-fuzz: builds and runs the libFuzzer targets in fuzz/ (scripts/fuzz.sh; stable rustc with
+# RUSTC_BOOTSTRAP=1, so no nightly toolchain is needed).
+if ! cargo fuzz --version >/dev/null 2>&1; then
+  echo "==> cargo: installing cargo-fuzz"
+  cargo install cargo-fuzz --version '^0.13' --locked
+fi
+
 # moto's server (SQS, SNS, IAM, STS, CloudTrail… emulated) and botocore's service models, in a
 # virtualenv of the project's own: the sandbox tests deliver notifications to moto's SQS and check
 # responses against botocore's models.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test: lint (rustfmt, clippy, Biome, tsc), Rust tests (incl. the bindings staleness check
-# and the kill-mid-write test), 100 SIGKILLs during check runs and writes, UI unit tests (Vitest), and the end-to-end suite driving the real
+# and the kill-mid-write test), 100 SIGKILLs during check runs and writes, UI unit tests (Vitest),
+# the fuzz targets' smoke run (build + 20,000 runs each), and the end-to-end suite driving the real
 # app through tauri-driver + WebKitWebDriver under Xvfb. `scripts/test.sh PART` runs one part.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,7 @@ step() { printf '\n==> %s\n' "$*"; }
 lint() {
   step "rustfmt"
   cargo fmt --all -- --check
+  (cd fuzz && cargo fmt -- --check)
   step "clippy"
   cargo clippy --workspace --all-targets "${FEATURES[@]}" -- -D warnings
   step "cargo deny (licenses, bans, sources; deny.toml)"
@@ -49,6 +51,11 @@ ui() {
   (cd ui && npx vitest run)
 }
 
+fuzz() {
+  step "fuzz targets: build, then a smoke run of each from the seeds (scripts/fuzz.sh)"
+  ./scripts/fuzz.sh smoke
+}
+
 e2e() {
   step "end-to-end (tauri-driver + WebKitWebDriver under Xvfb)"
   cargo build "${FEATURES[@]}" --bins
@@ -63,7 +70,8 @@ case "$part" in
   crash) crash ;;
   ui) ui ;;
   e2e) build_ui; e2e ;;
-  all) build_ui; lint; rust; crash; ui; e2e ;;
-  *) echo "usage: $0 [lint|rust|crash|ui|e2e|all]" >&2; exit 2 ;;
+  fuzz) fuzz ;;
+  all) build_ui; lint; rust; crash; ui; fuzz; e2e ;;
+  *) echo "usage: $0 [lint|rust|crash|ui|e2e|fuzz|all]" >&2; exit 2 ;;
 esac
 step "all requested tests passed ($part)"

@@ -20,9 +20,9 @@ impl AwsError {
     pub fn validation(message: impl Into<String>) -> Self {
         Self::new(400, "ValidationException", message)
     }
-    /// A body that is not valid JSON or CBOR.
+    /// A body that is not valid JSON or CBOR (the decoder's error, one definition).
     pub fn serialization(message: impl Into<String>) -> Self {
-        Self::new(400, "SerializationException", message)
+        la_sandbox_wire::DecodeError::serialization(message).into()
     }
     pub fn throttling() -> Self {
         Self::new(400, "ThrottlingException", "Rate exceeded")
@@ -35,11 +35,7 @@ impl AwsError {
         )
     }
     pub fn unknown_operation(op: &str) -> Self {
-        Self::new(
-            400,
-            "UnknownOperationException",
-            format!("Unknown operation {op}"),
-        )
+        la_sandbox_wire::DecodeError::unknown_operation(op).into()
     }
 }
 
@@ -50,6 +46,12 @@ impl std::fmt::Display for AwsError {
 }
 
 impl std::error::Error for AwsError {}
+
+impl From<la_sandbox_wire::DecodeError> for AwsError {
+    fn from(e: la_sandbox_wire::DecodeError) -> Self {
+        Self::new(e.status, e.code, e.message)
+    }
+}
 
 impl From<rusqlite::Error> for AwsError {
     fn from(e: rusqlite::Error) -> Self {
