@@ -25,12 +25,7 @@ lint() {
   (cd ui && npx biome check src && npx tsc --noEmit)
 }
 
-build_crash() {
-  step "crash safety (100 SIGKILLs during check runs and attestation writes)"
-  ./scripts/crash-test.sh 100
-}
-
-ui() {
+build_ui() {
   step "ui build"
   (cd ui && npm run build --silent)
 }
