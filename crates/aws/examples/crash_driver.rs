@@ -45,7 +45,11 @@ struct AckLog(std::fs::File);
 
 impl AckLog {
     fn ack(&mut self, line: &str) {
-        writeln!(self.0, "{line}").expect("ack log write");
+        // One write with its newline: `writeln!` on a File can issue two, and a kill between
+        // them leaves a complete-looking line without its end.
+        self.0
+            .write_all(format!("{line}\n").as_bytes())
+            .expect("ack log write");
         self.0.sync_data().expect("ack log fsync");
     }
 }
@@ -93,6 +97,19 @@ fn write(dir: &Path, ack_path: &Path, seed: u64) {
             .workspace_by_name(la_core::demo::DEMO_NAME)
             .expect("lookup")
             .expect("Demo workspace");
+        // A line the previous round's kill cut before its newline was never acknowledged: drop
+        // it, or this round's first line would be glued onto it.
+        if let Ok(prev) = std::fs::read(ack_path) {
+            let keep = prev.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            if keep < prev.len() {
+                let f = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(ack_path)
+                    .expect("ack log");
+                f.set_len(keep as u64).expect("drop the cut line");
+                f.sync_data().expect("ack log fsync");
+            }
+        }
         let file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
