@@ -4,6 +4,7 @@
 
 fn main() {
     println!("cargo:rerun-if-changed=src/lib.rs");
+    println!("cargo:rerun-if-changed=registered_commands.rs");
     let lib = std::fs::read_to_string("src/lib.rs").expect("src/lib.rs");
     let commands: Vec<&'static str> = registered_commands(&lib)
         .into_iter()
@@ -18,16 +19,4 @@ fn main() {
         .expect("tauri-build");
 }
 
-/// The command names inside `collect_commands![ a::b, c, ]` (the last path segment of each).
-fn registered_commands(lib: &str) -> Vec<String> {
-    let Some(start) = lib.find("collect_commands![") else {
-        return Vec::new();
-    };
-    let body = &lib[start + "collect_commands![".len()..];
-    let body = &body[..body.find(']').unwrap_or(body.len())];
-    body.split(',')
-        .map(|s| s.trim())
-        .filter(|s| !s.is_empty() && !s.starts_with("//"))
-        .map(|s| s.rsplit("::").next().unwrap_or(s).trim().to_string())
-        .collect()
-}
+include!("registered_commands.rs");

@@ -139,6 +139,22 @@ fn core<'a>(state: &'a State<'_, AppState>) -> Result<&'a Core, AppError> {
     state.core.as_ref().map_err(Clone::clone)
 }
 
+/// The running session `id`.
+fn running<'a>(live: &'a HashMap<String, Live>, id: &str) -> Result<&'a Live, AppError> {
+    live.get(id).ok_or_else(|| not_running(id))
+}
+
+impl Live {
+    /// The sandbox buyer of a sandbox session.
+    fn sandbox(&self) -> Result<&SandboxBuyer, AppError> {
+        self.sandbox.as_ref().ok_or_else(not_sandbox)
+    }
+}
+
+fn not_sandbox() -> AppError {
+    AppError::invalid("This session is against AWS, not the sandbox.")
+}
+
 fn not_running(id: &str) -> AppError {
     AppError::new(
         ErrorCode::NotFound,
@@ -311,9 +327,7 @@ pub async fn purchase_note(
         return Err(AppError::invalid("A note has at most 2,000 characters."));
     }
     let live = purchases.live.lock().await;
-    let l = live
-        .get(&session_id)
-        .ok_or_else(|| not_running(&session_id))?;
+    let l = running(&live, &session_id)?;
     Ok(l.session.tester(&kind, text.trim()))
 }
 
@@ -341,10 +355,8 @@ pub async fn purchase_sandbox(
     let l = live
         .get_mut(&session_id)
         .ok_or_else(|| not_running(&session_id))?;
-    let sb = l
-        .sandbox
-        .as_ref()
-        .ok_or_else(|| AppError::invalid("This session is against AWS, not the sandbox."))?;
+    // Fields, not `l.sandbox()`: the purchase below records its license on `l`.
+    let sb = l.sandbox.as_ref().ok_or_else(not_sandbox)?;
     match action {
         SandboxAction::Purchase | SandboxAction::PurchaseInBrowser => {
             // What exists before the watchers' first reads is history; buy after them.
@@ -388,13 +400,8 @@ pub async fn purchase_sandbox_change(
         ));
     }
     let live = purchases.live.lock().await;
-    let l = live
-        .get(&session_id)
-        .ok_or_else(|| not_running(&session_id))?;
-    let sb = l
-        .sandbox
-        .as_ref()
-        .ok_or_else(|| AppError::invalid("This session is against AWS, not the sandbox."))?;
+    let l = running(&live, &session_id)?;
+    let sb = l.sandbox()?;
     let q: Vec<(String, i64)> = quantities
         .into_iter()
         .map(|q| (q.dimension, i64::from(q.quantity)))
@@ -413,13 +420,8 @@ pub async fn purchase_sandbox_clock(
         return Err(AppError::invalid("Move the clock by 1 minute to 30 days."));
     }
     let live = purchases.live.lock().await;
-    let l = live
-        .get(&session_id)
-        .ok_or_else(|| not_running(&session_id))?;
-    let sb = l
-        .sandbox
-        .as_ref()
-        .ok_or_else(|| AppError::invalid("This session is against AWS, not the sandbox."))?;
+    let l = running(&live, &session_id)?;
+    let sb = l.sandbox()?;
     sb.advance_clock(&l.session, i64::from(minutes) * 60).await
 }
 
@@ -433,13 +435,8 @@ pub async fn purchase_demo_meter(
     quantity: i32,
 ) -> Result<(), AppError> {
     let live = purchases.live.lock().await;
-    let l = live
-        .get(&session_id)
-        .ok_or_else(|| not_running(&session_id))?;
-    let sb = l
-        .sandbox
-        .as_ref()
-        .ok_or_else(|| AppError::invalid("This session is against AWS, not the sandbox."))?;
+    let l = running(&live, &session_id)?;
+    let sb = l.sandbox()?;
     sb.demo_saas_meter(
         &l.session,
         &l.fulfillment_url,

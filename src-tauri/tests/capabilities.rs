@@ -10,17 +10,14 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn registered_commands() -> BTreeSet<String> {
+include!("../registered_commands.rs");
+
+/// The commands registered in src/lib.rs, as permission names: kebab-case (app_info → app-info).
+fn registered() -> BTreeSet<String> {
     let lib = std::fs::read_to_string(root().join("src/lib.rs")).expect("lib.rs");
-    let start = lib.find("collect_commands![").expect("collect_commands!") + 18;
-    let body = &lib[start..];
-    let body = &body[..body.find(']').expect("]")];
-    body.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        // Permission identifiers are kebab-case: app_info → allow-app-info.
-        .map(|s| s.rsplit("::").next().unwrap_or(s).replace('_', "-"))
-        .collect()
+    let names = registered_commands(&lib);
+    assert!(!names.is_empty(), "no collect_commands![…] in src/lib.rs");
+    names.iter().map(|n| n.replace('_', "-")).collect()
 }
 
 /// Every permission of every capability file: (identifier, the whole entry).
@@ -76,7 +73,7 @@ fn exactly_the_registered_commands_are_granted() {
                 .to_string()
         })
         .collect();
-    let registered = registered_commands();
+    let registered = registered();
     let missing: Vec<_> = registered.difference(&granted).collect();
     let extra: Vec<_> = granted.difference(&registered).collect();
     assert!(

@@ -77,10 +77,7 @@ fn build_inner(
     let cl = checklist();
     let store = core.store();
     let ws = store.workspace(workspace_id)?;
-    let tx = |t: &la_core::checklist::Text| match lang {
-        Lang::En => t.en.clone(),
-        Lang::Ja => t.ja.clone(),
-    };
+    let tx = |t: &la_core::checklist::Text| text_in(lang, t);
 
     let mut environments = Vec::new();
     for kind in scope.envs() {
@@ -282,10 +279,7 @@ pub fn purchase_sessions(
     lang: Lang,
 ) -> CoreResult<Vec<PurchaseSession>> {
     use la_core::purchase::{scenarios, StepOutcome, VerdictState};
-    let tx = |t: &la_core::checklist::Text| match lang {
-        Lang::En => t.en.clone(),
-        Lang::Ja => t.ja.clone(),
-    };
+    let tx = |t: &la_core::checklist::Text| text_in(lang, t);
     let runbooks = scenarios();
     let mut out = Vec::new();
     for env in scope.envs() {
@@ -397,6 +391,14 @@ fn verdict_title(id: la_core::purchase::VerdictId, lang: Lang) -> &'static str {
     match lang {
         Lang::En => en,
         Lang::Ja => ja,
+    }
+}
+
+/// A bilingual text in the report's language.
+fn text_in(lang: Lang, t: &la_core::checklist::Text) -> String {
+    match lang {
+        Lang::En => t.en.clone(),
+        Lang::Ja => t.ja.clone(),
     }
 }
 

@@ -1,0 +1,16 @@
+// Shared by build.rs and tests/capabilities.rs (through `include!`), so the permissions the build
+// generates and the ones the test expects come from one reading of src/lib.rs.
+
+/// The command names inside `collect_commands![ a::b, c, ]` (the last path segment of each).
+fn registered_commands(lib: &str) -> Vec<String> {
+    let Some(start) = lib.find("collect_commands![") else {
+        return Vec::new();
+    };
+    let body = &lib[start + "collect_commands![".len()..];
+    let body = &body[..body.find(']').unwrap_or(body.len())];
+    body.split(',')
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty() && !s.starts_with("//"))
+        .map(|s| s.rsplit("::").next().unwrap_or(s).trim().to_string())
+        .collect()
+}
