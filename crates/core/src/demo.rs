@@ -78,6 +78,15 @@ pub fn settings(kind: EnvKind) -> EnvironmentSettings {
 /// Seeds `Demo` once per data directory: a user who deletes it does not get it back.
 pub fn seed_on_first_start(core: &Core) -> Result<()> {
     let store = core.store();
+    // Two processes opening a fresh data folder at once (the app and the CLI) must not both
+    // seed: the lock file serialises them, and the second finds the first's mark. Seeding is
+    // several transactions, so the database's own locking cannot make it atomic.
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(core.data_dir().join("owners").join("seed.lock"))?;
+    lock.lock()?;
     if store.pref(SEEDED_KEY)?.is_some() {
         return Ok(());
     }

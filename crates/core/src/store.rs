@@ -145,6 +145,16 @@ CREATE TABLE purchase_step_results (
 );
 "#,
     ),
+    (
+        4,
+        "20261130_owners",
+        r#"
+-- The process that runs a check run or a purchase session (its lease in owners/), so another
+-- process opening the same database marks only the work of processes that are gone.
+ALTER TABLE check_runs ADD COLUMN owner TEXT;
+ALTER TABLE purchase_sessions ADD COLUMN owner TEXT;
+"#,
+    ),
 ];
 
 /// The newest schema this build knows.
@@ -159,15 +169,16 @@ pub fn now() -> String {
 pub struct Store {
     conn: Mutex<Connection>,
     path: PathBuf,
+    lease: Lease,
 }
 
 impl Store {
     /// Opens (creating if needed) the database at `path`, runs pending migrations, and refuses a
     /// database whose schema is newer than this build.
     pub fn open(path: &Path) -> Result<Self> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
+        let dir = path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir)?;
+        let lease = Lease::take(dir)?;
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -177,7 +188,25 @@ impl Store {
         Ok(Self {
             conn: Mutex::new(conn),
             path: path.to_path_buf(),
+            lease,
         })
+    }
+
+    /// This process's owner id, written on the check runs and sessions it starts.
+    pub fn owner(&self) -> &str {
+        &self.lease.id
+    }
+
+    /// Owners of running work whose process is gone (or unknown: rows from before owners were
+    /// recorded), so their runs and sessions can be marked interrupted.
+    fn gone_owners(&self, owners: Vec<Option<String>>) -> Vec<Option<String>> {
+        owners
+            .into_iter()
+            .filter(|o| match o {
+                None => true,
+                Some(id) => id != &self.lease.id && !self.lease.is_alive(id),
+            })
+            .collect()
     }
 
     pub fn path(&self) -> &Path {
@@ -193,7 +222,10 @@ impl Store {
 
     fn tx<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
         self.with(|c| {
-            let tx = c.transaction()?;
+            // IMMEDIATE takes the write lock up front. A deferred transaction that reads first
+            // and writes later fails at once with "database is locked" under WAL when another
+            // process wrote in between (the busy timeout cannot help a stale snapshot).
+            let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let out = f(&tx)?;
             tx.commit()?;
             Ok(out)
@@ -599,8 +631,8 @@ impl Store {
         };
         self.with(|c| {
             c.execute(
-                "INSERT INTO check_runs (id, workspace_id, env, started_at, state, total) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![run.id, run.workspace_id, env.as_str(), run.started_at, run.state, total],
+                "INSERT INTO check_runs (id, workspace_id, env, started_at, state, total, owner) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![run.id, run.workspace_id, env.as_str(), run.started_at, run.state, total, self.owner()],
             )?;
             Ok(())
         })?;
@@ -630,14 +662,26 @@ impl Store {
         })
     }
 
-    /// Runs still marked running when the app starts were cut short: say so.
+    /// Runs still marked running whose process is gone were cut short: say so. Runs of a live
+    /// process (the app, while the CLI opens the same database) are left alone.
     pub fn mark_interrupted_runs(&self) -> Result<usize> {
-        self.with(|c| {
-            Ok(c.execute(
-                "UPDATE check_runs SET state = 'interrupted', finished_at = ?1 WHERE state = 'running'",
-                [now()],
-            )?)
-        })
+        let owners = self.with(|c| {
+            let mut st =
+                c.prepare("SELECT DISTINCT owner FROM check_runs WHERE state = 'running'")?;
+            let rows = st.query_map([], |r| r.get::<_, Option<String>>(0))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })?;
+        let mut n = 0;
+        for owner in self.gone_owners(owners) {
+            n += self.with(|c| {
+                Ok(c.execute(
+                    "UPDATE check_runs SET state = 'interrupted', finished_at = ?1
+                     WHERE state = 'running' AND owner IS ?2",
+                    params![now(), owner],
+                )?)
+            })?;
+        }
+        Ok(n)
     }
 
     pub fn check_runs(&self, workspace_id: &str, env: EnvKind) -> Result<Vec<CheckRun>> {
@@ -815,17 +859,24 @@ fn row_history(r: &rusqlite::Row<'_>) -> rusqlite::Result<HistoryEntry> {
     })
 }
 
+/// Applies pending migrations one at a time. Each reads the schema version inside its own
+/// IMMEDIATE transaction, so two processes opening a fresh data folder at once never apply the
+/// same migration twice: the second waits, then sees the first's version.
 fn migrate(conn: &mut Connection) -> Result<()> {
-    let current: i32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     let known = schema_version();
-    if current > known {
-        return Err(CoreError::SchemaTooNew {
-            found: current.into(),
-            known: known.into(),
-        });
-    }
-    for (version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
-        let tx = conn.transaction()?;
+    loop {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let current: i32 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if current > known {
+            return Err(CoreError::SchemaTooNew {
+                found: current.into(),
+                known: known.into(),
+            });
+        }
+        let Some((version, name, sql)) = MIGRATIONS.iter().find(|m| m.0 > current) else {
+            tx.commit()?;
+            return Ok(());
+        };
         tx.execute_batch(sql)?;
         tx.execute_batch(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
@@ -839,5 +890,81 @@ fn migrate(conn: &mut Connection) -> Result<()> {
         tx.commit()?;
         tracing::info!(version, name, "applied migration");
     }
-    Ok(())
+}
+
+/// A process's lease on the data folder: `owners/<id>.lock`, locked exclusively for as long as
+/// the process lives. The operating system drops the lock when the process ends however it ends
+/// (a crash, SIGKILL), so "can I lock it?" tells whether its owner is gone — with no PID reuse
+/// to be fooled by and on every platform std's file locks cover.
+struct Lease {
+    id: String,
+    dir: PathBuf,
+    _file: std::fs::File,
+}
+
+impl Lease {
+    fn take(data_dir: &Path) -> Result<Self> {
+        let dir = data_dir.join("owners");
+        std::fs::create_dir_all(&dir)?;
+        sweep_abandoned(&dir);
+        let id = uuid::Uuid::new_v4().to_string();
+        let file = std::fs::OpenOptions::new()
+            .create_new(true)
+            .write(true)
+            .open(dir.join(format!("{id}.lock")))?;
+        file.lock()?;
+        Ok(Self {
+            id,
+            dir,
+            _file: file,
+        })
+    }
+
+    /// True while the owner's process still holds its lease. A lease found abandoned is removed.
+    fn is_alive(&self, id: &str) -> bool {
+        // Ids are UUIDs this code wrote; anything else cannot name a lease file.
+        if uuid::Uuid::parse_str(id).is_err() {
+            return false;
+        }
+        let path = self.dir.join(format!("{id}.lock"));
+        let Ok(file) = std::fs::OpenOptions::new().write(true).open(&path) else {
+            return false;
+        };
+        match file.try_lock() {
+            Ok(()) => {
+                let _ = std::fs::remove_file(&path);
+                false
+            }
+            Err(_) => true,
+        }
+    }
+}
+
+/// Removes the leases of processes that ended without removing their own (a crash, a kill).
+fn sweep_abandoned(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let path = e.path();
+        // Only leases (UUID names); seed.lock must keep its identity while others wait on it.
+        let is_lease = path.extension().is_some_and(|x| x == "lock")
+            && path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .is_some_and(|s| uuid::Uuid::parse_str(s).is_ok());
+        if is_lease {
+            if let Ok(f) = std::fs::OpenOptions::new().write(true).open(&path) {
+                if f.try_lock().is_ok() {
+                    let _ = std::fs::remove_file(&path);
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(self.dir.join(format!("{}.lock", self.id)));
+    }
 }

@@ -230,8 +230,17 @@ pub fn validate_settings(s: &EnvironmentSettings) -> Vec<FieldError> {
         ));
     }
     if !s.endpoint_url.is_empty() {
+        // Real credentials (and a session token, which travels as a plain header) must not
+        // cross a network unencrypted: plain http only to this machine — the sandbox, or a local
+        // emulator (moto, LocalStack) in real mode.
         match url::Url::parse(&s.endpoint_url) {
-            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
+            Ok(u) if u.scheme() == "https" && u.host().is_some() => {}
+            Ok(u) if u.scheme() == "http" && is_loopback_host(&u) => {}
+            Ok(u) if u.scheme() == "http" && u.host().is_some() => out.push(err(
+                "endpoint_url",
+                "Plain http is only allowed to this machine (127.0.0.1, ::1, localhost); use https for any other endpoint.",
+                "暗号化されていない http はこのマシン (127.0.0.1、::1、localhost) 宛てにのみ使えます。それ以外のエンドポイントには https を使ってください。",
+            )),
             _ => out.push(err(
                 "endpoint_url",
                 "Not a valid http(s) endpoint URL.",
@@ -417,6 +426,29 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(validate_settings(&s), vec![]);
+    }
+
+    #[test]
+    fn endpoint_http_only_to_this_machine() {
+        let mut s = EnvironmentSettings {
+            endpoint_url: "http://vpce-0abc.marketplace.us-east-1.vpce.amazonaws.com".into(),
+            ..Default::default()
+        };
+        let fields: Vec<String> = validate_settings(&s).into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, vec!["endpoint_url".to_string()]);
+        s.mode = EnvMode::Sandbox;
+        assert_eq!(validate_settings(&s).len(), 1, "sandbox mode too");
+        s.endpoint_url = "http://10.0.0.5:8484".into();
+        assert_eq!(validate_settings(&s).len(), 1);
+        for ok in [
+            "https://vpce-0abc.marketplace.us-east-1.vpce.amazonaws.com",
+            "http://127.0.0.1:8484",
+            "http://[::1]:8484",
+            "http://localhost:4566",
+        ] {
+            s.endpoint_url = ok.into();
+            assert_eq!(validate_settings(&s), vec![], "{ok}");
+        }
     }
 
     #[test]

@@ -215,3 +215,70 @@ fn a_failed_verdict_or_step_fails_the_item() {
         .attach_step_bytes(&s.id, "cancellation", 0, "x.png", b"")
         .is_err());
 }
+
+/// Tester notes on the timeline, step notes and the scenario's evidence file are redacted before
+/// they are stored, as item notes are (issue 14, item 6): a tester pasting a shell line or an
+/// HTML form with the token must not put the secret into the database or the evidence.
+#[test]
+fn notes_and_scenario_evidence_are_redacted_before_they_are_stored() {
+    const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    const TOKEN: &str = "TOKENVALUEabc123xyz789";
+    let dir = tempfile::tempdir().expect("dir");
+    let c = core(dir.path());
+    let ws = demo(&c);
+    let s = start(&c, &ws, "444455556666").expect("start");
+    let mut note = event(1, "note");
+    note.source = EventSource::Tester;
+    note.summary = format!("pasted: AWS_SECRET_ACCESS_KEY={SECRET} then ran it");
+    note.raw = format!(
+        r#"{{"kind":"note","note":"<input type=\"hidden\" name=\"x-amzn-marketplace-token\" value=\"{TOKEN}\">"}}"#
+    );
+    c.store().append_event(&s.id, &note).expect("note");
+    c.apply_verdicts(
+        &s.id,
+        &[verdict(
+            VerdictId::EntitlementAfterChange,
+            VerdictState::Pass,
+        )],
+    )
+    .expect("verdicts");
+    for step in 0..3 {
+        c.set_step_result(
+            &s.id,
+            "contract_change",
+            step,
+            StepOutcome::Pass,
+            &format!("sessionToken: \"{TOKEN}\" and key {SECRET}"),
+        )
+        .expect("step");
+    }
+    c.finish_scenario(&s.id, "contract_change").expect("finish");
+
+    let d = c.session_detail(&s.id).expect("detail");
+    let everything = serde_json::to_string(&d).expect("json");
+    assert!(!everything.contains(SECRET), "{everything}");
+    assert!(!everything.contains(TOKEN), "{everything}");
+    assert!(
+        everything.contains("then ran it"),
+        "words around a secret are kept"
+    );
+    // The scenario's evidence file, and the database file itself.
+    let item = "staging.scenario.contract_change";
+    for e in c.list_evidence(&ws, item).expect("evidence") {
+        let bytes = std::fs::read(c.evidence_file(&e.id).expect("path")).expect("read");
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains(SECRET) && !text.contains(TOKEN), "{text}");
+    }
+    for entry in std::fs::read_dir(dir.path()).expect("dir") {
+        let p = entry.expect("entry").path();
+        if p.is_file() {
+            let bytes = std::fs::read(&p).expect("read");
+            let text = String::from_utf8_lossy(&bytes);
+            assert!(
+                !text.contains(SECRET) && !text.contains(TOKEN),
+                "{}",
+                p.display()
+            );
+        }
+    }
+}

@@ -199,6 +199,7 @@ async fn marketplace(State(sb): State<Shared>, req: Request) -> Response<Body> {
         &parts.headers,
         &bytes,
         &sb.config.credentials,
+        &sigv4::Expect::for_service(op.service),
         SystemTime::now(),
     ) {
         Ok(c) => c,
@@ -254,12 +255,19 @@ fn sts(
     request_id: &str,
 ) -> Response<Body> {
     let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    // IAM SimulatePrincipalPolicy shares the query protocol; each is held to its own scope.
+    let expect = if String::from_utf8_lossy(body).contains("Action=SimulatePrincipalPolicy") {
+        sigv4::Expect::IAM
+    } else {
+        sigv4::Expect::STS
+    };
     let caller = match sigv4::verify(
         parts.method.as_str(),
         path_and_query,
         &parts.headers,
         body,
         &sb.config.credentials,
+        &expect,
         SystemTime::now(),
     ) {
         Ok(c) => c,

@@ -59,6 +59,112 @@ pub fn parse_authorization(value: &str) -> Option<AuthHeader<'_>> {
     })
 }
 
+/// Which credential scope a route accepts: the signing name its service uses and the regions
+/// where AWS serves it. AWS refuses a request signed for another service or region even when the
+/// signature itself is valid, so the sandbox must too — otherwise a client that signs for the
+/// wrong region (the mistake issue 11's region item is about) passes here and fails on AWS.
+#[derive(Debug, Clone, Copy)]
+pub struct Expect {
+    pub service: &'static str,
+    pub regions: Regions,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Regions {
+    /// Catalog and Entitlement exist only in us-east-1; IAM is global and signs for us-east-1.
+    Only(&'static str),
+    /// Metering, STS and CloudTrail answer in every commercial region.
+    Any,
+}
+
+impl Expect {
+    pub const MARKETPLACE_US_EAST_1: Expect = Expect {
+        service: "aws-marketplace",
+        regions: Regions::Only("us-east-1"),
+    };
+    pub const MARKETPLACE_ANY_REGION: Expect = Expect {
+        service: "aws-marketplace",
+        regions: Regions::Any,
+    };
+    pub const CLOUDTRAIL: Expect = Expect {
+        service: "cloudtrail",
+        regions: Regions::Any,
+    };
+    pub const STS: Expect = Expect {
+        service: "sts",
+        regions: Regions::Any,
+    };
+    pub const IAM: Expect = Expect {
+        service: "iam",
+        regions: Regions::Only("us-east-1"),
+    };
+
+    /// The scope AWS accepts for each service the sandbox routes by protocol.
+    pub fn for_service(service: crate::protocol::Service) -> Expect {
+        use crate::protocol::Service;
+        match service {
+            Service::Metering => Expect::MARKETPLACE_ANY_REGION,
+            Service::Entitlement | Service::Catalog => Expect::MARKETPLACE_US_EAST_1,
+            Service::CloudTrail => Expect::CLOUDTRAIL,
+        }
+    }
+}
+
+/// A region name as AWS spells them (`us-east-1`, `ap-northeast-3`, `us-gov-west-1`).
+fn is_region_name(r: &str) -> bool {
+    let parts: Vec<&str> = r.split('-').collect();
+    parts.len() >= 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+        && parts
+            .last()
+            .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// AWS's answer when the credential scope names another service or region. Checked before the
+/// signature, as AWS does, so the message says what is wrong rather than "does not match".
+fn check_scope(parsed: &AuthHeader<'_>, expect: &Expect) -> Result<(), AwsError> {
+    if !parsed
+        .signed_headers
+        .iter()
+        .any(|h| h.eq_ignore_ascii_case("host"))
+    {
+        return Err(AwsError::new(
+            400,
+            "IncompleteSignatureException",
+            "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
+        ));
+    }
+    if parsed.service != expect.service {
+        return Err(AwsError::new(
+            403,
+            "InvalidSignatureException",
+            format!(
+                "Credential should be scoped to correct service: '{}'. ",
+                expect.service
+            ),
+        ));
+    }
+    let region_ok = match expect.regions {
+        Regions::Only(r) => parsed.region == r,
+        Regions::Any => is_region_name(parsed.region),
+    };
+    if !region_ok {
+        return Err(AwsError::new(
+            403,
+            "InvalidSignatureException",
+            format!(
+                "Credential should be scoped to a valid region, not '{}'. ",
+                parsed.region
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// What a verified request was signed as.
 #[derive(Debug, Clone)]
 pub struct Caller {
@@ -80,6 +186,7 @@ pub fn verify(
     headers: &HeaderMap,
     body: &[u8],
     credentials: &HashMap<String, Credential>,
+    expect: &Expect,
     now: SystemTime,
 ) -> Result<Caller, AwsError> {
     let missing = || {
@@ -100,6 +207,7 @@ pub fn verify(
             "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters.",
         )
     })?;
+    check_scope(&parsed, expect)?;
     let Some(known) = credentials.get(parsed.access_key_id) else {
         return Err(AwsError::new(
             400,
@@ -217,5 +325,49 @@ mod tests {
         assert_eq!(p.signature, "abc123");
         assert!(parse_authorization("Bearer x").is_none());
         assert!(parse_authorization("AWS4-HMAC-SHA256 Credential=a/b/c").is_none());
+    }
+
+    fn header(scope: &str, signed: &str) -> String {
+        format!("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261123/{scope}/aws4_request, SignedHeaders={signed}, Signature=abc")
+    }
+
+    #[test]
+    fn host_must_be_signed() {
+        let h = header("us-east-1/aws-marketplace", "content-type;x-amz-date");
+        let p = parse_authorization(&h).expect("parses");
+        let e = check_scope(&p, &Expect::MARKETPLACE_US_EAST_1).expect_err("refused");
+        assert_eq!(e.code, "IncompleteSignatureException");
+        let h = header("us-east-1/aws-marketplace", "content-type;Host;x-amz-date");
+        let p = parse_authorization(&h).expect("parses");
+        assert!(check_scope(&p, &Expect::MARKETPLACE_US_EAST_1).is_ok());
+    }
+
+    #[test]
+    fn scope_service_and_region_are_checked() {
+        let scoped = |scope: &str, e: &Expect| {
+            let h = header(scope, "host;x-amz-date");
+            let p = parse_authorization(&h).expect("parses");
+            check_scope(&p, e).map_err(|e| e.message)
+        };
+        let m = Expect::MARKETPLACE_US_EAST_1;
+        assert!(scoped("us-east-1/aws-marketplace", &m).is_ok());
+        let wrong_region = scoped("eu-west-1/aws-marketplace", &m).expect_err("region");
+        assert!(
+            wrong_region.contains("valid region, not 'eu-west-1'"),
+            "{wrong_region}"
+        );
+        let wrong_service = scoped("us-east-1/sqs", &m).expect_err("service");
+        assert!(
+            wrong_service.contains("'aws-marketplace'"),
+            "{wrong_service}"
+        );
+        // Metering answers in other regions; a made-up region is still refused.
+        let any = Expect::MARKETPLACE_ANY_REGION;
+        assert!(scoped("eu-west-1/aws-marketplace", &any).is_ok());
+        assert!(scoped("us-gov-west-1/aws-marketplace", &any).is_ok());
+        assert!(scoped("mars/aws-marketplace", &any).is_err());
+        assert!(scoped("EU-WEST-1/aws-marketplace", &any).is_err());
+        assert!(scoped("us-east-1/cloudtrail", &Expect::CLOUDTRAIL).is_ok());
+        assert!(scoped("us-east-1/cloudtrail", &Expect::STS).is_err());
     }
 }

@@ -261,7 +261,10 @@ impl Core {
             .join(uuid::Uuid::new_v4().to_string());
         std::fs::create_dir_all(&dir)?;
         let path = dir.join(&name);
-        let written = std::fs::write(&path, serde_json::to_vec_pretty(&evidence)?)
+        // What it holds was redacted when stored; redacting the file as well keeps a secret out
+        // of the evidence even if a row predates that (stores from before this rule).
+        let text = crate::redact::redact(&serde_json::to_string_pretty(&evidence)?);
+        let written = std::fs::write(&path, text)
             .map_err(CoreError::from)
             .and_then(|_| self.add_evidence(&s.workspace_id, &sc.item_id(s.env), &path));
         let _ = std::fs::remove_dir_all(&dir);

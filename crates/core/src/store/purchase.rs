@@ -35,7 +35,7 @@ impl Store {
     pub fn create_session(&self, s: &PurchaseSession) -> Result<()> {
         self.tx(|tx| {
             tx.execute(
-                &format!("INSERT INTO purchase_sessions ({SESSION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
+                &format!("INSERT INTO purchase_sessions ({SESSION_COLUMNS}, owner) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
                 params![
                     s.id,
                     s.workspace_id,
@@ -48,7 +48,8 @@ impl Store {
                     s.ended_at,
                     s.state.as_str(),
                     s.license_arn,
-                    serde_json::to_string(&s.verdicts)?
+                    serde_json::to_string(&s.verdicts)?,
+                    self.owner()
                 ],
             )?;
             Ok(())
@@ -78,12 +79,16 @@ impl Store {
         })
     }
 
+    /// Every timeline event passes through redaction here, whatever front end or watcher wrote
+    /// it: tester notes and pasted messages are free text and may carry keys or tokens.
     pub fn append_event(&self, session_id: &str, e: &TimelineEvent) -> Result<()> {
+        let summary = crate::redact::redact(&e.summary);
+        let raw = crate::redact::redact(&e.raw);
         self.with(|c| {
             c.execute(
                 "INSERT OR IGNORE INTO purchase_events (session_id, seq, observed_at, occurred_at, source, kind, summary, malformed, raw)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![session_id, e.seq, e.observed_at, e.occurred_at, e.source.as_str(), e.kind, e.summary, e.malformed, e.raw],
+                params![session_id, e.seq, e.observed_at, e.occurred_at, e.source.as_str(), e.kind, summary, e.malformed, raw],
             )?;
             Ok(())
         })
@@ -144,17 +149,32 @@ impl Store {
     }
 
     /// Sessions left running by a previous process (the app was closed or killed).
+    /// Sessions still marked running whose process is gone were cut short; a live process's
+    /// sessions (the app's, while the CLI opens the same database) are left running.
     pub fn mark_interrupted_sessions(&self) -> Result<usize> {
-        self.with(|c| {
-            Ok(c.execute(
-                "UPDATE purchase_sessions SET state = 'interrupted', ended_at = ?1 WHERE state = 'running'",
-                [now()],
-            )?)
-        })
+        let owners = self.with(|c| {
+            let mut st =
+                c.prepare("SELECT DISTINCT owner FROM purchase_sessions WHERE state = 'running'")?;
+            let rows = st.query_map([], |r| r.get::<_, Option<String>>(0))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })?;
+        let mut n = 0;
+        for owner in self.gone_owners(owners) {
+            n += self.with(|c| {
+                Ok(c.execute(
+                    "UPDATE purchase_sessions SET state = 'interrupted', ended_at = ?1
+                     WHERE state = 'running' AND owner IS ?2",
+                    params![now(), owner],
+                )?)
+            })?;
+        }
+        Ok(n)
     }
 
+    /// A step's note is redacted before it is stored, as item notes are.
     pub fn put_step_result(&self, session_id: &str, r: &StepResult) -> Result<()> {
         let ids = serde_json::to_string(&r.evidence_ids)?;
+        let note = crate::redact::redact(&r.note);
         self.with(|c| {
             c.execute(
                 "INSERT INTO purchase_step_results (session_id, scenario_id, step, outcome, note, evidence_ids, updated_at, updated_by)
@@ -162,7 +182,7 @@ impl Store {
                  ON CONFLICT(session_id, scenario_id, step) DO UPDATE SET outcome = excluded.outcome,
                    note = excluded.note, evidence_ids = excluded.evidence_ids,
                    updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-                params![session_id, r.scenario_id, r.step, r.outcome.as_str(), r.note, ids, r.updated_at, r.updated_by],
+                params![session_id, r.scenario_id, r.step, r.outcome.as_str(), note, ids, r.updated_at, r.updated_by],
             )?;
             Ok(())
         })
