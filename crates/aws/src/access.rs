@@ -69,9 +69,7 @@ fn is_region(s: &str) -> bool {
         && parts[1..parts.len() - 1]
             .iter()
             .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
-        && parts[parts.len() - 1]
-            .bytes()
-            .all(|b| b.is_ascii_digit())
+        && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
         && !parts[parts.len() - 1].is_empty()
 }
 
@@ -255,15 +253,42 @@ mod tests {
     #[test]
     fn queue_regions_from_urls() {
         for (url, want) in [
-            ("https://sqs.eu-west-1.amazonaws.com/123456789012/q", Some("eu-west-1")),
-            ("https://sqs.ap-southeast-2.amazonaws.com/123456789012/mp-events", Some("ap-southeast-2")),
-            ("https://eu-central-1.queue.amazonaws.com/123456789012/q", Some("eu-central-1")),
-            ("https://queue.amazonaws.com/123456789012/q", Some("us-east-1")),
-            ("https://sqs.us-gov-west-1.amazonaws.com/123456789012/q", Some("us-gov-west-1")),
-            ("https://sqs.cn-north-1.amazonaws.com.cn/123456789012/q", Some("cn-north-1")),
-            ("https://sqs.eu-west-3.api.aws/123456789012/q", Some("eu-west-3")),
-            ("https://vpce-0a1b2c3d-abcd.sqs.eu-north-1.vpce.amazonaws.com/123456789012/q", Some("eu-north-1")),
-            ("HTTPS://SQS.EU-WEST-1.AMAZONAWS.COM/123456789012/q", Some("eu-west-1")),
+            (
+                "https://sqs.eu-west-1.amazonaws.com/123456789012/q",
+                Some("eu-west-1"),
+            ),
+            (
+                "https://sqs.ap-southeast-2.amazonaws.com/123456789012/mp-events",
+                Some("ap-southeast-2"),
+            ),
+            (
+                "https://eu-central-1.queue.amazonaws.com/123456789012/q",
+                Some("eu-central-1"),
+            ),
+            (
+                "https://queue.amazonaws.com/123456789012/q",
+                Some("us-east-1"),
+            ),
+            (
+                "https://sqs.us-gov-west-1.amazonaws.com/123456789012/q",
+                Some("us-gov-west-1"),
+            ),
+            (
+                "https://sqs.cn-north-1.amazonaws.com.cn/123456789012/q",
+                Some("cn-north-1"),
+            ),
+            (
+                "https://sqs.eu-west-3.api.aws/123456789012/q",
+                Some("eu-west-3"),
+            ),
+            (
+                "https://vpce-0a1b2c3d-abcd.sqs.eu-north-1.vpce.amazonaws.com/123456789012/q",
+                Some("eu-north-1"),
+            ),
+            (
+                "HTTPS://SQS.EU-WEST-1.AMAZONAWS.COM/123456789012/q",
+                Some("eu-west-1"),
+            ),
             ("http://127.0.0.1:5000/123456789012/q", None),
             ("http://localhost:4566/000000000000/q", None),
             ("https://sqs.example.com/123456789012/q", None),

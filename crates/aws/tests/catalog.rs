@@ -64,7 +64,11 @@ fn ctx(run: &Running, settings: EnvironmentSettings) -> CheckContext {
 
 /// One change, applied and waited for.
 async fn change(run: &Running, change_type: &str, entity_type: &str, id: &str, details: &str) {
-    change_set(run, vec![(change_type, entity_type, id, None, details.to_string())]).await;
+    change_set(
+        run,
+        vec![(change_type, entity_type, id, None, details.to_string())],
+    )
+    .await;
 }
 
 /// A change set of (type, entity type, identifier, change name, details) and its end state.
@@ -221,7 +225,6 @@ async fn catalog_checks_pass_on_the_demo_product_and_fail_on_broken_ones() {
     assert!(r.summary.contains("Draft"));
 }
 
-
 /// A product with many offers (drafts made later than the public one, so they fill the first
 /// ListEntities page) and a private offer whose EULA does not answer: the check pages to the
 /// released public offer (AWS's standard contract); named explicitly, the private one fails.
@@ -231,7 +234,8 @@ async fn the_public_offer_is_found_among_many() {
     let p = "$P.Entity.Identifier";
     let o = "$O.Entity.Identifier";
     let pricing = json!({"PricingModel": "Usage", "Terms": [{"Type": "UsageBasedPricingTerm", "CurrencyCode": "USD", "RateCards": [{"RateCard": [{"DimensionKey": "reports", "Price": "0.05"}]}]}]}).to_string();
-    let legal = |doc: Value| json!({"Terms": [{"Type": "LegalTerm", "Documents": [doc]}]}).to_string();
+    let legal =
+        |doc: Value| json!({"Terms": [{"Type": "LegalTerm", "Documents": [doc]}]}).to_string();
     let made = change_set(&run, vec![
         ("CreateProduct", "SaaSProduct@1.0", "", Some("P"), json!({"ProductTitle": "Ledgerly"}).to_string()),
         ("AddDimensions", "SaaSProduct@1.0", p, None, json!([{"Key": "reports", "Name": "Reports", "Description": "Reports", "Unit": "Units", "Types": ["ExternallyMetered"]}]).to_string()),
@@ -243,17 +247,36 @@ async fn the_public_offer_is_found_among_many() {
         ("CreateOffer", "Offer@1.0", "", Some("Private"), json!({"ProductId": p}).to_string()),
         ("UpdateTargeting", "Offer@1.0", "$Private.Entity.Identifier", None, json!({"PositiveTargeting": {"BuyerAccounts": [BUYER]}}).to_string()),
         ("UpdatePricingTerms", "Offer@1.0", "$Private.Entity.Identifier", None, pricing),
-        ("UpdateLegalTerms", "Offer@1.0", "$Private.Entity.Identifier", None, legal(json!({"Type": "CustomEula", "Url": format!("{}/_demo-saas/nope/eula.txt", run.url)}))),
+        ("UpdateLegalTerms", "Offer@1.0", "$Private.Entity.Identifier", None, legal(json!({"Type": "CustomEula", "Url": format!("{}/legal/no-such-eula.txt", run.url)}))),
         ("ReleaseOffer", "Offer@1.0", "$Private.Entity.Identifier", None, "{}".into()),
     ]).await;
-    assert_eq!(made.status().map(|s| s.as_str()), Some("SUCCEEDED"), "{made:?}");
+    assert_eq!(
+        made.status().map(|s| s.as_str()),
+        Some("SUCCEEDED"),
+        "{made:?}"
+    );
     let id = |i: usize| {
-        made.change_set()[i].entity().and_then(|e| e.identifier()).expect("id").split('@').next().expect("id").to_string()
+        made.change_set()[i]
+            .entity()
+            .and_then(|e| e.identifier())
+            .expect("id")
+            .split('@')
+            .next()
+            .expect("id")
+            .to_string()
     };
     let (product, private) = (id(0), id(7));
     for batch in 0..3 {
         let drafts = (0..20)
-            .map(|i| ("CreateOffer", "Offer@1.0", "", None, json!({"ProductId": product, "Name": format!("Draft {batch}-{i}")}).to_string()))
+            .map(|i| {
+                (
+                    "CreateOffer",
+                    "Offer@1.0",
+                    "",
+                    None,
+                    json!({"ProductId": product, "Name": format!("Draft {batch}-{i}")}).to_string(),
+                )
+            })
             .collect();
         change_set(&run, drafts).await;
     }
@@ -274,8 +297,17 @@ async fn a_seller_in_eu_west_1_gets_the_same_verdicts() {
     let mut s = settings(&run);
     s.region = "eu-west-1".into();
     let c = ctx(&run, s);
-    assert_eq!(c.sdk.as_ref().and_then(|x| x.region()).map(|r| r.as_ref()), Some("eu-west-1"));
-    assert_eq!(c.marketplace_sdk().expect("sdk").region().map(|r| r.as_ref()), Some("us-east-1"));
+    assert_eq!(
+        c.sdk.as_ref().and_then(|x| x.region()).map(|r| r.as_ref()),
+        Some("eu-west-1")
+    );
+    assert_eq!(
+        c.marketplace_sdk()
+            .expect("sdk")
+            .region()
+            .map(|r| r.as_ref()),
+        Some("us-east-1")
+    );
     for id in [
         "catalog.seller_access",
         "catalog.product_exists",

@@ -36,7 +36,8 @@ struct Canned {
 
 /// `a.b.c` of `v`; `null` when absent.
 fn dotted<'a>(v: &'a Value, path: &str) -> &'a Value {
-    path.split('.').fold(v, |v, k| v.get(k).unwrap_or(&Value::Null))
+    path.split('.')
+        .fold(v, |v, k| v.get(k).unwrap_or(&Value::Null))
 }
 
 /// Whether every key of `want` is in `got` with an equal value (objects recursively).
@@ -82,9 +83,9 @@ async fn answer(
     let found = c.responses.iter().find(|r| match r["operation"].as_str() {
         Some(op) => {
             op == operation
-                && r["when"].as_object().is_none_or(|w| {
-                    w.iter().all(|(k, v)| dotted(&params, k) == v)
-                })
+                && r["when"]
+                    .as_object()
+                    .is_none_or(|w| w.iter().all(|(k, v)| dotted(&params, k) == v))
         }
         None => r["path"].as_str() == Some(path.as_str()),
     });
@@ -141,7 +142,9 @@ fn status(s: &str) -> CheckStatus {
 }
 
 fn cases(dir: &str) -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../conformance").join(dir);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../conformance")
+        .join(dir);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&root)
         .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
         .filter_map(Result::ok)
@@ -154,17 +157,25 @@ fn cases(dir: &str) -> Vec<PathBuf> {
 
 /// Runs one case; returns its problems (empty when it holds).
 async fn run_case(file: &Path) -> Vec<String> {
-    let name = file.file_name().unwrap_or_default().to_string_lossy().to_string();
+    let name = file
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .to_string();
     let mut case: Value =
         serde_json::from_str(&std::fs::read_to_string(file).expect("read")).expect("case json");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let server = format!("http://{}", listener.local_addr().expect("addr"));
     fill(&mut case, &server);
     let canned = Arc::new(Canned {
         responses: case["responses"].as_array().cloned().unwrap_or_default(),
         seen: Mutex::new(Vec::new()),
     });
-    let app = axum::Router::new().fallback(answer).with_state(canned.clone());
+    let app = axum::Router::new()
+        .fallback(answer)
+        .with_state(canned.clone());
     let task = tokio::spawn(async move { axum::serve(listener, app).await });
 
     // The environment: defaults, the case's settings, a seller in eu-west-1.
@@ -190,14 +201,20 @@ async fn run_case(file: &Path) -> Vec<String> {
         let r = common::check(&ctx, id).await;
         let want = status(want.as_str().unwrap_or_default());
         if r.status != want {
-            problems.push(format!("{name}: {id} is {:?}, expected {want:?}: {}", r.status, r.summary));
+            problems.push(format!(
+                "{name}: {id} is {:?}, expected {want:?}: {}",
+                r.status, r.summary
+            ));
         }
     }
     task.abort();
     let seen = canned.seen.lock().expect("lock").clone();
     for s in &seen {
         if !s.answered {
-            problems.push(format!("{name}: unexpected request {} {}", s.operation, s.params));
+            problems.push(format!(
+                "{name}: unexpected request {} {}",
+                s.operation, s.params
+            ));
         }
         let aws_call = case["responses"]
             .as_array()
@@ -205,7 +222,10 @@ async fn run_case(file: &Path) -> Vec<String> {
             .flatten()
             .any(|r| r["operation"] == s.operation.as_str());
         if aws_call && s.region != "us-east-1" {
-            problems.push(format!("{name}: {} was signed for {:?}, not us-east-1", s.operation, s.region));
+            problems.push(format!(
+                "{name}: {} was signed for {:?}, not us-east-1",
+                s.operation, s.region
+            ));
         }
     }
     for want in case["requests"].as_array().into_iter().flatten() {
@@ -213,7 +233,10 @@ async fn run_case(file: &Path) -> Vec<String> {
             want["operation"] == s.operation.as_str() && subset(&want["params"], &s.params)
         });
         if !made {
-            problems.push(format!("{name}: no {} request with {}", want["operation"], want["params"]));
+            problems.push(format!(
+                "{name}: no {} request with {}",
+                want["operation"], want["params"]
+            ));
         }
     }
     problems
@@ -222,7 +245,11 @@ async fn run_case(file: &Path) -> Vec<String> {
 #[tokio::test]
 async fn catalog_cases_give_their_verdicts() {
     let files = cases("catalog");
-    assert!(files.len() >= 10, "the catalog suite has {} cases", files.len());
+    assert!(
+        files.len() >= 10,
+        "the catalog suite has {} cases",
+        files.len()
+    );
     let mut problems = Vec::new();
     for f in &files {
         problems.extend(run_case(f).await);
@@ -239,11 +266,20 @@ async fn a_wrong_expectation_is_reported() {
         .into_iter()
         .find(|p| p.ends_with("offer-standard-eula.json"))
         .expect("case");
-    let mut case: Value = serde_json::from_str(&std::fs::read_to_string(src).expect("read")).expect("json");
+    let mut case: Value =
+        serde_json::from_str(&std::fs::read_to_string(src).expect("read")).expect("json");
     case["expect"] = json!({"catalog.eula": "fail", "catalog.product_exists": "pass"});
     let file = dir.path().join("wrong.json");
     std::fs::write(&file, case.to_string()).expect("write");
     let problems = run_case(&file).await;
-    assert!(problems.iter().any(|p| p.contains("catalog.eula is Pass")), "{problems:?}");
-    assert!(problems.iter().any(|p| p.contains("unexpected request DescribeEntity")), "{problems:?}");
+    assert!(
+        problems.iter().any(|p| p.contains("catalog.eula is Pass")),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("unexpected request DescribeEntity")),
+        "{problems:?}"
+    );
 }

@@ -34,7 +34,10 @@ async fn record(State(log): State<Log>, headers: HeaderMap, body: Bytes) -> Resp
         .unwrap_or_default()
         .split('/')
         .collect();
-    let (region, service) = (scope.get(2).copied().unwrap_or_default(), scope.get(3).copied().unwrap_or_default());
+    let (region, service) = (
+        scope.get(2).copied().unwrap_or_default(),
+        scope.get(3).copied().unwrap_or_default(),
+    );
     let body = String::from_utf8_lossy(&body).to_string();
     let op = headers
         .get("x-amz-target")
@@ -74,7 +77,9 @@ async fn record(State(log): State<Log>, headers: HeaderMap, body: Bytes) -> Resp
 #[tokio::test]
 async fn a_seller_in_eu_west_1_is_checked_in_the_right_regions() {
     let log: Log = Arc::default();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let url = format!("http://{}", listener.local_addr().expect("addr"));
     let app = axum::Router::new().fallback(record).with_state(log.clone());
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
@@ -92,7 +97,10 @@ async fn a_seller_in_eu_west_1_is_checked_in_the_right_regions() {
     };
     let ctx = CheckContext {
         settings,
-        sdk: Some(in_region(&static_config(&url, "AKIDREGIONS000000001", "s"), "eu-west-1")),
+        sdk: Some(in_region(
+            &static_config(&url, "AKIDREGIONS000000001", "s"),
+            "eu-west-1",
+        )),
         http: CheckContext::http_client(None).expect("http"),
         response_time_limit: Duration::from_secs(3),
         own_access_keys: Vec::new(),
@@ -120,7 +128,13 @@ async fn a_seller_in_eu_west_1_is_checked_in_the_right_regions() {
         ("kms", None, "eu-west-1"),
     ] {
         let got = regions_of(service, op);
-        assert!(!got.is_empty(), "no {service} {op:?} request was made: {log:?}");
-        assert!(got.iter().all(|r| r == want), "{service} {op:?} signed for {got:?}, want {want}");
+        assert!(
+            !got.is_empty(),
+            "no {service} {op:?} request was made: {log:?}"
+        );
+        assert!(
+            got.iter().all(|r| r == want),
+            "{service} {op:?} signed for {got:?}, want {want}"
+        );
     }
 }

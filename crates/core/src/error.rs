@@ -123,8 +123,11 @@ mod tests {
             plain,
             serde_json::json!({"code": "invalid_input", "message": "bad"})
         );
-        let aws = AppError::new(ErrorCode::Aws, "DescribeEntity: ResourceNotFoundException: gone")
-            .with_aws("DescribeEntity", Some("ResourceNotFoundException"));
+        let aws = AppError::new(
+            ErrorCode::Aws,
+            "DescribeEntity: ResourceNotFoundException: gone",
+        )
+        .with_aws("DescribeEntity", Some("ResourceNotFoundException"));
         assert!(aws.is_aws("ResourceNotFoundException"));
         assert!(!aws.is_aws("ResourceNotFound"));
         assert_eq!(

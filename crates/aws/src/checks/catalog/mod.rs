@@ -233,7 +233,12 @@ fn fulfillment_url(ctx: &CheckContext) -> CheckFuture<'_> {
             let configured = &ctx.settings.fulfillment_url;
             let listed: Vec<String> = options
                 .iter()
-                .map(|f| format!("{} {} {} ({})", f.version_id, f.option_id, f.url, f.visibility))
+                .map(|f| {
+                    format!(
+                        "{} {} {} ({})",
+                        f.version_id, f.option_id, f.url, f.visibility
+                    )
+                })
                 .collect();
             // The environment's URL is judged when the product has it among its options;
             // otherwise the first SaaS URL option (AWS lists the newest version first).
@@ -268,8 +273,15 @@ fn fulfillment_url(ctx: &CheckContext) -> CheckFuture<'_> {
             };
             Ok(o.evidence(
                 "DescribeEntity",
-                format!("DescribeEntity {} (DetailsDocument.Versions[].DeliveryOptions[])", ctx.settings.product_id),
-                if listed.is_empty() { "no FulfillmentUrl".to_string() } else { listed.join("\n") },
+                format!(
+                    "DescribeEntity {} (DetailsDocument.Versions[].DeliveryOptions[])",
+                    ctx.settings.product_id
+                ),
+                if listed.is_empty() {
+                    "no FulfillmentUrl".to_string()
+                } else {
+                    listed.join("\n")
+                },
             ))
         })
     })

@@ -43,7 +43,11 @@ async fn product_offers(ctx: &CheckContext, product_id: &str) -> Result<Vec<Offe
             .entity_type("Offer")
             .entity_type_filters(EntityTypeFilters::OfferFilters(
                 OfferFilters::builder()
-                    .product_id(OfferProductIdFilter::builder().value_list(product_id).build())
+                    .product_id(
+                        OfferProductIdFilter::builder()
+                            .value_list(product_id)
+                            .build(),
+                    )
                     .build(),
             ))
             .entity_type_sort(EntityTypeSort::OfferSort(
@@ -134,9 +138,15 @@ pub(super) fn eula(ctx: &CheckContext) -> CheckFuture<'_> {
                 )
                 .evidence("ListEntities", format!("ListEntities EntityType=Offer ProductId={product} (all pages)"), tally(&rows)));
             };
-            (public.id.clone(), format!("the released public offer among {}", tally(&rows)))
+            (
+                public.id.clone(),
+                format!("the released public offer among {}", tally(&rows)),
+            )
         } else {
-            (configured.to_string(), "the environment's offer".to_string())
+            (
+                configured.to_string(),
+                "the environment's offer".to_string(),
+            )
         };
         let Some(offer) = describe_entity(ctx, &offer_id).await? else {
             return Ok(Outcome::fail(
@@ -165,9 +175,17 @@ async fn judge(ctx: &CheckContext, offer_id: &str, offer: &Value, request: &str)
         Eula::Standard { version } => {
             return Outcome::pass(format!(
                 "offer {offer_id} uses AWS's Standard Contract for AWS Marketplace (version {})",
-                if version.is_empty() { "unstated" } else { version.as_str() }
+                if version.is_empty() {
+                    "unstated"
+                } else {
+                    version.as_str()
+                }
             ))
-            .evidence("DescribeEntity", request, format!("LegalTerm StandardEula {version}"));
+            .evidence(
+                "DescribeEntity",
+                request,
+                format!("LegalTerm StandardEula {version}"),
+            );
         }
         Eula::Missing => {
             return Outcome::fail(
@@ -191,7 +209,10 @@ async fn judge(ctx: &CheckContext, offer_id: &str, offer: &Value, request: &str)
         Ok(r) => r,
         Err(e) => {
             return Outcome::fail(
-                format!("the EULA at {url} could not be fetched: {}", crate::http_error_chain(&e)),
+                format!(
+                    "the EULA at {url} could not be fetched: {}",
+                    crate::http_error_chain(&e)
+                ),
                 "Host the EULA where buyers can read it.",
                 "購入者が読める場所に EULA を公開してください。",
             )
@@ -205,7 +226,11 @@ async fn judge(ctx: &CheckContext, offer_id: &str, offer: &Value, request: &str)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_string();
-    let path = url.split(['?', '#']).next().unwrap_or_default().to_ascii_lowercase();
+    let path = url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     let o = if status != 200 {
         Outcome::fail(
             format!("the EULA at {url} answers HTTP {status}"),
@@ -213,7 +238,9 @@ async fn judge(ctx: &CheckContext, offer_id: &str, offer: &Value, request: &str)
             "EULA の URL が 200 を返すようにしてください。",
         )
     } else if ctype.to_ascii_lowercase().starts_with("text/plain") || path.ends_with(".txt") {
-        Outcome::pass(format!("the custom EULA at {url} answers 200 as plain text ({ctype})"))
+        Outcome::pass(format!(
+            "the custom EULA at {url} answers 200 as plain text ({ctype})"
+        ))
     } else {
         // AWS accepts other formats (its own examples use a PDF); only the checklist asks
         // for .txt, so this is a warning, never a failure.
@@ -223,7 +250,11 @@ async fn judge(ctx: &CheckContext, offer_id: &str, offer: &Value, request: &str)
             "AWS はこの EULA を受け付けますが、AWS チェックリストの製品の行「EULA の URL を .txt 形式で提供した」は text/plain で提供される .txt ファイルを求めています。",
         )
     };
-    o.evidence("EULA", format!("{request}; GET {url}"), format!("HTTP {status}, {ctype}"))
+    o.evidence(
+        "EULA",
+        format!("{request}; GET {url}"),
+        format!("HTTP {status}, {ctype}"),
+    )
 }
 
 #[cfg(test)]

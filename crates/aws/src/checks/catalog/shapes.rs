@@ -6,10 +6,7 @@ use serde_json::Value;
 
 /// The entity's `DetailsDocument` as JSON; the `Details` string only when AWS sent no document
 /// (the string is capped at 16 KB, so a large product's is cut short).
-pub fn details_json(
-    document: Option<&aws_smithy_types::Document>,
-    details: Option<&str>,
-) -> Value {
+pub fn details_json(document: Option<&aws_smithy_types::Document>, details: Option<&str>) -> Value {
     match document {
         Some(d) => document_to_json(d),
         None => details
@@ -247,32 +244,89 @@ mod tests {
         assert_eq!(f.len(), 1, "{f:?}");
         assert_eq!(f[0].url, "https://app.example.com/r");
         assert_eq!(f[0].version_id, "version-b");
-        assert!(fulfillment_options(&json!({"Versions": [{"Id": "v", "DeliveryOptions": [{"Id": "do-x"}]}]})).is_empty());
+        assert!(fulfillment_options(
+            &json!({"Versions": [{"Id": "v", "DeliveryOptions": [{"Id": "do-x"}]}]})
+        )
+        .is_empty());
     }
 
     #[test]
     fn offer_kinds_from_summaries_and_documents() {
         let s = |v: Value| summary_kind(&v, now());
-        assert_eq!(s(json!({"State": "Released", "Targeting": []})), OfferKind::Public);
-        assert_eq!(s(json!({"State": "Released", "Targeting": ["BuyerAccounts"], "BuyerAccounts": ["111122223333"]})), OfferKind::Private);
+        assert_eq!(
+            s(json!({"State": "Released", "Targeting": []})),
+            OfferKind::Public
+        );
+        assert_eq!(
+            s(
+                json!({"State": "Released", "Targeting": ["BuyerAccounts"], "BuyerAccounts": ["111122223333"]})
+            ),
+            OfferKind::Private
+        );
         assert_eq!(s(json!({"State": "Draft"})), OfferKind::Draft);
-        assert_eq!(s(json!({"State": "Released", "AvailabilityEndDate": "2025-01-01T00:00:00Z"})), OfferKind::Expired);
-        assert_eq!(s(json!({"State": "Released", "AvailabilityEndDate": "2027-01-01T00:00:00Z"})), OfferKind::Public);
-        assert_eq!(s(json!({"State": "Released", "ResaleAuthorizationId": "resaleauthz-1"})), OfferKind::Resale);
+        assert_eq!(
+            s(json!({"State": "Released", "AvailabilityEndDate": "2025-01-01T00:00:00Z"})),
+            OfferKind::Expired
+        );
+        assert_eq!(
+            s(json!({"State": "Released", "AvailabilityEndDate": "2027-01-01T00:00:00Z"})),
+            OfferKind::Public
+        );
+        assert_eq!(
+            s(json!({"State": "Released", "ResaleAuthorizationId": "resaleauthz-1"})),
+            OfferKind::Resale
+        );
         let d = |v: Value| offer_kind(&v, now());
-        assert_eq!(d(json!({"State": "Released", "Rules": [{"Type": "TargetingRule", "PositiveTargeting": {"BuyerAccounts": ["111122223333"]}}]})), OfferKind::Private);
-        assert_eq!(d(json!({"State": "Released", "Rules": [{"Type": "AvailabilityRule", "AvailabilityEndDate": "2023-01-01"}]})), OfferKind::Expired);
-        assert_eq!(d(json!({"State": "Released", "Rules": [{"Type": "TargetingRule", "PositiveTargeting": {"CountryCodes": ["US"]}}]})), OfferKind::Public);
+        assert_eq!(
+            d(
+                json!({"State": "Released", "Rules": [{"Type": "TargetingRule", "PositiveTargeting": {"BuyerAccounts": ["111122223333"]}}]})
+            ),
+            OfferKind::Private
+        );
+        assert_eq!(
+            d(
+                json!({"State": "Released", "Rules": [{"Type": "AvailabilityRule", "AvailabilityEndDate": "2023-01-01"}]})
+            ),
+            OfferKind::Expired
+        );
+        assert_eq!(
+            d(
+                json!({"State": "Released", "Rules": [{"Type": "TargetingRule", "PositiveTargeting": {"CountryCodes": ["US"]}}]})
+            ),
+            OfferKind::Public
+        );
         assert_eq!(d(json!({"State": "Draft"})), OfferKind::Draft);
     }
 
     #[test]
     fn eula_documents() {
         let legal = |docs: Value| json!({"Terms": [{"Type": "SupportTerm"}, {"Type": "LegalTerm", "Documents": docs}]});
-        assert_eq!(eula(&legal(json!([{"Type": "StandardEula", "Version": "2022-07-14"}]))), Eula::Standard { version: "2022-07-14".into() });
-        assert_eq!(eula(&legal(json!([{"Type": "CustomEula", "Url": "https://x.example.com/e.pdf"}]))), Eula::Custom { url: Some("https://x.example.com/e.pdf".into()) });
-        assert_eq!(eula(&legal(json!([{"Type": "CustomEula"}]))), Eula::Custom { url: None });
-        assert_eq!(eula(&legal(json!([{"Type": "StandardDsa", "Version": "2022-07-14"}]))), Eula::Missing);
+        assert_eq!(
+            eula(&legal(
+                json!([{"Type": "StandardEula", "Version": "2022-07-14"}])
+            )),
+            Eula::Standard {
+                version: "2022-07-14".into()
+            }
+        );
+        assert_eq!(
+            eula(&legal(
+                json!([{"Type": "CustomEula", "Url": "https://x.example.com/e.pdf"}])
+            )),
+            Eula::Custom {
+                url: Some("https://x.example.com/e.pdf".into())
+            }
+        );
+        assert_eq!(
+            eula(&legal(json!([{"Type": "CustomEula"}]))),
+            Eula::Custom { url: None }
+        );
+        assert_eq!(
+            eula(&legal(
+                json!([{"Type": "StandardDsa", "Version": "2022-07-14"}])
+            )),
+            Eula::Missing
+        );
         assert_eq!(eula(&json!({"Terms": []})), Eula::Missing);
     }
 
@@ -281,7 +335,10 @@ mod tests {
         use aws_smithy_types::{Document, Number};
         let d = Document::Object(
             [
-                ("a".to_string(), Document::Array(vec![Document::Number(Number::PosInt(3)), Document::Null])),
+                (
+                    "a".to_string(),
+                    Document::Array(vec![Document::Number(Number::PosInt(3)), Document::Null]),
+                ),
                 ("b".to_string(), Document::String("x".into())),
             ]
             .into_iter()

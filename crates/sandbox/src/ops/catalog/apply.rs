@@ -74,7 +74,11 @@ impl Work<'_> {
 
 /// Validates, then applies (unless `validate_only`) every change. `Some(description)` when
 /// the change set fails; each failing change then carries its ErrorDetailList.
-pub(super) fn run(sb: &Sandbox, changes: &mut [Value], validate_only: bool) -> AwsResult<Option<String>> {
+pub(super) fn run(
+    sb: &Sandbox,
+    changes: &mut [Value],
+    validate_only: bool,
+) -> AwsResult<Option<String>> {
     let mut failed = 0;
     for c in changes.iter_mut() {
         let errs = validate::validate_change(
@@ -101,7 +105,8 @@ pub(super) fn run(sb: &Sandbox, changes: &mut [Value], validate_only: bool) -> A
         let result = match w.resolve(&mut c["Entity"]) {
             Ok(()) => {
                 let mut details = c["DetailsDocument"].clone();
-                w.resolve(&mut details).and_then(|()| apply_one(&mut w, c, &details))
+                w.resolve(&mut details)
+                    .and_then(|()| apply_one(&mut w, c, &details))
             }
             Err(e) => Err(e),
         };
@@ -109,8 +114,13 @@ pub(super) fn run(sb: &Sandbox, changes: &mut [Value], validate_only: bool) -> A
             c["ErrorDetailList"] = json!([e.to_json()]);
             return Ok(Some(e.message));
         }
-        if let (Some(name), Some(id)) = (c["ChangeName"].as_str(), c["Entity"]["Identifier"].as_str()) {
-            w.names.insert(name.to_string(), id.split('@').next().unwrap_or(id).to_string());
+        if let (Some(name), Some(id)) =
+            (c["ChangeName"].as_str(), c["Entity"]["Identifier"].as_str())
+        {
+            w.names.insert(
+                name.to_string(),
+                id.split('@').next().unwrap_or(id).to_string(),
+            );
         }
     }
     if !validate_only {
@@ -131,7 +141,10 @@ fn missing(kind: &str, id: &str) -> ErrorDetail {
 }
 
 fn apply_one(w: &mut Work, change: &mut Value, d: &Value) -> Applied {
-    let ct = change["ChangeType"].as_str().unwrap_or_default().to_string();
+    let ct = change["ChangeType"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let offer = change["Entity"]["Type"] == validate::OFFER;
     let id = change["Entity"]["Identifier"]
         .as_str()
@@ -148,7 +161,10 @@ fn apply_one(w: &mut Work, change: &mut Value, d: &Value) -> Applied {
             w.keep_offer(new);
             return Ok(());
         }
-        let mut o = w.offer(&id).map_err(store)?.ok_or_else(|| missing("Offer", &id))?;
+        let mut o = w
+            .offer(&id)
+            .map_err(store)?
+            .ok_or_else(|| missing("Offer", &id))?;
         offer_change(&mut o, &ct, d, w.now)?;
         if ct == "ReleaseOffer" {
             // The product's public offer is the one its buyers are sent through.
@@ -168,7 +184,10 @@ fn apply_one(w: &mut Work, change: &mut Value, d: &Value) -> Applied {
         w.keep_product(p);
         return Ok(());
     }
-    let mut p = w.product(&id).map_err(store)?.ok_or_else(|| missing("Entity", &id))?;
+    let mut p = w
+        .product(&id)
+        .map_err(store)?
+        .ok_or_else(|| missing("Entity", &id))?;
     product_change(&mut p, &ct, d)?;
     w.keep_product(p);
     Ok(())
@@ -178,7 +197,10 @@ fn new_product(w: &Work, d: &Value) -> Product {
     Product {
         entity_id: format!("prod-{}", random_id(13)),
         code: random_id(25),
-        title: d["ProductTitle"].as_str().unwrap_or("Untitled product").to_string(),
+        title: d["ProductTitle"]
+            .as_str()
+            .unwrap_or("Untitled product")
+            .to_string(),
         short_description: String::new(),
         long_description: String::new(),
         pricing_model: PricingModel::Subscription,
@@ -202,8 +224,14 @@ fn create_offer(w: &Work, d: &Value) -> AwsResult<Result<Offer, ErrorDetail>> {
         return Ok(Err(missing("Product", &product_id)));
     }
     let id = format!("offer-{}", random_id(13));
-    let mut doc = json!({"Id": id, "ProductId": product_id, "State": "Draft", "Rules": [], "Terms": []});
-    for k in ["Name", "Description", "ResaleAuthorizationId", "AgreementId"] {
+    let mut doc =
+        json!({"Id": id, "ProductId": product_id, "State": "Draft", "Rules": [], "Terms": []});
+    for k in [
+        "Name",
+        "Description",
+        "ResaleAuthorizationId",
+        "AgreementId",
+    ] {
         if let Some(v) = d.get(k).filter(|v| !v.is_null()) {
             doc[k] = v.clone();
         }
@@ -262,7 +290,9 @@ fn offer_change(o: &mut Offer, ct: &str, d: &Value, now: i64) -> Applied {
         "UpdateRenewalTerms" => set_terms(doc, &["RenewalTerm"], &d["Terms"]),
         "UpdateValidityTerms" => set_terms(doc, &["ValidityTerm"], &d["Terms"]),
         "UpdatePaymentScheduleTerms" => set_terms(doc, &["PaymentScheduleTerm"], &d["Terms"]),
-        "UpdateCustomerVerificationTerms" => set_terms(doc, &["CustomerVerificationTerm"], &d["Terms"]),
+        "UpdateCustomerVerificationTerms" => {
+            set_terms(doc, &["CustomerVerificationTerm"], &d["Terms"])
+        }
         "UpdateAvailability" => set_rule(
             doc,
             json!({"Type": "AvailabilityRule", "AvailabilityEndDate": d["AvailabilityEndDate"]}),
@@ -278,12 +308,28 @@ fn offer_change(o: &mut Offer, ct: &str, d: &Value, now: i64) -> Applied {
         }
         "UpdateMarkup" => doc["MarkupPercentage"] = d["Percentage"].clone(),
         "ReleaseOffer" => {
-            let has = |k: &str| doc["Terms"].as_array().is_some_and(|t| t.iter().any(|x| x["Type"] == k));
+            let has = |k: &str| {
+                doc["Terms"]
+                    .as_array()
+                    .is_some_and(|t| t.iter().any(|x| x["Type"] == k))
+            };
             if !PRICING_TERMS.iter().any(|k| has(k)) {
-                return Err(ErrorDetail::new(INVALID_INPUT, format!("Offer {} needs pricing terms (UpdatePricingTerms) before it is released.", o.id)));
+                return Err(ErrorDetail::new(
+                    INVALID_INPUT,
+                    format!(
+                        "Offer {} needs pricing terms (UpdatePricingTerms) before it is released.",
+                        o.id
+                    ),
+                ));
             }
             if !has("LegalTerm") {
-                return Err(ErrorDetail::new(INVALID_INPUT, format!("Offer {} needs legal terms (UpdateLegalTerms) before it is released.", o.id)));
+                return Err(ErrorDetail::new(
+                    INVALID_INPUT,
+                    format!(
+                        "Offer {} needs legal terms (UpdateLegalTerms) before it is released.",
+                        o.id
+                    ),
+                ));
             }
             if doc["State"] != "Released" {
                 doc["State"] = json!("Released");
@@ -322,9 +368,17 @@ fn product_change(p: &mut Product, ct: &str, d: &Value) -> Applied {
             for o in d["DeliveryOptions"].as_array().into_iter().flatten() {
                 let saas = &o["Details"]["SaaSUrlDeliveryOptionDetails"];
                 let api = &o["Details"]["ApiDeliveryOptionDetails"];
-                let (kind, src) = if saas.is_object() { ("SaaSUrl", saas) } else { ("Api", api) };
+                let (kind, src) = if saas.is_object() {
+                    ("SaaSUrl", saas)
+                } else {
+                    ("Api", api)
+                };
                 let url = src["FulfillmentUrl"].as_str().map(str::to_string);
-                if kind == "SaaSUrl" && opts.iter().any(|x| x.kind == "SaaSUrl" && x.visibility != "Unavailable") {
+                if kind == "SaaSUrl"
+                    && opts
+                        .iter()
+                        .any(|x| x.kind == "SaaSUrl" && x.visibility != "Unavailable")
+                {
                     return invalid(format!("Product {} already has a SaaS URL delivery option; change it with UpdateDeliveryOptions.", p.entity_id));
                 }
                 if kind == "SaaSUrl" {
@@ -336,7 +390,11 @@ fn product_change(p: &mut Product, ct: &str, d: &Value) -> Applied {
                     kind: kind.into(),
                     fulfillment_url: url,
                     api_type: src["ApiType"].as_str().map(str::to_string),
-                    visibility: if p.visibility == "Draft" { "Limited".into() } else { p.visibility.clone() },
+                    visibility: if p.visibility == "Draft" {
+                        "Limited".into()
+                    } else {
+                        p.visibility.clone()
+                    },
                 });
             }
             p.delivery_options = opts;
@@ -348,7 +406,10 @@ fn product_change(p: &mut Product, ct: &str, d: &Value) -> Applied {
                 let Some(x) = opts.iter_mut().find(|x| x.id == id) else {
                     return Err(missing("Delivery option", id));
                 };
-                if let Some(u) = o.pointer("/Details/SaaSUrlDeliveryOptionDetails/FulfillmentUrl").and_then(Value::as_str) {
+                if let Some(u) = o
+                    .pointer("/Details/SaaSUrlDeliveryOptionDetails/FulfillmentUrl")
+                    .and_then(Value::as_str)
+                {
                     x.fulfillment_url = Some(u.into());
                 }
                 if let Some(v) = o["TargetVisibility"].as_str() {
@@ -364,13 +425,24 @@ fn product_change(p: &mut Product, ct: &str, d: &Value) -> Applied {
             p.delivery_options = opts;
         }
         "AddDimensions" | "UpdateDimensions" | "RestrictDimensions" => {
-            let list = d.as_array().or_else(|| d["Dimensions"].as_array()).cloned().unwrap_or_default();
+            let list = d
+                .as_array()
+                .or_else(|| d["Dimensions"].as_array())
+                .cloned()
+                .unwrap_or_default();
             for x in list {
                 let key = x["Key"].as_str().unwrap_or_default().to_string();
-                let types: Vec<String> = x["Types"].as_array().into_iter().flatten().filter_map(|t| t.as_str().map(str::to_string)).collect();
+                let types: Vec<String> = x["Types"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|t| t.as_str().map(str::to_string))
+                    .collect();
                 let at = p.dimensions.iter().position(|y| y.key == key);
                 match (ct, at) {
-                    ("AddDimensions", Some(_)) => return invalid(format!("Dimension '{key}' already exists.")),
+                    ("AddDimensions", Some(_)) => {
+                        return invalid(format!("Dimension '{key}' already exists."))
+                    }
                     ("AddDimensions", None) => p.dimensions.push(Dimension {
                         key: key.clone(),
                         name: x["Name"].as_str().unwrap_or(&key).to_string(),
@@ -401,7 +473,9 @@ fn product_change(p: &mut Product, ct: &str, d: &Value) -> Applied {
                 p.visibility = "Limited".into();
             }
         }
-        "UpdateVisibility" => p.visibility = d["TargetVisibility"].as_str().unwrap_or("Limited").into(),
+        "UpdateVisibility" => {
+            p.visibility = d["TargetVisibility"].as_str().unwrap_or("Limited").into()
+        }
         _ => {}
     }
     Ok(())

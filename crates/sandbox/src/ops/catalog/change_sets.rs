@@ -1,7 +1,9 @@
 //! StartChangeSet, DescribeChangeSet, ListChangeSets, CancelChangeSet, and the clock that moves
 //! change sets along.
 
-use super::{apply, iso, not_found, page, page_params, sort_param, sort_rows, validate, validation};
+use super::{
+    apply, iso, not_found, page, page_params, sort_param, sort_rows, validate, validation,
+};
 use super::{entity_arn, filter_values};
 use crate::error::{AwsError, AwsResult};
 use crate::{opt_str, random_id, req_str, Sandbox};
@@ -38,7 +40,9 @@ pub(super) fn start(sb: &Sandbox, input: &Value) -> AwsResult<Value> {
     }
     let intent = opt_str(input, "Intent")?.unwrap_or("APPLY");
     if !matches!(intent, "APPLY" | "VALIDATE") {
-        return Err(validation(format!("Intent '{intent}' is not one of APPLY, VALIDATE.")));
+        return Err(validation(format!(
+            "Intent '{intent}' is not one of APPLY, VALIDATE."
+        )));
     }
     let mut names: HashSet<String> = HashSet::new();
     let mut stored = Vec::new();
@@ -49,20 +53,34 @@ pub(super) fn start(sb: &Sandbox, input: &Value) -> AwsResult<Value> {
             .ok_or_else(|| validation(format!("ChangeSet[{i}].Entity is required.")))?;
         let etype = req_str(entity, "Type")?;
         if !matches!(etype, validate::SAAS_PRODUCT | validate::OFFER) {
-            return Err(validation(format!("Entity type '{etype}' is not supported by the sandbox.")));
+            return Err(validation(format!(
+                "Entity type '{etype}' is not supported by the sandbox."
+            )));
         }
         if validate::shape_of(etype, ct).is_none() {
-            return Err(validation(format!("ChangeSet[{i}].ChangeType '{ct}' is not supported for {etype}.")));
+            return Err(validation(format!(
+                "ChangeSet[{i}].ChangeType '{ct}' is not supported for {etype}."
+            )));
         }
-        let ident = entity.get("Identifier").and_then(Value::as_str).filter(|s| !s.is_empty());
+        let ident = entity
+            .get("Identifier")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty());
         if ident.is_none() && !validate::creates_entity(ct) {
-            return Err(validation(format!("ChangeSet[{i}].Entity.Identifier is required for {ct}.")));
+            return Err(validation(format!(
+                "ChangeSet[{i}].Entity.Identifier is required for {ct}."
+            )));
         }
         let details: Value = match (c.get("Details"), c.get("DetailsDocument")) {
-            (Some(Value::String(s)), _) => serde_json::from_str(s)
-                .map_err(|e| validation(format!("ChangeSet[{i}].Details is not valid JSON: {e}")))?,
+            (Some(Value::String(s)), _) => serde_json::from_str(s).map_err(|e| {
+                validation(format!("ChangeSet[{i}].Details is not valid JSON: {e}"))
+            })?,
             (_, Some(doc)) if !doc.is_null() => doc.clone(),
-            _ => return Err(validation(format!("ChangeSet[{i}] needs Details or DetailsDocument."))),
+            _ => {
+                return Err(validation(format!(
+                    "ChangeSet[{i}] needs Details or DetailsDocument."
+                )))
+            }
         };
         let mut refs = Vec::new();
         references(entity, &mut refs);
@@ -196,8 +214,16 @@ pub(super) fn list(sb: &Sandbox, input: &Value) -> AwsResult<Value> {
             }
             s
         })
-        .filter(|s| status.as_ref().is_none_or(|v| v.iter().any(|x| s["Status"] == *x)))
-        .filter(|s| names.as_ref().is_none_or(|v| v.iter().any(|x| s["ChangeSetName"] == *x)))
+        .filter(|s| {
+            status
+                .as_ref()
+                .is_none_or(|v| v.iter().any(|x| s["Status"] == *x))
+        })
+        .filter(|s| {
+            names
+                .as_ref()
+                .is_none_or(|v| v.iter().any(|x| s["ChangeSetName"] == *x))
+        })
         .filter(|s| {
             entities.as_ref().is_none_or(|v| {
                 s["EntityIdList"]
@@ -209,9 +235,17 @@ pub(super) fn list(sb: &Sandbox, input: &Value) -> AwsResult<Value> {
     // The store hands them newest first; reversed, then stable-sorted by start time.
     rows.reverse();
     sort_rows(&mut rows, "/StartTime", false);
-    if let Some((by, desc)) =
-        sort_param(input, "None", &["ChangeSetId", "ChangeSetName", "StartTime", "EndTime", "Status"])?
-    {
+    if let Some((by, desc)) = sort_param(
+        input,
+        "None",
+        &[
+            "ChangeSetId",
+            "ChangeSetName",
+            "StartTime",
+            "EndTime",
+            "Status",
+        ],
+    )? {
         if desc && by == "StartTime" {
             // Same-second starts keep their true order: newest first.
             rows.reverse();

@@ -2,9 +2,7 @@
 //! (awslabs/aws-marketplace-catalog-api-shapes-*), the ListEntities summaries, and listing with
 //! the filters, sort keys and paging the API reference documents.
 
-use super::{
-    entity_arn, filter_values, iso, not_found, page, page_params, sort_param, sort_rows,
-};
+use super::{entity_arn, filter_values, iso, not_found, page, page_params, sort_param, sort_rows};
 use crate::error::AwsResult;
 use crate::model::{DeliveryOption, Offer, PricingModel, Product};
 use crate::{req_str, Sandbox};
@@ -163,7 +161,13 @@ fn offer_summary(sb: &Sandbox, o: &Offer) -> Value {
         .flatten()
         .find(|r| r["Type"] == "AvailabilityRule")
         .and_then(|r| r["AvailabilityEndDate"].as_str())
-        .map(|d| if d.len() == 10 { format!("{d}T00:00:00Z") } else { d.chars().take(19).collect::<String>() + "Z" });
+        .map(|d| {
+            if d.len() == 10 {
+                format!("{d}T00:00:00Z")
+            } else {
+                d.chars().take(19).collect::<String>() + "Z"
+            }
+        });
     let name = doc["Name"].as_str().unwrap_or_default();
     let mut summary = json!({
         "ProductId": o.product_id,
@@ -212,7 +216,9 @@ fn keep(rows: &mut Vec<Value>, wanted: Option<Vec<String>>, field: &str) {
     let Some(w) = wanted else { return };
     rows.retain(|r| match r.pointer(field) {
         Some(Value::String(s)) => w.contains(s),
-        Some(Value::Array(a)) => a.iter().any(|v| v.as_str().is_some_and(|s| w.iter().any(|x| x == s))),
+        Some(Value::Array(a)) => a
+            .iter()
+            .any(|v| v.as_str().is_some_and(|s| w.iter().any(|x| x == s))),
         _ => false,
     });
 }

@@ -5,6 +5,7 @@
 //! reject fails here with the same codes. Pure functions over JSON: listing authoring reuses
 //! them to validate a plan before it is sent.
 
+mod offer;
 mod shapes;
 #[cfg(test)]
 mod tests;
@@ -118,20 +119,30 @@ fn check(shape: &Shape, v: &Value, path: &str, errs: &mut Vec<ErrorDetail>) {
     let here = if path.is_empty() { "Details" } else { path };
     match shape {
         Shape::Any => {}
-        Shape::Str { min, max, check, code } => match v.as_str() {
-            Some(s) if reference(s).is_some() => {}
-            Some(s) => {
-                let n = s.chars().count();
-                if n < *min || n > *max {
-                    errs.push(ErrorDetail::new(INVALID_INPUT, format!("{here} must be between {min} and {max} characters long; it has {n}.")));
-                } else if let Some((ok, rule)) = check {
-                    if !ok(s) {
-                        errs.push(ErrorDetail::new(code, format!("{here} {rule}: '{s}'.")));
+        Shape::Str {
+            min,
+            max,
+            check,
+            code,
+        } => {
+            match v.as_str() {
+                Some(s) if reference(s).is_some() => {}
+                Some(s) => {
+                    let n = s.chars().count();
+                    if n < *min || n > *max {
+                        errs.push(ErrorDetail::new(INVALID_INPUT, format!("{here} must be between {min} and {max} characters long; it has {n}.")));
+                    } else if let Some((ok, rule)) = check {
+                        if !ok(s) {
+                            errs.push(ErrorDetail::new(code, format!("{here} {rule}: '{s}'.")));
+                        }
                     }
                 }
+                None => errs.push(ErrorDetail::new(
+                    INVALID_INPUT,
+                    format!("{here} must be a string."),
+                )),
             }
-            None => errs.push(ErrorDetail::new(INVALID_INPUT, format!("{here} must be a string."))),
-        },
+        }
         Shape::OneOf(allowed) => match v.as_str() {
             Some(s) if allowed.contains(&s) => {}
             _ => errs.push(ErrorDetail::new(
@@ -141,24 +152,39 @@ fn check(shape: &Shape, v: &Value, path: &str, errs: &mut Vec<ErrorDetail>) {
         },
         Shape::Bool => {
             if !v.is_boolean() {
-                errs.push(ErrorDetail::new(INVALID_INPUT, format!("{here} must be true or false.")));
+                errs.push(ErrorDetail::new(
+                    INVALID_INPUT,
+                    format!("{here} must be true or false."),
+                ));
             }
         }
         Shape::Int => {
             if !(v.is_i64() || v.is_u64()) {
-                errs.push(ErrorDetail::new(INVALID_INPUT, format!("{here} must be an integer.")));
+                errs.push(ErrorDetail::new(
+                    INVALID_INPUT,
+                    format!("{here} must be an integer."),
+                ));
             }
         }
         Shape::List { item, min, max } => match v.as_array() {
             Some(a) => {
                 if a.len() < *min || a.len() > *max {
-                    errs.push(ErrorDetail::new(INVALID_INPUT, format!("{here} must have between {min} and {max} items; it has {}.", a.len())));
+                    errs.push(ErrorDetail::new(
+                        INVALID_INPUT,
+                        format!(
+                            "{here} must have between {min} and {max} items; it has {}.",
+                            a.len()
+                        ),
+                    ));
                 }
                 for (i, x) in a.iter().enumerate() {
                     check(item, x, &format!("{here}[{i}]"), errs);
                 }
             }
-            None => errs.push(ErrorDetail::new(INVALID_INPUT, format!("{here} must be a list."))),
+            None => errs.push(ErrorDetail::new(
+                INVALID_INPUT,
+                format!("{here} must be a list."),
+            )),
         },
         Shape::Obj(fields) => match v.as_object() {
             Some(o) => {
@@ -173,7 +199,10 @@ fn check(shape: &Shape, v: &Value, path: &str, errs: &mut Vec<ErrorDetail>) {
                     }
                 }
             }
-            None => errs.push(ErrorDetail::new(INVALID_INPUT, format!("{here} must be an object."))),
+            None => errs.push(ErrorDetail::new(
+                INVALID_INPUT,
+                format!("{here} must be an object."),
+            )),
         },
     }
 }
@@ -182,7 +211,12 @@ fn check(shape: &Shape, v: &Value, path: &str, errs: &mut Vec<ErrorDetail>) {
 fn semantic(change_type: &str, d: &Value, errs: &mut Vec<ErrorDetail>) {
     match change_type {
         "AddDeliveryOptions" => {
-            for (i, o) in d["DeliveryOptions"].as_array().into_iter().flatten().enumerate() {
+            for (i, o) in d["DeliveryOptions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
                 let n = ["SaaSUrlDeliveryOptionDetails", "ApiDeliveryOptionDetails"]
                     .iter()
                     .filter(|k| o["Details"].get(**k).is_some_and(|x| !x.is_null()))
@@ -201,23 +235,34 @@ fn semantic(change_type: &str, d: &Value, errs: &mut Vec<ErrorDetail>) {
                     let kind = doc["Type"].as_str().unwrap_or_default();
                     let has = |k: &str| doc.get(k).is_some_and(|x| !x.is_null());
                     if kind.starts_with("Custom") && !has("Url") {
-                        errs.push(ErrorDetail::new(INVALID_INPUT, format!("A {kind} document needs a Url.")));
+                        errs.push(ErrorDetail::new(
+                            INVALID_INPUT,
+                            format!("A {kind} document needs a Url."),
+                        ));
                     }
                     if kind.starts_with("Standard") && !has("Version") {
-                        errs.push(ErrorDetail::new(INVALID_INPUT, format!("A {kind} document needs a Version.")));
+                        errs.push(ErrorDetail::new(
+                            INVALID_INPUT,
+                            format!("A {kind} document needs a Version."),
+                        ));
                     }
                     if kind.starts_with("Standard") && has("Url") {
-                        errs.push(ErrorDetail::new(INVALID_INPUT, format!("A {kind} document takes no Url.")));
+                        errs.push(ErrorDetail::new(
+                            INVALID_INPUT,
+                            format!("A {kind} document takes no Url."),
+                        ));
                     }
                 }
             }
         }
         "UpdateTargeting" => {
             if d.get("PositiveTargeting").is_none() && d.get("NegativeTargeting").is_none() {
-                errs.push(ErrorDetail::new(INVALID_INPUT, "PositiveTargeting or NegativeTargeting is required."));
+                errs.push(ErrorDetail::new(
+                    INVALID_INPUT,
+                    "PositiveTargeting or NegativeTargeting is required.",
+                ));
             }
         }
         _ => {}
     }
 }
-

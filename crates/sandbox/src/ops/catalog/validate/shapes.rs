@@ -1,6 +1,7 @@
 //! The change-type shapes, transcribed from the official shapes (field names, required
 //! fields, lengths, list sizes, allowed values, patterns).
 
+use super::offer::*;
 use super::{Field, Shape, INVALID_FULFILLMENT_URL, INVALID_INPUT};
 
 pub(super) const fn f(name: &'static str, required: bool, shape: &'static Shape) -> Field {
@@ -11,7 +12,7 @@ pub(super) const fn f(name: &'static str, required: bool, shape: &'static Shape)
     }
 }
 
-const fn text(max: usize) -> Shape {
+pub(super) const fn text(max: usize) -> Shape {
     Shape::Str {
         min: 1,
         max,
@@ -20,7 +21,7 @@ const fn text(max: usize) -> Shape {
     }
 }
 
-const fn plain(max: usize) -> Shape {
+pub(super) const fn plain(max: usize) -> Shape {
     Shape::Str {
         min: 0,
         max,
@@ -29,11 +30,11 @@ const fn plain(max: usize) -> Shape {
     }
 }
 
-fn non_blank(s: &str) -> bool {
+pub(super) fn non_blank(s: &str) -> bool {
     s.chars().next().is_some_and(|c| !c.is_whitespace())
 }
 
-fn dimension_key(s: &str) -> bool {
+pub(super) fn dimension_key(s: &str) -> bool {
     !s.is_empty()
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
@@ -41,7 +42,7 @@ fn dimension_key(s: &str) -> bool {
 
 /// `https://host.tld/…` as the shapes' pattern has it. The sandbox also takes plain http on
 /// loopback, where its demo SaaS runs.
-fn https_url(s: &str) -> bool {
+pub(super) fn https_url(s: &str) -> bool {
     if s.starts_with("http://127.0.0.1") || s.starts_with("http://localhost") {
         return true;
     }
@@ -52,66 +53,66 @@ fn https_url(s: &str) -> bool {
     host.contains('.') && !host.starts_with('.') && !host.ends_with('.')
 }
 
-fn delivery_option_id(s: &str) -> bool {
+pub(super) fn delivery_option_id(s: &str) -> bool {
     s.strip_prefix("do-")
         .is_some_and(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
-fn account_id(s: &str) -> bool {
+pub(super) fn account_id(s: &str) -> bool {
     s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn product_id(s: &str) -> bool {
+pub(super) fn product_id(s: &str) -> bool {
     s.len() >= 3
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'/' | b'-'))
 }
 
-fn date(s: &str) -> bool {
+pub(super) fn date(s: &str) -> bool {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
 }
 
-fn percentage(s: &str) -> bool {
+pub(super) fn percentage(s: &str) -> bool {
     let (int, frac) = s.split_once('.').unwrap_or(("", s));
     int.bytes().all(|b| b.is_ascii_digit())
         && (1..=9).contains(&frac.len())
         && frac.bytes().all(|b| b.is_ascii_digit())
 }
 
-static TITLE: Shape = text(72);
-static URL: Shape = Shape::Str {
+pub(super) static TITLE: Shape = text(72);
+pub(super) static URL: Shape = Shape::Str {
     min: 8,
     max: 2048,
     check: Some((https_url, "must be an HTTPS URL (https://…)")),
     code: INVALID_FULFILLMENT_URL,
 };
-static LINK: Shape = Shape::Str {
+pub(super) static LINK: Shape = Shape::Str {
     min: 8,
     max: 2048,
     check: Some((https_url, "must be an https:// URL")),
     code: INVALID_INPUT,
 };
-static ANY: Shape = Shape::Any;
-static BOOL: Shape = Shape::Bool;
-static INT: Shape = Shape::Int;
-static ACCOUNT: Shape = Shape::Str {
+pub(super) static ANY: Shape = Shape::Any;
+pub(super) static BOOL: Shape = Shape::Bool;
+pub(super) static INT: Shape = Shape::Int;
+pub(super) static ACCOUNT: Shape = Shape::Str {
     min: 12,
     max: 12,
     check: Some((account_id, "must be a 12-digit AWS account ID")),
     code: INVALID_INPUT,
 };
-static DIM_KEY: Shape = Shape::Str {
+pub(super) static DIM_KEY: Shape = Shape::Str {
     min: 1,
     max: 100,
     check: Some((dimension_key, "may hold only letters, digits, _ . and -")),
     code: INVALID_INPUT,
 };
-static DIM_TYPES: Shape = Shape::List {
+pub(super) static DIM_TYPES: Shape = Shape::List {
     item: &Shape::OneOf(&["Entitled", "Metered", "ExternallyMetered"]),
     min: 1,
     max: 3,
 };
-static STRINGS: Shape = Shape::List {
+pub(super) static STRINGS: Shape = Shape::List {
     item: &plain(2048),
     min: 0,
     max: 1000,
@@ -119,15 +120,31 @@ static STRINGS: Shape = Shape::List {
 
 // ---- SaaSProduct@1.0 ------------------------------------------------------------------------
 
-static CREATE_PRODUCT: Shape = Shape::Obj(&[f("ProductTitle", false, &TITLE)]);
-static PRODUCT_INFORMATION: Shape = Shape::Obj(&[
+pub(super) static CREATE_PRODUCT: Shape = Shape::Obj(&[f("ProductTitle", false, &TITLE)]);
+pub(super) static PRODUCT_INFORMATION: Shape = Shape::Obj(&[
     f("ProductTitle", false, &TITLE),
     f("ShortDescription", false, &text(1000)),
     f("LongDescription", false, &text(5000)),
     f("Sku", false, &text(5000)),
     f("LogoUrl", false, &LINK),
-    f("VideoUrls", false, &Shape::List { item: &plain(2048), min: 0, max: 1 }),
-    f("Highlights", false, &Shape::List { item: &plain(500), min: 1, max: 3 }),
+    f(
+        "VideoUrls",
+        false,
+        &Shape::List {
+            item: &plain(2048),
+            min: 0,
+            max: 1,
+        },
+    ),
+    f(
+        "Highlights",
+        false,
+        &Shape::List {
+            item: &plain(500),
+            min: 1,
+            max: 3,
+        },
+    ),
     f(
         "AdditionalResources",
         false,
@@ -138,26 +155,74 @@ static PRODUCT_INFORMATION: Shape = Shape::Obj(&[
         },
     ),
     f("SupportDescription", false, &text(2000)),
-    f("Categories", false, &Shape::List { item: &plain(100), min: 1, max: 3 }),
-    f("AssociatedProducts", false, &Shape::List { item: &plain(100), min: 1, max: 10 }),
-    f("SearchKeywords", false, &Shape::List { item: &plain(50), min: 1, max: 15 }),
+    f(
+        "Categories",
+        false,
+        &Shape::List {
+            item: &plain(100),
+            min: 1,
+            max: 3,
+        },
+    ),
+    f(
+        "AssociatedProducts",
+        false,
+        &Shape::List {
+            item: &plain(100),
+            min: 1,
+            max: 10,
+        },
+    ),
+    f(
+        "SearchKeywords",
+        false,
+        &Shape::List {
+            item: &plain(50),
+            min: 1,
+            max: 15,
+        },
+    ),
 ]);
-static SAAS_URL_ADD: Shape = Shape::Obj(&[
+pub(super) static SAAS_URL_ADD: Shape = Shape::Obj(&[
     f("FulfillmentUrl", true, &URL),
     f("LaunchUrl", false, &LINK),
-    f("DeploymentTemplates", false, &Shape::List { item: &ANY, min: 1, max: 20 }),
+    f(
+        "DeploymentTemplates",
+        false,
+        &Shape::List {
+            item: &ANY,
+            min: 1,
+            max: 20,
+        },
+    ),
     f("UsageInstructions", false, &plain(30000)),
     f("QuickLaunchEnabled", false, &BOOL),
 ]);
-static API_ADD: Shape = Shape::Obj(&[
+pub(super) static API_ADD: Shape = Shape::Obj(&[
     f("ApiType", true, &plain(50)),
     f("QuickLaunchEnabled", true, &BOOL),
-    f("CompatibleServices", false, &Shape::List { item: &plain(100), min: 0, max: 1 }),
+    f(
+        "CompatibleServices",
+        false,
+        &Shape::List {
+            item: &plain(100),
+            min: 0,
+            max: 1,
+        },
+    ),
     f("FulfillmentUrl", true, &URL),
     f("UsageInstructions", false, &plain(30000)),
-    f("Endpoints", true, &Shape::List { item: &ANY, min: 1, max: 1 }),
+    f(
+        "Endpoints",
+        true,
+        &Shape::List {
+            item: &ANY,
+            min: 1,
+            max: 1,
+        },
+    ),
 ]);
-static ADD_DELIVERY_OPTIONS: Shape = Shape::Obj(&[f(
+pub(super) static ADD_DELIVERY_OPTIONS: Shape = Shape::Obj(&[f(
     "DeliveryOptions",
     true,
     &Shape::List {
@@ -173,13 +238,13 @@ static ADD_DELIVERY_OPTIONS: Shape = Shape::Obj(&[f(
         max: 20,
     },
 )]);
-static DO_ID: Shape = Shape::Str {
+pub(super) static DO_ID: Shape = Shape::Str {
     min: 4,
     max: 36,
     check: Some((delivery_option_id, "must look like do-xxxxxxxxxxxxx")),
     code: INVALID_INPUT,
 };
-static UPDATE_DELIVERY_OPTIONS: Shape = Shape::Obj(&[f(
+pub(super) static UPDATE_DELIVERY_OPTIONS: Shape = Shape::Obj(&[f(
     "DeliveryOptions",
     true,
     &Shape::List {
@@ -195,7 +260,15 @@ static UPDATE_DELIVERY_OPTIONS: Shape = Shape::Obj(&[f(
                         &Shape::Obj(&[
                             f("FulfillmentUrl", false, &URL),
                             f("LaunchUrl", false, &LINK),
-                            f("DeploymentTemplates", false, &Shape::List { item: &ANY, min: 1, max: 20 }),
+                            f(
+                                "DeploymentTemplates",
+                                false,
+                                &Shape::List {
+                                    item: &ANY,
+                                    min: 1,
+                                    max: 20,
+                                },
+                            ),
                             f("UsageInstructions", false, &plain(30000)),
                         ]),
                     ),
@@ -207,20 +280,24 @@ static UPDATE_DELIVERY_OPTIONS: Shape = Shape::Obj(&[f(
         max: 20,
     },
 )]);
-static UPDATE_DELIVERY_OPTIONS_VISIBILITY: Shape = Shape::Obj(&[f(
+pub(super) static UPDATE_DELIVERY_OPTIONS_VISIBILITY: Shape = Shape::Obj(&[f(
     "DeliveryOptions",
     true,
     &Shape::List {
         item: &Shape::Obj(&[
             f("Id", true, &DO_ID),
-            f("TargetVisibility", false, &Shape::OneOf(&["Public", "Limited", "Unavailable"])),
+            f(
+                "TargetVisibility",
+                false,
+                &Shape::OneOf(&["Public", "Limited", "Unavailable"]),
+            ),
             f("Targeting", false, &ANY),
         ]),
         min: 1,
         max: 2,
     },
 )]);
-static ADD_DIMENSIONS: Shape = Shape::List {
+pub(super) static ADD_DIMENSIONS: Shape = Shape::List {
     item: &Shape::Obj(&[
         f("Name", true, &text(80)),
         f("Description", true, &text(1000)),
@@ -231,7 +308,7 @@ static ADD_DIMENSIONS: Shape = Shape::List {
     min: 1,
     max: 1000,
 };
-static UPDATE_DIMENSIONS: Shape = Shape::List {
+pub(super) static UPDATE_DIMENSIONS: Shape = Shape::List {
     item: &Shape::Obj(&[
         f("Name", false, &text(80)),
         f("Description", false, &text(1000)),
@@ -241,178 +318,33 @@ static UPDATE_DIMENSIONS: Shape = Shape::List {
     min: 1,
     max: 1000,
 };
-static RESTRICT_DIMENSIONS: Shape = Shape::List {
+pub(super) static RESTRICT_DIMENSIONS: Shape = Shape::List {
     item: &Shape::Obj(&[f("Key", true, &DIM_KEY), f("Types", true, &DIM_TYPES)]),
     min: 1,
     max: 1000,
 };
-static PRODUCT_TARGETING: Shape = Shape::Obj(&[f(
+pub(super) static PRODUCT_TARGETING: Shape = Shape::Obj(&[f(
     "PositiveTargeting",
     true,
     &Shape::Obj(&[f(
         "BuyerAccounts",
         true,
-        &Shape::List { item: &ACCOUNT, min: 0, max: 100 },
+        &Shape::List {
+            item: &ACCOUNT,
+            min: 0,
+            max: 100,
+        },
     )]),
 )]);
-static EMPTY: Shape = Shape::Obj(&[]);
-static UPDATE_VISIBILITY: Shape = Shape::Obj(&[
-    f("TargetVisibility", true, &Shape::OneOf(&["Public", "Restricted", "Limited"])),
+pub(super) static EMPTY: Shape = Shape::Obj(&[]);
+pub(super) static UPDATE_VISIBILITY: Shape = Shape::Obj(&[
+    f(
+        "TargetVisibility",
+        true,
+        &Shape::OneOf(&["Public", "Restricted", "Limited"]),
+    ),
     f("ReplacementProductId", false, &plain(100)),
 ]);
-
-// ---- Offer@1.0 -----------------------------------------------------------------------------
-
-static PRODUCT_ID: Shape = Shape::Str {
-    min: 3,
-    max: 50,
-    check: Some((product_id, "must be a product ID (prod-…)")),
-    code: INVALID_INPUT,
-};
-static CREATE_OFFER: Shape = Shape::Obj(&[f("Name", false, &text(150)), f("ProductId", true, &PRODUCT_ID)]);
-static CREATE_REPLACEMENT_OFFER: Shape =
-    Shape::Obj(&[f("Name", false, &text(150)), f("AgreementId", true, &text(64))]);
-static CREATE_OFFER_FROM_RESALE: Shape = Shape::Obj(&[
-    f("ResaleAuthorizationId", true, &text(255)),
-    f("Name", false, &text(150)),
-    f("Description", false, &text(255)),
-]);
-static CREATE_REPLACEMENT_OFFER_FROM_RESALE: Shape = Shape::Obj(&[
-    f("ResaleAuthorizationId", true, &text(255)),
-    f("AgreementId", true, &text(64)),
-    f("Name", false, &text(150)),
-]);
-static OFFER_INFORMATION: Shape = Shape::Obj(&[
-    f("Name", false, &text(150)),
-    f("Description", false, &text(255)),
-    f("PreExistingAgreement", false, &ANY),
-]);
-static PRICING_TERM: Shape = Shape::Obj(&[
-    f(
-        "Type",
-        true,
-        &Shape::OneOf(&[
-            "UsageBasedPricingTerm",
-            "ConfigurableUpfrontPricingTerm",
-            "FixedUpfrontPricingTerm",
-            "FreeTrialPricingTerm",
-            "RecurringPaymentTerm",
-            "ByolPricingTerm",
-        ]),
-    ),
-    f("CurrencyCode", false, &Shape::OneOf(&["USD", "EUR", "GBP", "AUD", "JPY"])),
-    f("RateCards", false, &Shape::List { item: &ANY, min: 0, max: 1000 }),
-    f("Grants", false, &Shape::List { item: &Shape::Obj(&[f("DimensionKey", true, &DIM_KEY), f("MaxQuantity", false, &INT)]), min: 0, max: 1000 }),
-]);
-static UPDATE_PRICING_TERMS: Shape = Shape::Obj(&[
-    f("PricingModel", true, &Shape::OneOf(&["Byol", "Free", "Usage", "Contract"])),
-    f("Terms", true, &Shape::List { item: &PRICING_TERM, min: 1, max: 10 }),
-]);
-static LEGAL_DOCUMENT: Shape = Shape::Obj(&[
-    f("Type", true, &Shape::OneOf(&["CustomEula", "StandardEula", "CustomDsa", "StandardDsa"])),
-    f("Url", false, &LINK),
-    f("Version", false, &Shape::OneOf(&["2019-04-24", "2022-07-14", "2019-12-12"])),
-]);
-static UPDATE_LEGAL_TERMS: Shape = Shape::Obj(&[f(
-    "Terms",
-    true,
-    &Shape::List {
-        item: &Shape::Obj(&[
-            f("Type", true, &Shape::OneOf(&["LegalTerm"])),
-            f("Documents", true, &Shape::List { item: &LEGAL_DOCUMENT, min: 1, max: 1 }),
-        ]),
-        min: 1,
-        max: 1,
-    },
-)]);
-static SUPPORT_TERMS: Shape = Shape::Obj(&[f(
-    "Terms",
-    true,
-    &Shape::List {
-        item: &Shape::Obj(&[
-            f("Type", true, &Shape::OneOf(&["SupportTerm"])),
-            f("RefundPolicy", true, &text(5000)),
-        ]),
-        min: 0,
-        max: 1,
-    },
-)]);
-static RENEWAL_TERMS: Shape = Shape::Obj(&[f(
-    "Terms",
-    true,
-    &Shape::List {
-        item: &Shape::Obj(&[f("Type", true, &Shape::OneOf(&["RenewalTerm"]))]),
-        min: 0,
-        max: 1,
-    },
-)]);
-static VALIDITY_TERMS: Shape = Shape::Obj(&[f(
-    "Terms",
-    true,
-    &Shape::List {
-        item: &Shape::Obj(&[
-            f("Type", true, &Shape::OneOf(&["ValidityTerm"])),
-            f("AgreementDuration", false, &plain(20)),
-            f("AgreementStartDate", false, &plain(30)),
-            f("AgreementEndDate", false, &plain(30)),
-        ]),
-        min: 0,
-        max: 1,
-    },
-)]);
-static PAYMENT_SCHEDULE_TERMS: Shape = Shape::Obj(&[f(
-    "Terms",
-    true,
-    &Shape::List {
-        item: &Shape::Obj(&[
-            f("Type", true, &Shape::OneOf(&["PaymentScheduleTerm"])),
-            f("CurrencyCode", false, &plain(3)),
-            f("Schedule", false, &Shape::List { item: &ANY, min: 1, max: 1000 }),
-        ]),
-        min: 0,
-        max: 1,
-    },
-)]);
-static CUSTOMER_VERIFICATION_TERMS: Shape = Shape::Obj(&[f(
-    "Terms",
-    true,
-    &Shape::List {
-        item: &Shape::Obj(&[f("Type", true, &Shape::OneOf(&["CustomerVerificationTerm"]))]),
-        min: 0,
-        max: 1,
-    },
-)]);
-static UPDATE_AVAILABILITY: Shape = Shape::Obj(&[f(
-    "AvailabilityEndDate",
-    true,
-    &Shape::Str {
-        min: 10,
-        max: 10,
-        check: Some((date, "must be a date YYYY-MM-DD")),
-        code: INVALID_INPUT,
-    },
-)]);
-static OFFER_TARGETING: Shape = Shape::Obj(&[
-    f(
-        "PositiveTargeting",
-        false,
-        &Shape::Obj(&[
-            f("BuyerAccounts", false, &Shape::List { item: &ACCOUNT, min: 0, max: 26 }),
-            f("CountryCodes", false, &STRINGS),
-        ]),
-    ),
-    f("NegativeTargeting", false, &Shape::Obj(&[f("CountryCodes", false, &STRINGS)])),
-]);
-static UPDATE_MARKUP: Shape = Shape::Obj(&[f(
-    "Percentage",
-    true,
-    &Shape::Str {
-        min: 1,
-        max: 20,
-        check: Some((percentage, "must be a number such as 20 or 12.5")),
-        code: INVALID_INPUT,
-    },
-)]);
 
 pub const SAAS_PRODUCT: &str = "SaaSProduct@1.0";
 pub const OFFER: &str = "Offer@1.0";
@@ -422,8 +354,16 @@ pub static CHANGE_TYPES: &[(&str, &str, &Shape)] = &[
     (SAAS_PRODUCT, "CreateProduct", &CREATE_PRODUCT),
     (SAAS_PRODUCT, "UpdateInformation", &PRODUCT_INFORMATION),
     (SAAS_PRODUCT, "AddDeliveryOptions", &ADD_DELIVERY_OPTIONS),
-    (SAAS_PRODUCT, "UpdateDeliveryOptions", &UPDATE_DELIVERY_OPTIONS),
-    (SAAS_PRODUCT, "UpdateDeliveryOptionsVisibility", &UPDATE_DELIVERY_OPTIONS_VISIBILITY),
+    (
+        SAAS_PRODUCT,
+        "UpdateDeliveryOptions",
+        &UPDATE_DELIVERY_OPTIONS,
+    ),
+    (
+        SAAS_PRODUCT,
+        "UpdateDeliveryOptionsVisibility",
+        &UPDATE_DELIVERY_OPTIONS_VISIBILITY,
+    ),
     (SAAS_PRODUCT, "AddDimensions", &ADD_DIMENSIONS),
     (SAAS_PRODUCT, "UpdateDimensions", &UPDATE_DIMENSIONS),
     (SAAS_PRODUCT, "RestrictDimensions", &RESTRICT_DIMENSIONS),
@@ -432,8 +372,16 @@ pub static CHANGE_TYPES: &[(&str, &str, &Shape)] = &[
     (SAAS_PRODUCT, "UpdateVisibility", &UPDATE_VISIBILITY),
     (OFFER, "CreateOffer", &CREATE_OFFER),
     (OFFER, "CreateReplacementOffer", &CREATE_REPLACEMENT_OFFER),
-    (OFFER, "CreateOfferUsingResaleAuthorization", &CREATE_OFFER_FROM_RESALE),
-    (OFFER, "CreateReplacementOfferUsingResaleAuthorization", &CREATE_REPLACEMENT_OFFER_FROM_RESALE),
+    (
+        OFFER,
+        "CreateOfferUsingResaleAuthorization",
+        &CREATE_OFFER_FROM_RESALE,
+    ),
+    (
+        OFFER,
+        "CreateReplacementOfferUsingResaleAuthorization",
+        &CREATE_REPLACEMENT_OFFER_FROM_RESALE,
+    ),
     (OFFER, "UpdateInformation", &OFFER_INFORMATION),
     (OFFER, "UpdatePricingTerms", &UPDATE_PRICING_TERMS),
     (OFFER, "UpdateLegalTerms", &UPDATE_LEGAL_TERMS),
@@ -441,10 +389,13 @@ pub static CHANGE_TYPES: &[(&str, &str, &Shape)] = &[
     (OFFER, "UpdateRenewalTerms", &RENEWAL_TERMS),
     (OFFER, "UpdateValidityTerms", &VALIDITY_TERMS),
     (OFFER, "UpdatePaymentScheduleTerms", &PAYMENT_SCHEDULE_TERMS),
-    (OFFER, "UpdateCustomerVerificationTerms", &CUSTOMER_VERIFICATION_TERMS),
+    (
+        OFFER,
+        "UpdateCustomerVerificationTerms",
+        &CUSTOMER_VERIFICATION_TERMS,
+    ),
     (OFFER, "UpdateAvailability", &UPDATE_AVAILABILITY),
     (OFFER, "UpdateTargeting", &OFFER_TARGETING),
     (OFFER, "UpdateMarkup", &UPDATE_MARKUP),
     (OFFER, "ReleaseOffer", &EMPTY),
 ];
-
