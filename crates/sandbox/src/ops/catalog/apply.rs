@@ -467,12 +467,8 @@ fn product_change(p: &mut Product, ct: &str, d: &Value) -> Applied {
                 }
             }
         }
-        "ReleaseProduct" => {
-            // Draft → Limited; a product already released stays as it is.
-            if p.visibility == "Draft" {
-                p.visibility = "Limited".into();
-            }
-        }
+        // Draft → Limited; a product already released stays as it is.
+        "ReleaseProduct" if p.visibility == "Draft" => p.visibility = "Limited".into(),
         "UpdateVisibility" => {
             p.visibility = d["TargetVisibility"].as_str().unwrap_or("Limited").into()
         }

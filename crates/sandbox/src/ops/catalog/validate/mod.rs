@@ -40,13 +40,16 @@ impl ErrorDetail {
     }
 }
 
+/// A pattern check on a string, and the rule it enforces in words.
+pub type Rule = (fn(&str) -> bool, &'static str);
+
 /// A field shape.
 pub enum Shape {
     /// A string of `min..=max` characters matching `check` (described by `rule`).
     Str {
         min: usize,
         max: usize,
-        check: Option<(fn(&str) -> bool, &'static str)>,
+        check: Option<Rule>,
         code: &'static str,
     },
     OneOf(&'static [&'static str]),
@@ -255,13 +258,13 @@ fn semantic(change_type: &str, d: &Value, errs: &mut Vec<ErrorDetail>) {
                 }
             }
         }
-        "UpdateTargeting" => {
-            if d.get("PositiveTargeting").is_none() && d.get("NegativeTargeting").is_none() {
-                errs.push(ErrorDetail::new(
-                    INVALID_INPUT,
-                    "PositiveTargeting or NegativeTargeting is required.",
-                ));
-            }
+        "UpdateTargeting"
+            if d.get("PositiveTargeting").is_none() && d.get("NegativeTargeting").is_none() =>
+        {
+            errs.push(ErrorDetail::new(
+                INVALID_INPUT,
+                "PositiveTargeting or NegativeTargeting is required.",
+            ));
         }
         _ => {}
     }
