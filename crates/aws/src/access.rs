@@ -16,7 +16,64 @@ pub enum AccessError {
     NoRole,
 }
 
-/// Marketplace APIs live in us-east-1; the environment's region is used when set.
+/// Where AWS Marketplace lives, whatever region the seller's SaaS runs in: the Catalog and
+/// Entitlement APIs exist only here, SaaS metering is called here, the Marketplace SNS topics
+/// (account 287250355862) are here and its EventBridge events arrive on this region's default bus.
+pub const MARKETPLACE_REGION: &str = "us-east-1";
+
+/// `sdk` moved to another region: same credentials, same endpoint override. An override (the
+/// sandbox, moto) applies to every service, so only the signing region changes there.
+pub fn in_region(sdk: &SdkConfig, region: &str) -> SdkConfig {
+    sdk.to_builder()
+        .region(Region::new(region.to_string()))
+        .build()
+}
+
+/// `sdk` for the Marketplace APIs, its SNS topics and its EventBridge bus (us-east-1).
+pub fn marketplace_config(sdk: &SdkConfig) -> SdkConfig {
+    in_region(sdk, MARKETPLACE_REGION)
+}
+
+/// The region an SQS queue URL names: `https://sqs.eu-west-1.amazonaws.com/123456789012/q`,
+/// the legacy `https://eu-west-1.queue.amazonaws.com/…` and `https://queue.amazonaws.com/…`
+/// (us-east-1), dual-stack `sqs.<region>.api.aws` and VPC endpoints
+/// (`vpce-….sqs.<region>.vpce.amazonaws.com`). `None` for a queue not on AWS (moto, a local
+/// emulator): its client then keeps the environment's region.
+pub fn queue_region(queue_url: &str) -> Option<String> {
+    let rest = queue_url.split_once("://").map_or(queue_url, |(_, r)| r);
+    let host = rest.split(['/', '?']).next()?.split(':').next()?;
+    let host = host.to_ascii_lowercase();
+    if !(host.ends_with(".amazonaws.com")
+        || host.ends_with(".amazonaws.com.cn")
+        || host.ends_with(".api.aws"))
+    {
+        return None;
+    }
+    if host == "queue.amazonaws.com" {
+        return Some(MARKETPLACE_REGION.into());
+    }
+    let labels: Vec<&str> = host.split('.').collect();
+    labels.windows(2).find_map(|w| match w {
+        ["sqs", r] if is_region(r) => Some(r.to_string()),
+        [r, "queue"] if is_region(r) => Some(r.to_string()),
+        _ => None,
+    })
+}
+
+/// `us-east-1`, `eu-west-1`, `ap-southeast-2`, `us-gov-west-1`, `cn-north-1`…
+fn is_region(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() >= 3
+        && parts[0].len() == 2
+        && parts[0].bytes().all(|b| b.is_ascii_lowercase())
+        && parts[1..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
+        && !parts[parts.len() - 1].is_empty()
+}
+
+/// The environment's own region (its SaaS resources), us-east-1 when none is set.
 fn region(settings: &EnvironmentSettings) -> Region {
     let r = if settings.region.is_empty() {
         "us-east-1".to_string()
@@ -192,6 +249,67 @@ pub async fn who_am_i(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn queue_regions_from_urls() {
+        for (url, want) in [
+            (
+                "https://sqs.eu-west-1.amazonaws.com/123456789012/q",
+                Some("eu-west-1"),
+            ),
+            (
+                "https://sqs.ap-southeast-2.amazonaws.com/123456789012/mp-events",
+                Some("ap-southeast-2"),
+            ),
+            (
+                "https://eu-central-1.queue.amazonaws.com/123456789012/q",
+                Some("eu-central-1"),
+            ),
+            (
+                "https://queue.amazonaws.com/123456789012/q",
+                Some("us-east-1"),
+            ),
+            (
+                "https://sqs.us-gov-west-1.amazonaws.com/123456789012/q",
+                Some("us-gov-west-1"),
+            ),
+            (
+                "https://sqs.cn-north-1.amazonaws.com.cn/123456789012/q",
+                Some("cn-north-1"),
+            ),
+            (
+                "https://sqs.eu-west-3.api.aws/123456789012/q",
+                Some("eu-west-3"),
+            ),
+            (
+                "https://vpce-0a1b2c3d-abcd.sqs.eu-north-1.vpce.amazonaws.com/123456789012/q",
+                Some("eu-north-1"),
+            ),
+            (
+                "HTTPS://SQS.EU-WEST-1.AMAZONAWS.COM/123456789012/q",
+                Some("eu-west-1"),
+            ),
+            ("http://127.0.0.1:5000/123456789012/q", None),
+            ("http://localhost:4566/000000000000/q", None),
+            ("https://sqs.example.com/123456789012/q", None),
+            ("https://sqs.amazonaws.com/123456789012/q", None),
+            ("not a url", None),
+        ] {
+            assert_eq!(queue_region(url).as_deref(), want, "{url}");
+        }
+    }
+
+    #[test]
+    fn region_moves_keep_credentials_and_endpoint() {
+        let base = static_config("http://127.0.0.1:9", "AKIDEXAMPLE", "secret");
+        let eu = in_region(&base, "eu-west-1");
+        assert_eq!(eu.region().map(|r| r.as_ref()), Some("eu-west-1"));
+        assert_eq!(eu.endpoint_url(), Some("http://127.0.0.1:9"));
+        assert!(eu.credentials_provider().is_some());
+        let mp = marketplace_config(&eu);
+        assert_eq!(mp.region().map(|r| r.as_ref()), Some(MARKETPLACE_REGION));
+        assert_eq!(mp.endpoint_url(), Some("http://127.0.0.1:9"));
+    }
 
     #[test]
     fn profiles_from_both_files() {

@@ -2,6 +2,7 @@
 //! view of Marketplace calls. Each returns the app's own types; errors become `AppError` with a
 //! code the UI branches on and AWS's own code and message kept in the text.
 
+use crate::checks::catalog::shapes;
 use aws_config::SdkConfig;
 use la_core::{AppError, ErrorCode};
 use serde::{Deserialize, Serialize};
@@ -43,7 +44,8 @@ pub struct MarketplaceCall {
     pub error_code: Option<String>,
 }
 
-/// Turns any SDK error into the app's `{code, message}`.
+/// Turns any SDK error into the app's `{code, message}`, keeping the operation and AWS's own
+/// error code (`aws_code`) so callers match on the code, never on the message text.
 pub fn app_error<E, R>(
     op: &str,
     e: &aws_smithy_runtime_api::client::result::SdkError<E, R>,
@@ -60,9 +62,10 @@ where
                 "{op}: could not reach the endpoint ({})",
                 describe_dispatch(d)
             ),
-        ),
+        )
+        .with_aws(op, None),
         SdkError::TimeoutError(_) => {
-            AppError::new(ErrorCode::Unreachable, format!("{op}: timed out"))
+            AppError::new(ErrorCode::Unreachable, format!("{op}: timed out")).with_aws(op, None)
         }
         SdkError::ServiceError(s) if s.err().code().is_none() => {
             // No error code: the answer was not an AWS error document at all (broken or cut
@@ -76,6 +79,7 @@ where
                         .unwrap_or_else(|| "unreadable".into())
                 ),
             )
+            .with_aws(op, None)
         }
         SdkError::ServiceError(s) => {
             let err = s.err();
@@ -96,15 +100,18 @@ where
                 | "MissingAuthenticationTokenException" => ErrorCode::Credentials,
                 _ => ErrorCode::Aws,
             };
-            AppError::new(kind, format!("{op}: {code}: {msg}"))
+            AppError::new(kind, format!("{op}: {code}: {msg}")).with_aws(op, Some(&code))
         }
         other => {
             let text = aws_smithy_types::error::display::DisplayErrorContext(other).to_string();
-            if text.contains("credentials") || text.contains("Credentials") {
-                AppError::new(ErrorCode::Credentials, format!("{op}: {text}"))
+            // A construction or response error carries no AWS code: the SDK's own text is all
+            // there is, and "credentials" in it is the SDK saying none could be loaded.
+            let kind = if text.to_lowercase().contains("credentials") {
+                ErrorCode::Credentials
             } else {
-                AppError::new(ErrorCode::Aws, format!("{op}: {text}"))
-            }
+                ErrorCode::Aws
+            };
+            AppError::new(kind, format!("{op}: {text}")).with_aws(op, None)
         }
     }
 }
@@ -121,9 +128,10 @@ fn describe_dispatch(d: &aws_smithy_runtime_api::client::result::DispatchFailure
     }
 }
 
-/// Every SaaS product the seller account sees in the Catalog, with its details.
+/// Every SaaS product the seller account sees in the Catalog, with its details (read from
+/// `DetailsDocument`; the Catalog is called in us-east-1 whatever `cfg`'s region).
 pub async fn list_saas_products(cfg: &SdkConfig) -> Result<Vec<CatalogProduct>, AppError> {
-    let c = aws_sdk_marketplacecatalog::Client::new(cfg);
+    let c = aws_sdk_marketplacecatalog::Client::new(&crate::access::marketplace_config(cfg));
     let mut out = Vec::new();
     let mut token = None;
     loop {
@@ -144,10 +152,7 @@ pub async fn list_saas_products(cfg: &SdkConfig) -> Result<Vec<CatalogProduct>, 
                 .send()
                 .await
                 .map_err(|e| app_error("DescribeEntity", &e))?;
-            let details: serde_json::Value = d
-                .details()
-                .and_then(|t| serde_json::from_str(t).ok())
-                .unwrap_or_default();
+            let details = shapes::details_json(d.details_document(), d.details());
             let dims = details["Dimensions"]
                 .as_array()
                 .map(|a| {
@@ -179,20 +184,12 @@ pub async fn list_saas_products(cfg: &SdkConfig) -> Result<Vec<CatalogProduct>, 
                     .into(),
                 visibility: s.visibility().unwrap_or_default().into(),
                 dimensions: dims,
-                fulfillment_url: details
-                    .pointer("/Versions/0/DeliveryOptions/0/FulfillmentUrl")
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-                    .into(),
-                buyer_accounts: details
-                    .pointer("/Targeting/PositiveTargeting/BuyerAccounts")
-                    .and_then(|v| v.as_array())
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|v| v.as_str().map(str::to_string))
-                            .collect()
-                    })
+                fulfillment_url: shapes::fulfillment_options(&details)
+                    .into_iter()
+                    .next()
+                    .map(|f| f.url)
                     .unwrap_or_default(),
+                buyer_accounts: shapes::buyer_accounts(&details),
                 last_modified: s.last_modified_date().unwrap_or_default().into(),
             });
         }
@@ -204,7 +201,8 @@ pub async fn list_saas_products(cfg: &SdkConfig) -> Result<Vec<CatalogProduct>, 
     Ok(out)
 }
 
-/// Sends one metering record for a buyer (2026 style: account + license) and reads its status.
+/// Sends one metering record for a buyer (2026 style: account + license) and reads its status
+/// (in us-east-1, where SaaS products meter).
 pub async fn meter_one(
     cfg: &SdkConfig,
     customer_aws_account_id: &str,
@@ -223,7 +221,7 @@ pub async fn meter_one(
         .quantity(quantity)
         .build()
         .map_err(|e| AppError::invalid(e.to_string()))?;
-    let out = aws_sdk_marketplacemetering::Client::new(cfg)
+    let out = aws_sdk_marketplacemetering::Client::new(&crate::access::marketplace_config(cfg))
         .batch_meter_usage()
         .usage_records(record)
         .send()
@@ -240,13 +238,14 @@ pub async fn meter_one(
     })
 }
 
-/// Marketplace Metering calls recorded by CloudTrail, newest first.
+/// Marketplace Metering calls recorded by CloudTrail, newest first (looked up in us-east-1,
+/// where SaaS metering is called and so recorded).
 pub async fn marketplace_calls(
     cfg: &SdkConfig,
     max: i32,
 ) -> Result<Vec<MarketplaceCall>, AppError> {
     use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
-    let out = aws_sdk_cloudtrail::Client::new(cfg)
+    let out = aws_sdk_cloudtrail::Client::new(&crate::access::marketplace_config(cfg))
         .lookup_events()
         .lookup_attributes(
             LookupAttribute::builder()

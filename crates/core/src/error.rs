@@ -29,12 +29,21 @@ pub enum ErrorCode {
     Aws,
 }
 
-/// The error every command returns: a stable code and a human-readable message.
+/// The error every command returns: a stable code and a human-readable message. Errors that
+/// come from AWS also keep AWS's own error code (`ResourceNotFoundException`, …) and the
+/// operation that returned it, so callers match on the code instead of searching the text.
+/// Both are left out of the JSON when absent, so `{code, message}` stays the shape.
 #[derive(Debug, Clone, Serialize, Type, thiserror::Error)]
 #[error("{message}")]
 pub struct AppError {
     pub code: ErrorCode,
     pub message: String,
+    /// AWS's error code, without namespace (e.g. `ResourceNotFoundException`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aws_code: Option<String>,
+    /// The AWS operation that failed (e.g. `DescribeEntity`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operation: Option<String>,
 }
 
 impl AppError {
@@ -42,7 +51,19 @@ impl AppError {
         Self {
             code,
             message: message.into(),
+            aws_code: None,
+            operation: None,
         }
+    }
+    /// Records the AWS operation and, when AWS sent one, its error code.
+    pub fn with_aws(mut self, operation: &str, aws_code: Option<&str>) -> Self {
+        self.operation = Some(operation.to_string());
+        self.aws_code = aws_code.map(str::to_string);
+        self
+    }
+    /// Whether AWS answered with this error code (never a search of the message).
+    pub fn is_aws(&self, code: &str) -> bool {
+        self.aws_code.as_deref() == Some(code)
     }
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::InvalidInput, message)
@@ -88,5 +109,35 @@ impl From<CoreError> for AppError {
             CoreError::Json(_) => ErrorCode::Internal,
         };
         AppError::new(code, e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aws_fields_are_serialized_only_when_set() {
+        let plain = serde_json::to_value(AppError::invalid("bad")).expect("json");
+        assert_eq!(
+            plain,
+            serde_json::json!({"code": "invalid_input", "message": "bad"})
+        );
+        let aws = AppError::new(
+            ErrorCode::Aws,
+            "DescribeEntity: ResourceNotFoundException: gone",
+        )
+        .with_aws("DescribeEntity", Some("ResourceNotFoundException"));
+        assert!(aws.is_aws("ResourceNotFoundException"));
+        assert!(!aws.is_aws("ResourceNotFound"));
+        assert_eq!(
+            serde_json::to_value(aws).expect("json"),
+            serde_json::json!({
+                "code": "aws",
+                "message": "DescribeEntity: ResourceNotFoundException: gone",
+                "aws_code": "ResourceNotFoundException",
+                "operation": "DescribeEntity"
+            })
+        );
     }
 }

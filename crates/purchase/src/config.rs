@@ -12,9 +12,14 @@ pub const CLOUDTRAIL_DELAY: Duration = Duration::from_secs(15 * 60);
 
 /// The SQS client's endpoint: the queue's own origin when it is not on AWS (moto, a local
 /// queue while the Marketplace calls go to the sandbox), AWS's otherwise.
+/// Its region is the one the queue URL names (the environment's when it names none).
 fn sqs_sdk(sdk: &la_aws::SdkConfig, queue_url: &str) -> la_aws::SdkConfig {
+    let sdk = match la_aws::access::queue_region(queue_url) {
+        Some(r) => la_aws::access::in_region(sdk, &r),
+        None => sdk.clone(),
+    };
     let Ok(u) = url_origin(queue_url) else {
-        return sdk.clone();
+        return sdk;
     };
     let mut b = sdk.to_builder();
     if u.contains(".amazonaws.com") {
@@ -53,7 +58,8 @@ pub async fn watch_config(
         buyer_account: buyer_account.to_string(),
         product_code: settings.product_code.clone(),
         sqs_sdk: (!queue.is_empty()).then(|| sqs_sdk(&sdk, queue)),
-        sdk: Some(sdk),
+        // Entitlements and CloudTrail's record of the Marketplace calls are in us-east-1.
+        sdk: Some(la_aws::access::marketplace_config(&sdk)),
         sqs: (!queue.is_empty()).then(|| SqsWatch {
             queue_url: queue.to_string(),
             delete: delete_messages,
@@ -90,7 +96,7 @@ pub async fn product_page_url(
             "Set the product ID (prod-…) in the environment settings first.",
         ));
     }
-    let out = aws_sdk_marketplacecatalog::Client::new(sdk)
+    let out = aws_sdk_marketplacecatalog::Client::new(&la_aws::access::marketplace_config(sdk))
         .describe_entity()
         .catalog("AWSMarketplace")
         .entity_id(product_id.trim())

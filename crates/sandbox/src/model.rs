@@ -56,6 +56,41 @@ pub struct Product {
     pub offer_id: String,
     pub created: i64,
     pub modified: i64,
+    /// Delivery options beyond the legacy single SaaS URL (`fulfillment_url`), as added by
+    /// AddDeliveryOptions. Empty in older state files: the product then has one version with
+    /// one SaaS URL option built from `fulfillment_url`.
+    #[serde(default)]
+    pub delivery_options: Vec<DeliveryOption>,
+}
+
+/// A delivery option of a product version, as DescribeEntity shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryOption {
+    /// `do-…`
+    pub id: String,
+    /// `version-…`
+    pub version_id: String,
+    /// `SaaSUrl` or `Api`.
+    pub kind: String,
+    pub fulfillment_url: Option<String>,
+    /// `AGENT`, `MCP`… for API delivery options.
+    pub api_type: Option<String>,
+    /// Public, Limited, Restricted or Unavailable.
+    pub visibility: String,
+}
+
+/// An Offer@1.0 entity created through change sets. `doc` is its DetailsDocument as AWS
+/// shapes it (Id, Name, Description, ProductId, State, Rules, Terms…). The demo products'
+/// public offers are not stored: they are built from the product (see `ops::catalog`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Offer {
+    pub id: String,
+    pub product_id: String,
+    pub doc: serde_json::Value,
+    /// When ReleaseOffer was applied (epoch seconds).
+    pub released: Option<i64>,
+    pub created: i64,
+    pub modified: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

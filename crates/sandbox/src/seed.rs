@@ -70,6 +70,7 @@ pub fn demo(sb: &Sandbox, base_url: &str) -> AwsResult<Vec<Product>> {
             offer_id: format!("offer-demo{}", &code[..9]),
             created: now,
             modified: now,
+            delivery_options: Vec::new(),
         });
     }
     out.push(Product {
@@ -89,6 +90,7 @@ pub fn demo(sb: &Sandbox, base_url: &str) -> AwsResult<Vec<Product>> {
         offer_id: "offer-demosubscript".into(),
         created: now,
         modified: now,
+        delivery_options: Vec::new(),
     });
     for p in &out {
         sb.state.put_product(p)?;

@@ -3,7 +3,7 @@
 //! the call trail are tables, since they are what gets queried and what grows.
 
 use crate::error::AwsResult;
-use crate::model::{License, Product};
+use crate::model::{License, Offer, Product};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS metering (record_id TEXT NOT NULL, product_code TEXT 
     customer TEXT NOT NULL, dimension TEXT NOT NULL, ts INTEGER NOT NULL, hour INTEGER NOT NULL,
     quantity INTEGER NOT NULL, license_arn TEXT, received INTEGER NOT NULL,
     UNIQUE (product_code, customer, dimension, hour));
+CREATE TABLE IF NOT EXISTS offers (id TEXT PRIMARY KEY, product_id TEXT NOT NULL, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS change_sets (id TEXT PRIMARY KEY, started INTEGER NOT NULL, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS trail (seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL,
     event_name TEXT NOT NULL, event_source TEXT NOT NULL, event_time INTEGER NOT NULL,
@@ -387,6 +388,39 @@ impl State {
                 })
             })?;
             rows.collect()
+        })
+    }
+
+    // ---- offers (created through change sets) -----------------------------------------------
+
+    pub fn put_offer(&self, o: &Offer) -> AwsResult<()> {
+        let doc = serde_json::to_string(o).unwrap_or_default();
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO offers (id, product_id, doc) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(id) DO UPDATE SET product_id = excluded.product_id, doc = excluded.doc",
+                params![o.id, o.product_id, doc],
+            )?;
+            Ok(())
+        })
+    }
+
+    pub fn offer(&self, id: &str) -> AwsResult<Option<Offer>> {
+        self.with(|c| {
+            let doc: Option<String> = c
+                .query_row("SELECT doc FROM offers WHERE id = ?1", [id], |r| r.get(0))
+                .optional()?;
+            Ok(doc.and_then(|d| serde_json::from_str(&d).ok()))
+        })
+    }
+
+    pub fn offers(&self) -> AwsResult<Vec<Offer>> {
+        self.with(|c| {
+            let mut st = c.prepare("SELECT doc FROM offers ORDER BY id")?;
+            let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+            Ok(rows
+                .filter_map(|d| d.ok().and_then(|d| serde_json::from_str(&d).ok()))
+                .collect())
         })
     }
 

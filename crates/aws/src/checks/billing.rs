@@ -35,12 +35,6 @@ pub static CHECKS: [CheckDef<CheckContext>; 4] = [
     },
 ];
 
-fn sdk(ctx: &CheckContext) -> Result<&aws_config::SdkConfig, AppError> {
-    ctx.sdk
-        .as_ref()
-        .ok_or_else(|| AppError::invalid("this check needs AWS access"))
-}
-
 struct Call {
     time: i64,
     key: String,
@@ -51,7 +45,7 @@ struct Call {
 async fn saas_calls(ctx: &CheckContext, name: &str, hours: i64) -> Result<Vec<Call>, AppError> {
     use aws_sdk_cloudtrail::primitives::DateTime;
     use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
-    let c = aws_sdk_cloudtrail::Client::new(sdk(ctx)?);
+    let c = aws_sdk_cloudtrail::Client::new(&ctx.marketplace_sdk()?);
     let end = chrono::Utc::now().timestamp() + 24 * 3600 * 400; // the sandbox clock can run ahead
     let mut calls = Vec::new();
     let mut token = None;
@@ -147,7 +141,7 @@ fn entitlements(ctx: &CheckContext) -> CheckFuture<'_> {
             ));
         };
         use aws_sdk_marketplaceentitlement::types::GetEntitlementFilterName as F;
-        let out = aws_sdk_marketplaceentitlement::Client::new(sdk(ctx)?)
+        let out = aws_sdk_marketplaceentitlement::Client::new(&ctx.marketplace_sdk()?)
             .get_entitlements()
             .product_code(&ctx.settings.product_code)
             .filter(F::CustomerAwsAccountId, vec![buyer.to_string()])
@@ -225,7 +219,7 @@ fn meter_usage(ctx: &CheckContext) -> CheckFuture<'_> {
             .quantity(0)
             .build()
             .map_err(|e| AppError::invalid(e.to_string()))?;
-        let out = aws_sdk_marketplacemetering::Client::new(sdk(ctx)?)
+        let out = aws_sdk_marketplacemetering::Client::new(&ctx.marketplace_sdk()?)
             .batch_meter_usage()
             .product_code(&ctx.settings.product_code)
             .usage_records(record)

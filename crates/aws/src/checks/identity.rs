@@ -59,7 +59,7 @@ fn permissions(ctx: &CheckContext) -> CheckFuture<'_> {
             Ok(o) => o,
             Err(e) => {
                 let err = app_error("SimulatePrincipalPolicy", &e);
-                if err.message.contains("NoSuchEntity") {
+                if err.is_aws("NoSuchEntity") {
                     return Ok(Outcome::fail(
                         format!("the SaaS role {role} does not exist in this account"),
                         "Check the SaaS role ARN in the environment settings (account and name).",

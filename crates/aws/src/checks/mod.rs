@@ -25,6 +25,35 @@ pub struct CheckContext {
 }
 
 impl CheckContext {
+    /// The environment's SDK configuration, in the environment's region: for the seller's own
+    /// account resources (IAM, KMS, GuardDuty…).
+    pub fn aws(&self) -> Result<&aws_config::SdkConfig, la_core::AppError> {
+        self.sdk
+            .as_ref()
+            .ok_or_else(|| la_core::AppError::invalid("this check needs AWS access"))
+    }
+
+    /// The configuration moved to `region` (same credentials and endpoint override).
+    pub fn sdk_in(&self, region: &str) -> Result<aws_config::SdkConfig, la_core::AppError> {
+        Ok(crate::access::in_region(self.aws()?, region))
+    }
+
+    /// For the Catalog, Metering and Entitlement APIs, the Marketplace SNS topics, the
+    /// EventBridge default bus that receives Marketplace events, and CloudTrail's record of
+    /// Marketplace calls: all in us-east-1 whatever the environment's region.
+    pub fn marketplace_sdk(&self) -> Result<aws_config::SdkConfig, la_core::AppError> {
+        self.sdk_in(crate::access::MARKETPLACE_REGION)
+    }
+
+    /// For the seller's SQS queue: the region its URL names, the environment's when the URL
+    /// names none (a local emulator).
+    pub fn queue_sdk(&self, queue_url: &str) -> Result<aws_config::SdkConfig, la_core::AppError> {
+        match crate::access::queue_region(queue_url) {
+            Some(r) => self.sdk_in(&r),
+            None => Ok(self.aws()?.clone()),
+        }
+    }
+
     /// The probes' HTTP client: never follows redirects by itself (cookies on every hop are
     /// inspected), trusts the system's roots and, when given, the PEM bundle's.
     pub fn http_client(

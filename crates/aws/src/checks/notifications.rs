@@ -4,7 +4,6 @@ use super::CheckContext;
 use crate::engine::{CheckDef, CheckFuture, Outcome};
 use crate::marketplace::app_error;
 use la_core::model::PricingModel;
-use la_core::AppError;
 use serde_json::Value;
 
 pub static CHECKS: [CheckDef<CheckContext>; 3] = [
@@ -85,14 +84,7 @@ fn eventbridge(ctx: &CheckContext) -> CheckFuture<'_> {
                 "this environment takes notifications from SNS/SQS, not EventBridge",
             ));
         }
-        let sdk = ctx
-            .sdk
-            .as_ref()
-            .ok_or_else(|| AppError::invalid("this check needs AWS access"))?;
-        let conf = aws_sdk_eventbridge::config::Builder::from(sdk)
-            .region(aws_config::Region::new("us-east-1"))
-            .build();
-        let eb = aws_sdk_eventbridge::Client::from_conf(conf);
+        let eb = aws_sdk_eventbridge::Client::new(&ctx.marketplace_sdk()?);
         let mut rules = Vec::new();
         let mut next = None;
         loop {
@@ -265,12 +257,8 @@ fn sqs_queue(ctx: &CheckContext) -> CheckFuture<'_> {
                 )
             });
         }
-        let sdk = ctx
-            .sdk
-            .as_ref()
-            .ok_or_else(|| AppError::invalid("this check needs AWS access"))?;
         use aws_sdk_sqs::types::QueueAttributeName;
-        let out = match aws_sdk_sqs::Client::new(sdk)
+        let out = match aws_sdk_sqs::Client::new(&ctx.queue_sdk(url)?)
             .get_queue_attributes()
             .queue_url(url)
             .attribute_names(QueueAttributeName::Policy)
@@ -281,8 +269,10 @@ fn sqs_queue(ctx: &CheckContext) -> CheckFuture<'_> {
             Ok(o) => o,
             Err(e) => {
                 let err = app_error("GetQueueAttributes", &e);
-                if err.message.contains("NonExistentQueue")
-                    || err.message.contains("QueueDoesNotExist")
+                // JSON-protocol SQS names it QueueDoesNotExist; its query-compatible code
+                // (what SDKs that honour awsQueryCompatible report) is the legacy one.
+                if err.is_aws("QueueDoesNotExist")
+                    || err.is_aws("AWS.SimpleQueueService.NonExistentQueue")
                 {
                     return Ok(Outcome::fail(
                         format!("the queue {url} does not exist"),
@@ -341,12 +331,8 @@ fn sns_subscriptions(ctx: &CheckContext) -> CheckFuture<'_> {
                 "no SQS queue URL is set for this environment"
             }));
         }
-        let sdk = ctx
-            .sdk
-            .as_ref()
-            .ok_or_else(|| AppError::invalid("this check needs AWS access"))?;
         use aws_sdk_sqs::types::QueueAttributeName;
-        let attrs = aws_sdk_sqs::Client::new(sdk)
+        let attrs = aws_sdk_sqs::Client::new(&ctx.queue_sdk(url)?)
             .get_queue_attributes()
             .queue_url(url)
             .attribute_names(QueueAttributeName::QueueArn)
@@ -358,7 +344,7 @@ fn sns_subscriptions(ctx: &CheckContext) -> CheckFuture<'_> {
             .and_then(|a| a.get(&QueueAttributeName::QueueArn))
             .cloned()
             .unwrap_or_default();
-        let sns = aws_sdk_sns::Client::new(sdk);
+        let sns = aws_sdk_sns::Client::new(&ctx.marketplace_sdk()?);
         let mut subs = Vec::new();
         let mut token = None;
         for _ in 0..50 {

@@ -1,5 +1,10 @@
-//! Product checks through the Catalog API: the entity, its visibility, fulfillment URL,
-//! dimensions, allow-list, EULA, product code and topics, 2026 readiness, release change set.
+//! Product checks through the Catalog API (us-east-1, whatever the environment's region): the
+//! entity, its visibility, fulfillment URL, dimensions, allow-list, EULA, product code and
+//! topics, 2026 readiness, release change set. Entities are read from `DetailsDocument`.
+
+mod change_sets;
+mod offers;
+pub mod shapes;
 
 use super::CheckContext;
 use crate::engine::{CheckDef, CheckFuture, Outcome};
@@ -54,7 +59,7 @@ pub static CHECKS: [CheckDef<CheckContext>; 10] = [
             "aws-marketplace:DescribeEntity",
         ],
         needs_aws: true,
-        run: eula,
+        run: offers::eula,
     },
     CheckDef {
         id: "catalog.product_code",
@@ -72,16 +77,15 @@ pub static CHECKS: [CheckDef<CheckContext>; 10] = [
         id: "catalog.release_change_set",
         actions: &["aws-marketplace:ListChangeSets"],
         needs_aws: true,
-        run: release_change_set,
+        run: change_sets::release_change_set,
     },
 ];
 
+/// The Catalog API exists only in us-east-1.
 fn client(ctx: &CheckContext) -> Result<aws_sdk_marketplacecatalog::Client, AppError> {
-    let sdk = ctx
-        .sdk
-        .as_ref()
-        .ok_or_else(|| AppError::invalid("this check needs AWS access"))?;
-    Ok(aws_sdk_marketplacecatalog::Client::new(sdk))
+    Ok(aws_sdk_marketplacecatalog::Client::new(
+        &ctx.marketplace_sdk()?,
+    ))
 }
 
 fn no_product() -> Outcome {
@@ -93,7 +97,12 @@ fn no_product() -> Outcome {
 
 /// DescribeEntity of the configured product: `Ok(None)` when it does not exist.
 async fn describe(ctx: &CheckContext) -> Result<Option<Value>, AppError> {
-    let id = &ctx.settings.product_id;
+    describe_entity(ctx, &ctx.settings.product_id).await
+}
+
+/// DescribeEntity: the `DetailsDocument` with the entity type under `__EntityType`, `Ok(None)`
+/// when AWS answers ResourceNotFoundException.
+async fn describe_entity(ctx: &CheckContext, id: &str) -> Result<Option<Value>, AppError> {
     match client(ctx)?
         .describe_entity()
         .catalog(CATALOG)
@@ -101,29 +110,25 @@ async fn describe(ctx: &CheckContext) -> Result<Option<Value>, AppError> {
         .send()
         .await
     {
-        Ok(d) => Ok(Some(json_details(d.details(), d.entity_type()))),
+        Ok(d) => {
+            let mut v = shapes::details_json(d.details_document(), d.details());
+            if let Some(o) = v.as_object_mut() {
+                o.insert(
+                    "__EntityType".into(),
+                    Value::String(d.entity_type().unwrap_or_default().into()),
+                );
+            }
+            Ok(Some(v))
+        }
         Err(e) => {
             let err = app_error("DescribeEntity", &e);
-            if err.message.contains("ResourceNotFoundException") {
+            if err.is_aws("ResourceNotFoundException") {
                 Ok(None)
             } else {
                 Err(err)
             }
         }
     }
-}
-
-fn json_details(details: Option<&str>, entity_type: Option<&str>) -> Value {
-    let mut v: Value = details
-        .and_then(|d| serde_json::from_str(d).ok())
-        .unwrap_or_default();
-    if let Some(o) = v.as_object_mut() {
-        o.insert(
-            "__EntityType".into(),
-            Value::String(entity_type.unwrap_or_default().into()),
-        );
-    }
-    v
 }
 
 macro_rules! with_product {
@@ -224,39 +229,59 @@ fn visibility(ctx: &CheckContext) -> CheckFuture<'_> {
 fn fulfillment_url(ctx: &CheckContext) -> CheckFuture<'_> {
     Box::pin(async move {
         with_product!(ctx, d, {
-            let url = d
-                .pointer("/Versions/0/DeliveryOptions/0/FulfillmentUrl")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
+            let options = shapes::fulfillment_options(&d);
             let configured = &ctx.settings.fulfillment_url;
-            let o = if url.is_empty() {
-                Outcome::fail(
-                    "the product has no fulfillment URL",
-                    "Add a SaaS URL delivery option (AddDeliveryOptions) pointing at your registration page.",
-                    "登録ページを指す SaaS URL 配信オプション (AddDeliveryOptions) を追加してください。",
-                )
-            } else if !(url.starts_with("https://")
-                || (ctx.settings.mode == la_core::model::EnvMode::Sandbox && is_loopback(&url)))
-            {
-                Outcome::fail(
-                    format!("the fulfillment URL {url} is not HTTPS"),
-                    "Serve the registration page over HTTPS and update the delivery option.",
-                    "登録ページを HTTPS で提供し、配信オプションを更新してください。",
-                )
-            } else if !configured.is_empty() && configured != &url {
-                Outcome::fail(
-                    format!("the product sends buyers to {url}, but this environment expects {configured}"),
+            let listed: Vec<String> = options
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{} {} {} ({})",
+                        f.version_id, f.option_id, f.url, f.visibility
+                    )
+                })
+                .collect();
+            // The environment's URL is judged when the product has it among its options;
+            // otherwise the first SaaS URL option (AWS lists the newest version first).
+            let judged = options
+                .iter()
+                .find(|f| !configured.is_empty() && &f.url == configured)
+                .or_else(|| options.first());
+            let o = match judged {
+                None => Outcome::fail(
+                    "the product has no SaaS URL delivery option with a fulfillment URL",
+                    "Add a SaaS URL delivery option (AddDeliveryOptions, SaaSUrlDeliveryOptionDetails.FulfillmentUrl) pointing at your registration page.",
+                    "登録ページを指す SaaS URL 配信オプション (AddDeliveryOptions の SaaSUrlDeliveryOptionDetails.FulfillmentUrl) を追加してください。",
+                ),
+                Some(f) if !(f.url.starts_with("https://")
+                    || (ctx.settings.mode == la_core::model::EnvMode::Sandbox && is_loopback(&f.url))) =>
+                {
+                    Outcome::fail(
+                        format!("the fulfillment URL {} is not HTTPS", f.url),
+                        "Serve the registration page over HTTPS and update the delivery option.",
+                        "登録ページを HTTPS で提供し、配信オプションを更新してください。",
+                    )
+                }
+                Some(f) if !configured.is_empty() && &f.url != configured => Outcome::fail(
+                    format!("the product sends buyers to {}, but this environment expects {configured}", f.url),
                     "Update the product's delivery option (UpdateDeliveryOptions) or the environment's fulfillment URL so they agree.",
                     "製品の配信オプション (UpdateDeliveryOptions) か環境のフルフィルメント URL を更新して一致させてください。",
-                )
-            } else {
-                Outcome::pass(format!("buyers are sent to {url}"))
+                ),
+                Some(f) => Outcome::pass(format!(
+                    "buyers are sent to {} (delivery option {} of {})",
+                    f.url, f.option_id, f.version_id
+                )),
             };
             Ok(o.evidence(
                 "DescribeEntity",
-                format!("DescribeEntity {}", ctx.settings.product_id),
-                format!("FulfillmentUrl {url}"),
+                format!(
+                    "DescribeEntity {} (DetailsDocument.Versions[].DeliveryOptions[])",
+                    ctx.settings.product_id
+                ),
+                if listed.is_empty() {
+                    "no FulfillmentUrl".to_string()
+                } else {
+                    listed.join("\n")
+                },
             ))
         })
     })
@@ -355,15 +380,7 @@ fn dimensions(ctx: &CheckContext) -> CheckFuture<'_> {
 fn allow_list(ctx: &CheckContext) -> CheckFuture<'_> {
     Box::pin(async move {
         with_product!(ctx, d, {
-            let listed: Vec<String> = d
-                .pointer("/Targeting/PositiveTargeting/BuyerAccounts")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|v| v.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default();
+            let listed = shapes::buyer_accounts(&d);
             let wanted = &ctx.settings.test_buyer_account_ids;
             if wanted.is_empty() {
                 return Ok(Outcome::skipped("no test buyer accounts are set for this environment").advice(
@@ -392,105 +409,6 @@ fn allow_list(ctx: &CheckContext) -> CheckFuture<'_> {
                 format!("BuyerAccounts: {}", listed.join(", ")),
             ))
         })
-    })
-}
-
-fn eula(ctx: &CheckContext) -> CheckFuture<'_> {
-    Box::pin(async move {
-        if ctx.settings.product_id.is_empty() {
-            return Ok(no_product());
-        }
-        let c = client(ctx)?;
-        let offer = if ctx.settings.offer_id.is_empty() {
-            let list = c
-                .list_entities()
-                .catalog(CATALOG)
-                .entity_type("Offer")
-                .send()
-                .await
-                .map_err(|e| app_error("ListEntities", &e))?;
-            let mut found = None;
-            for s in list.entity_summary_list() {
-                if s.offer_summary().and_then(|o| o.product_id())
-                    == Some(ctx.settings.product_id.as_str())
-                {
-                    found = s.entity_id().map(str::to_string);
-                    break;
-                }
-            }
-            found
-        } else {
-            Some(ctx.settings.offer_id.clone())
-        };
-        let Some(offer) = offer else {
-            return Ok(Outcome::fail(
-                "no offer was found for the product",
-                "Create the product's public offer with its legal terms (EULA).",
-                "法的条件 (EULA) を含む製品の公開オファーを作成してください。",
-            ));
-        };
-        let d = c
-            .describe_entity()
-            .catalog(CATALOG)
-            .entity_id(&offer)
-            .send()
-            .await
-            .map_err(|e| app_error("DescribeEntity", &e))?;
-        let details = json_details(d.details(), d.entity_type());
-        let url = details["Terms"]
-            .as_array()
-            .and_then(|t| t.iter().find(|x| x["Type"] == "LegalTerm"))
-            .and_then(|t| t.pointer("/Documents/0/Url"))
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
-        if url.is_empty() {
-            return Ok(Outcome::fail(
-                format!("offer {offer} has no EULA URL"),
-                "Set the offer's legal terms (UpdateLegalTerms) to your EULA's .txt URL.",
-                "オファーの法的条件 (UpdateLegalTerms) に EULA の .txt URL を設定してください。",
-            ));
-        }
-        let resp = match ctx.http.get(&url).send().await {
-            Ok(r) => r,
-            Err(e) => {
-                return Ok(Outcome::fail(
-                    format!(
-                        "the EULA at {url} could not be fetched: {}",
-                        crate::http_error_chain(&e)
-                    ),
-                    "Host the EULA where buyers can read it.",
-                    "購入者が読める場所に EULA を公開してください。",
-                ))
-            }
-        };
-        let status = resp.status().as_u16();
-        let ctype = resp
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string();
-        let o = if status != 200 {
-            Outcome::fail(
-                format!("the EULA at {url} answers HTTP {status}"),
-                "Make the EULA URL answer 200.",
-                "EULA の URL が 200 を返すようにしてください。",
-            )
-        } else if ctype.starts_with("text/plain") || url.ends_with(".txt") {
-            Outcome::pass(format!("the EULA at {url} is plain text ({ctype})"))
-        } else {
-            Outcome::fail(
-                format!("the EULA at {url} is {ctype}, not plain text"),
-                "AWS wants the EULA as a .txt file served as text/plain.",
-                "AWS は EULA を text/plain で提供される .txt ファイルとして求めています。",
-            )
-        };
-        Ok(o.evidence(
-            "EULA",
-            format!("DescribeEntity {offer}; GET {url}"),
-            format!("HTTP {status}, {ctype}"),
-        ))
     })
 }
 
@@ -552,56 +470,6 @@ fn concurrent_agreements(ctx: &CheckContext) -> CheckFuture<'_> {
                 ),
             })
         })
-    })
-}
-
-fn release_change_set(ctx: &CheckContext) -> CheckFuture<'_> {
-    Box::pin(async move {
-        if ctx.settings.product_id.is_empty() {
-            return Ok(no_product());
-        }
-        use aws_sdk_marketplacecatalog::types::Filter;
-        let out = client(ctx)?
-            .list_change_sets()
-            .catalog(CATALOG)
-            .filter_list(
-                Filter::builder()
-                    .name("EntityId")
-                    .value_list(&ctx.settings.product_id)
-                    .build(),
-            )
-            .send()
-            .await
-            .map_err(|e| app_error("ListChangeSets", &e))?;
-        // The newest change set of the product; the release is the visibility change.
-        let Some(latest) = out.change_set_summary_list().first() else {
-            return Ok(Outcome::skipped(
-                "no change set has been started for the product yet",
-            ));
-        };
-        let status = latest
-            .status()
-            .map(|s| s.as_str().to_string())
-            .unwrap_or_default();
-        let id = latest.change_set_id().unwrap_or_default().to_string();
-        let o = match status.as_str() {
-            "SUCCEEDED" => Outcome::pass(format!("change set {id} SUCCEEDED")),
-            "PREPARING" | "APPLYING" => Outcome::warn(
-                format!("change set {id} is {status}"),
-                "AWS is still processing the change; run the check again later.",
-                "AWS が変更を処理中です。後でもう一度チェックを実行してください。",
-            ),
-            _ => Outcome::fail(
-                format!("change set {id} {status}{}", latest.failure_code().map(|f| format!(" ({})", f.as_str())).unwrap_or_default()),
-                "Open the change set in the Management Portal, fix what it reports and submit again.",
-                "Management Portal で変更セットを開き、報告内容を修正して再提出してください。",
-            ),
-        };
-        Ok(o.evidence(
-            "ListChangeSets",
-            format!("ListChangeSets EntityId={}", ctx.settings.product_id),
-            format!("{id} {status}"),
-        ))
     })
 }
 
