@@ -186,4 +186,49 @@ describe("the test purchases page", () => {
       "step:contract_change:1:pass",
     ]);
   });
+
+  it("offers the demo SaaS's metering only where the backend says the SaaS is the demo's, and shows payloads as received", async () => {
+    const user = userEvent.setup();
+    const withDemo = (demo_saas: boolean) =>
+      ({
+        ...detail,
+        environments: detail.environments.map((e) => ({
+          ...e,
+          demo_saas,
+          settings: {
+            ...e.settings,
+            endpoint_url: "http://127.0.0.1:8484",
+            fulfillment_url: "http://127.0.0.1:8484/_demo-saas/staging/marketplace/register",
+            dimensions: [{ key: "api_calls", name: "API calls", kind: "ExternallyMetered" }],
+          },
+        })),
+      }) as WorkspaceDetail;
+    const { rerender } = renderWith(<PurchasePage detail={withDemo(true)} onError={() => {}} />);
+    await user.click(await screen.findByTestId("purchase-start"));
+    expect(await screen.findByTestId("purchase-demo-meter")).toBeInTheDocument();
+    rerender(<PurchasePage detail={withDemo(false)} onError={() => {}} />);
+    await waitFor(() => expect(screen.queryByTestId("purchase-demo-meter")).toBeNull());
+    // An SNS envelope as SQS delivered it: the backend parsed it into kind and summary; the raw
+    // view shows it as received (indented), its Message still the string AWS sent.
+    const message = JSON.stringify({ action: "subscribe-success", "customer-identifier": "c-1" });
+    act(() =>
+      land({
+        seq: 2,
+        observed_at: "2026-11-23T10:00:02Z",
+        occurred_at: "2026-11-23T10:00:01Z",
+        source: "sqs",
+        kind: "subscribe-success",
+        summary: "subscribe-success for c-1",
+        malformed: false,
+        raw: JSON.stringify({ Type: "Notification", Message: message }),
+      }),
+    );
+    expect(await screen.findByTestId("purchase-timeline")).toHaveTextContent(
+      "subscribe-success for c-1",
+    );
+    await user.click(screen.getByTestId("raw-2"));
+    const body = screen.getByTestId("raw-body-2").textContent ?? "";
+    expect(body).toContain('"Type": "Notification"');
+    expect(body).toContain(`"Message": ${JSON.stringify(message)}`);
+  });
 });

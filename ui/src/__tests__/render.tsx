@@ -8,10 +8,14 @@ import { makeQueryClient } from "../query/client";
 
 export function renderWith(ui: ReactElement, lang: Language = "en") {
   const client = makeQueryClient();
-  const result = render(
+  const i18n = makeI18n(lang, []);
+  const wrap = (node: ReactElement) => (
     <QueryClientProvider client={client}>
-      <I18nContext.Provider value={makeI18n(lang, [])}>{ui}</I18nContext.Provider>
-    </QueryClientProvider>,
+      <I18nContext.Provider value={i18n}>{node}</I18nContext.Provider>
+    </QueryClientProvider>
   );
-  return { client, ...result };
+  const result = render(wrap(ui));
+  /** Renders new props into the same cache, as a parent re-rendering would. */
+  const rerender = (next: ReactElement) => result.rerender(wrap(next));
+  return { ...result, client, rerender };
 }
