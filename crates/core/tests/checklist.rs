@@ -235,7 +235,12 @@ fn a_step_names_the_built_checks_of_its_items() {
             .filter(|c| implemented_checks().contains(c))
             .collect();
         let named: HashSet<&str> = step.checks.iter().map(String::as_str).collect();
-        assert_eq!(named.len(), step.checks.len(), "{} repeats a check", step.id);
+        assert_eq!(
+            named.len(),
+            step.checks.len(),
+            "{} repeats a check",
+            step.id
+        );
         assert_eq!(named, from_items, "{}", step.id);
     }
     // A check this build does not have is left out, so "Run checks" never offers it.

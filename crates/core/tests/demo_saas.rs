@@ -23,7 +23,9 @@ fn the_demo_environments_use_the_demo_saas_and_keep_it_when_repointed() {
     assert_eq!(repoint(&c, "http://127.0.0.1:40123").expect("repoint"), 2);
     let views = c.workspace_detail(&demo).expect("detail").environments;
     assert!(views.iter().all(|e| e.demo_saas
-        && e.settings.fulfillment_url.starts_with("http://127.0.0.1:40123/_demo-saas/")));
+        && e.settings
+            .fulfillment_url
+            .starts_with("http://127.0.0.1:40123/_demo-saas/")));
     // A new workspace's empty environments do not.
     let ws = c.create_workspace("Acme", "").expect("create");
     let views = c.workspace_detail(&ws.id).expect("detail").environments;
@@ -44,9 +46,12 @@ fn only_the_sandbox_s_own_demo_landing_page_counts() {
     // Real AWS never has a demo SaaS, even with a URL that looks like one.
     assert!(!with(&|s| s.mode = EnvMode::Real));
     // The seller's own SaaS, a demo path on another host, and the demo EULA are not it.
-    assert!(!with(&|s| s.fulfillment_url = "https://app.example.com/marketplace/register".into()));
+    assert!(!with(
+        &|s| s.fulfillment_url = "https://app.example.com/marketplace/register".into()
+    ));
     assert!(!with(&|s| {
-        s.fulfillment_url = "https://evil.example.com/_demo-saas/staging/marketplace/register".into()
+        s.fulfillment_url =
+            "https://evil.example.com/_demo-saas/staging/marketplace/register".into()
     }));
     assert!(!with(&|s| s.fulfillment_url = s.eula_url.clone()));
     assert!(!with(&|s| s.endpoint_url.clear()));

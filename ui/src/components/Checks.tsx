@@ -1,11 +1,15 @@
 // Running checks from the wizard: the latest results of an environment's checks, a live run
 // with progress, and the history of runs with what changed between them. Which checks a step or
 // an environment has comes from the backend (`stepChecks`, `envChecks`).
-
 import { type TextKey, useI18n } from "../i18n";
-import { api, type CheckRunSummary, type CheckStatus, type EnvKind } from "../ipc";
-import type { RunProgress } from "../query/checks";
-import { useCheckHistory, useCheckResults, useCheckRun } from "../query/checks";
+import {
+  api,
+  type CheckRunSummary,
+  type CheckStatus,
+  type EnvKind,
+  type StoredCheckResult,
+} from "../ipc";
+import { type RunProgress, useCheckHistory, useCheckResults, useCheckRun } from "../query/checks";
 import { Progress } from "./Progress";
 
 export function useChecks(
@@ -15,7 +19,7 @@ export function useChecks(
   stepId: string | null,
   onError: (e: unknown) => void,
 ) {
-  const results = useCheckResults(workspaceId, env).data ?? new Map();
+  const results = useCheckResults(workspaceId, env).data ?? new Map<string, StoredCheckResult>();
   const history = useCheckHistory(workspaceId, env).data ?? [];
   const { running, run } = useCheckRun(workspaceId, env, onError);
   return { checkIds, results, running, history, run: () => run(stepId, checkIds.length) };
