@@ -190,7 +190,6 @@ pub struct EnvironmentView {
     pub updated_at: String,
     /// The fulfillment URL is the built-in sandbox's demo SaaS, which the app can ask for a
     /// metering record (`crate::demo::is_demo_saas`).
-    #[serde(default)]
     pub demo_saas: bool,
 }
 
