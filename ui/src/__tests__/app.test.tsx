@@ -66,6 +66,16 @@ describe("store changes", () => {
     expect(await announce({ workspace_id: "w1", kind: "purchase" })).toEqual([]);
   });
 
+  it("never ask for a deleted workspace again, and show the empty state after the last one", async () => {
+    const user = userEvent.setup();
+    window.confirm = vi.fn().mockReturnValue(true);
+    render(<App />);
+    await user.click(await screen.findByRole("button", { name: "Delete workspace" }));
+    expect(await screen.findByText("No workspace yet")).toBeInTheDocument();
+    expect(screen.queryByTestId("error-banner")).toBeNull();
+    expect(asked.slice(asked.indexOf("deleteWorkspace"))).not.toContain("getWorkspace");
+  });
+
   it("refresh an open item's history when its status changes, and only then", async () => {
     const user = userEvent.setup();
     render(<App />);

@@ -60,6 +60,19 @@ describe("a change invalidates only its kind", () => {
     });
   }
 
+  it("a deleted workspace is forgotten, not read again", async () => {
+    const client = makeQueryClient();
+    client.setQueryData(qk.workspaces, [{ workspace: { id: "w2" } }]);
+    client.setQueryData(qk.workspace("w1"), { cached: true });
+    client.setQueryData(qk.workspace("w2"), { cached: true });
+    await applyChange(client, { kind: "workspaces", workspace_id: "w1" });
+    expect(client.getQueryState(qk.workspace("w1"))).toBeUndefined();
+    expect(client.getQueryState(qk.workspace("w2"))?.isInvalidated).toBe(false);
+    // Renamed (still listed): read again.
+    await applyChange(client, { kind: "workspaces", workspace_id: "w2" });
+    expect(client.getQueryState(qk.workspace("w2"))?.isInvalidated).toBe(true);
+  });
+
   it("a change with no workspace reaches that kind in every workspace", async () => {
     expect(await staleAfter({ kind: "environment", workspace_id: null })).toEqual([
       "workspace w1",

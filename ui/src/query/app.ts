@@ -42,8 +42,9 @@ export function useWorkspace(id: string | null) {
     queryKey: qk.workspace(id ?? ""),
     queryFn: () => api.getWorkspace(id ?? ""),
     enabled: id !== null,
-    // Another workspace being opened keeps the current one on screen until it arrives.
-    placeholderData: (previous) => previous,
+    // Another workspace being opened keeps the current one on screen until it arrives; with
+    // none left (the last one deleted), nothing stays.
+    placeholderData: (previous) => (id === null ? undefined : previous),
   });
 }
 

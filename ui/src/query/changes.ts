@@ -44,6 +44,18 @@ export function keysFor(change: Change): QueryKey[] {
 }
 
 export async function applyChange(client: QueryClient, change: Change): Promise<void> {
+  if (change.kind === "workspaces" && change.workspace_id !== null) {
+    // A deleted workspace is forgotten, not read again (a view may still hold it for a moment).
+    await client.invalidateQueries({ queryKey: qk.workspaces });
+    const list = client.getQueryData<{ workspace: { id: string } }[]>(qk.workspaces);
+    const id = change.workspace_id;
+    if (Array.isArray(list) && !list.some((w) => w.workspace.id === id)) {
+      client.removeQueries({ queryKey: qk.workspace(id) });
+    } else {
+      await client.invalidateQueries({ queryKey: qk.workspace(id) });
+    }
+    return;
+  }
   await Promise.all(keysFor(change).map((queryKey) => client.invalidateQueries({ queryKey })));
 }
 
