@@ -1,110 +1,107 @@
-// The app frame: loads preferences, the checklist and the current workspace, keeps them fresh on
-// every store-changed event, and routes between the overview, a step and an environment.
+// The app frame: reads preferences, the checklist and the current workspace through the query
+// cache (kept fresh per kind of change by the store's events), and routes between the overview,
+// a step, an environment, the sandbox and test purchases.
+import { QueryClientProvider, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { EnvironmentForm } from "./components/EnvironmentForm";
 import { ErrorBanner } from "./components/ErrorBanner";
 import { NewWorkspaceDialog } from "./components/NewWorkspaceDialog";
 import { Overview } from "./components/Overview";
 import { PhaseRail, type View } from "./components/PhaseRail";
-import { PurchasePage } from "./components/PurchasePage";
+import { PurchasePage } from "./components/purchase/PurchasePage";
 import { SandboxPage } from "./components/SandboxPage";
 import { StepView } from "./components/StepView";
 import { TopBar } from "./components/TopBar";
 import { I18nContext, makeI18n } from "./i18n";
-import type { AppInfo, Checklist, Preferences, WorkspaceDetail, WorkspaceSummary } from "./ipc";
-import { api, IpcError, onStoreChanged } from "./ipc";
-
-const defaultPrefs: Preferences = {
-  language: "en",
-  theme: "system",
-  actor: "",
-  last_workspace_id: null,
-};
+import type { WorkspaceSummary } from "./ipc";
+import { api, IpcError } from "./ipc";
+import {
+  appInfoQuery,
+  checklistQuery,
+  defaultPrefs,
+  preferencesQuery,
+  useSavePreferences,
+  useWorkspace,
+  workspacesQuery,
+} from "./query/app";
+import { useStoreSync } from "./query/changes";
+import { makeQueryClient } from "./query/client";
+import { qk } from "./query/keys";
 
 export function App() {
-  const [prefs, setPrefs] = useState<Preferences>(defaultPrefs);
-  const [info, setInfo] = useState<AppInfo | null>(null);
-  const [checklist, setChecklist] = useState<Checklist | null>(null);
-  const [workspaces, setWorkspaces] = useState<WorkspaceSummary[]>([]);
-  const [detail, setDetail] = useState<WorkspaceDetail | null>(null);
+  const [client] = useState(makeQueryClient);
+  return (
+    <QueryClientProvider client={client}>
+      <Shell />
+    </QueryClientProvider>
+  );
+}
+
+/** The workspace to show: the one picked, else the remembered one, else the first. */
+function currentOf(
+  list: WorkspaceSummary[],
+  picked: string | null,
+  remembered: string | null,
+): string | null {
+  const has = (id: string | null) => id !== null && list.some((w) => w.workspace.id === id);
+  if (has(picked)) return picked;
+  if (has(remembered)) return remembered;
+  return list[0]?.workspace.id ?? null;
+}
+
+function Shell() {
+  const client = useQueryClient();
+  const info = useQuery(appInfoQuery);
+  const prefsQuery = useQuery(preferencesQuery);
+  const checklist = useQuery(checklistQuery);
+  const workspaces = useQuery(workspacesQuery);
+  const prefs = prefsQuery.data ?? defaultPrefs;
+  const [picked, setPicked] = useState<string | null>(null);
   const [view, setView] = useState<View>({ kind: "overview" });
-  const [fatal, setFatal] = useState<IpcError | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   const i18n = useMemo(() => makeI18n(prefs.language), [prefs.language]);
-  const currentId = detail?.workspace.id ?? null;
-  // The workspace on screen right now, for async work that must not resurrect an older one.
-  // Set only where a workspace is opened, never on render, so a load in flight keeps its target.
-  const shownId = useRef<string | null>(null);
+  const list = workspaces.data ?? [];
+  const currentId = currentOf(list, picked, prefs.last_workspace_id);
+  const workspace = useWorkspace(currentId);
+  const detail = workspace.data ?? null;
 
   const report = useCallback((e: unknown) => {
     setError(e instanceof Error ? e.message : String(e));
   }, []);
+  const savePrefs = useSavePreferences(report);
+  useStoreSync();
 
-  const loadWorkspace = useCallback(async (id: string | null) => {
-    shownId.current = id;
-    const next = id ? await api.getWorkspace(id) : null;
-    if (shownId.current === id) setDetail(next);
-  }, []);
+  // A query that fails after start-up goes to the banner; one the app cannot start without
+  // shows the start-up error instead (below).
+  useEffect(
+    () =>
+      client.getQueryCache().subscribe((ev) => {
+        if (ev.type !== "updated" || ev.action.type !== "error") return;
+        if (ev.query.meta?.startup && ev.query.state.data === undefined) return;
+        report(ev.action.error);
+      }),
+    [client, report],
+  );
 
-  // First load: everything the wizard needs before it is interactive.
+  const startupError = [info, prefsQuery, checklist, workspaces].find(
+    (q) => q.error && q.data === undefined,
+  )?.error;
+  const fatal = startupError
+    ? startupError instanceof IpcError
+      ? startupError
+      : new IpcError(String(startupError))
+    : null;
+  const ready = !!info.data && !!checklist.data && !!prefsQuery.data && !!workspaces.data && !fatal;
+  const shown = ready && (currentId === null || detail !== null || workspace.isError);
+
+  // Start-up is measured to the moment the wizard is interactive.
+  const reported = useRef(false);
   useEffect(() => {
-    let cancelled = false;
-    (async () => {
-      try {
-        const [appInfo, p, cl, list] = await Promise.all([
-          api.appInfo(),
-          api.getPreferences(),
-          api.getChecklist(),
-          api.listWorkspaces(),
-        ]);
-        if (cancelled) return;
-        setInfo(appInfo);
-        setPrefs(p);
-        setChecklist(cl);
-        setWorkspaces(list);
-        const pick = list.find((w) => w.workspace.id === p.last_workspace_id) ?? list[0] ?? null;
-        if (pick) {
-          shownId.current = pick.workspace.id;
-          setDetail(await api.getWorkspace(pick.workspace.id));
-        }
-        api.reportReady().catch(() => {});
-      } catch (e) {
-        if (!cancelled) setFatal(e instanceof IpcError ? e : new IpcError(String(e)));
-      }
-    })();
-    return () => {
-      cancelled = true;
-    };
-  }, []);
-
-  // Database writes announce themselves; refresh what they touched.
-  useEffect(() => {
-    let unlisten: (() => void) | undefined;
-    let gone = false;
-    onStoreChanged(async (ev) => {
-      try {
-        setWorkspaces(await api.listWorkspaces());
-        const id = shownId.current;
-        if (id && (ev.workspace_id === id || ev.workspace_id === null)) {
-          const next = await api.getWorkspace(id);
-          // Another workspace may have been opened while this one loaded.
-          if (shownId.current === id) setDetail(next);
-        }
-      } catch (e) {
-        report(e);
-      }
-    })
-      .then((u) => {
-        if (gone) u();
-        else unlisten = u;
-      })
-      .catch(() => {});
-    return () => {
-      gone = true;
-      unlisten?.();
-    };
-  }, [report]);
+    if (!shown || reported.current) return;
+    reported.current = true;
+    api.reportReady().catch(() => {});
+  }, [shown]);
 
   // Theme: "system" follows the OS.
   useEffect(() => {
@@ -122,45 +119,34 @@ export function App() {
     document.documentElement.lang = prefs.language;
   }, [prefs.language]);
 
-  const savePrefs = useCallback(
-    async (next: Partial<Preferences>) => {
-      const merged = { ...prefs, ...next };
-      setPrefs(merged);
-      try {
-        setPrefs(await api.setPreferences(merged));
-      } catch (e) {
-        report(e);
-      }
-    },
-    [prefs, report],
-  );
-
   const selectWorkspace = useCallback(
     async (id: string) => {
-      try {
-        await loadWorkspace(id);
-        setView({ kind: "overview" });
-        await savePrefs({ last_workspace_id: id });
-      } catch (e) {
-        report(e);
-      }
+      setPicked(id);
+      setView({ kind: "overview" });
+      await savePrefs({ last_workspace_id: id });
     },
-    [loadWorkspace, savePrefs, report],
+    [savePrefs],
   );
 
   const deleteWorkspace = useCallback(
     async (id: string) => {
+      // Off the screen first, so nothing asks for the workspace once it is gone.
+      const next = list.find((w) => w.workspace.id !== id)?.workspace.id ?? null;
+      client.setQueryData<WorkspaceSummary[]>(qk.workspaces, (l) =>
+        l?.filter((w) => w.workspace.id !== id),
+      );
+      setPicked(next);
+      setView({ kind: "overview" });
       try {
         await api.deleteWorkspace(id);
-        const list = await api.listWorkspaces();
-        setWorkspaces(list);
-        await loadWorkspace(list[0]?.workspace.id ?? null);
-        setView({ kind: "overview" });
+        client.removeQueries({ queryKey: qk.workspace(id) });
+        await savePrefs({ last_workspace_id: next });
       } catch (e) {
         report(e);
+        await client.invalidateQueries({ queryKey: qk.workspaces });
       }
     },
-    [loadWorkspace, report],
+    [client, list, savePrefs, report],
   );
 
   if (fatal) {
@@ -176,13 +162,15 @@ export function App() {
     );
   }
 
-  if (!checklist || !info) {
+  if (!ready || !info.data || !checklist.data || !shown) {
     return (
       <div className="loading" aria-busy="true">
         {i18n.t("loading")}
       </div>
     );
   }
+  const appInfo = info.data;
+  const cl = checklist.data;
 
   return (
     <I18nContext.Provider value={i18n}>
@@ -191,7 +179,7 @@ export function App() {
       </a>
       <div className="app">
         <TopBar
-          workspaces={workspaces}
+          workspaces={list}
           currentId={currentId}
           prefs={prefs}
           onSelect={selectWorkspace}
@@ -201,13 +189,13 @@ export function App() {
         {error && <ErrorBanner message={error} onDismiss={() => setError(null)} />}
         {detail ? (
           <div className="body">
-            <PhaseRail checklist={checklist} detail={detail} view={view} onView={setView} />
+            <PhaseRail checklist={cl} detail={detail} view={view} onView={setView} />
             <main id="main" className="main" tabIndex={-1}>
               {view.kind === "overview" && (
                 <Overview
-                  checklist={checklist}
+                  checklist={cl}
                   detail={detail}
-                  info={info}
+                  info={appInfo}
                   prefs={prefs}
                   onOpenStep={(stepId) => setView({ kind: "step", stepId })}
                   onPrefs={savePrefs}
@@ -217,10 +205,10 @@ export function App() {
               {view.kind === "step" && (
                 <StepView
                   key={view.stepId}
-                  checklist={checklist}
+                  checklist={cl}
                   detail={detail}
                   stepId={view.stepId}
-                  implemented={info.implemented_checks}
+                  implemented={appInfo.implemented_checks}
                   onError={report}
                   onOpenStep={(stepId) => setView({ kind: "step", stepId })}
                 />
@@ -234,8 +222,8 @@ export function App() {
                   env={
                     detail.environments.find((e) => e.kind === view.env) ?? detail.environments[0]
                   }
-                  checklist={checklist}
-                  implemented={info.implemented_checks}
+                  checklist={cl}
+                  implemented={appInfo.implemented_checks}
                   onError={report}
                 />
               )}
@@ -257,7 +245,8 @@ export function App() {
           onClose={() => setCreating(false)}
           onCreated={async (id) => {
             setCreating(false);
-            setWorkspaces(await api.listWorkspaces());
+            // The list must hold the new workspace before it can be the current one.
+            await client.refetchQueries({ queryKey: qk.workspaces });
             await selectWorkspace(id);
           }}
         />

@@ -88,6 +88,9 @@ pub struct Step {
     pub doc_url: String,
     pub blocked_by: Vec<String>,
     pub items: Vec<String>,
+    /// The checks this build has that prove the step's items, each once, in item order: what
+    /// "Run checks" on the step runs. Front ends show these instead of working them out.
+    pub checks: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -213,7 +216,13 @@ pub fn parse(source: &str) -> Result<Checklist, String> {
             .iter()
             .flat_map(|t| raw.items.iter().filter(move |i| &i.step == t));
         let mut ids = Vec::new();
+        let mut checks: Vec<String> = Vec::new();
         for ri in templated.chain(own) {
+            if let Some(c) = ri.check.as_deref() {
+                if implemented_checks().contains(&c) && !checks.iter().any(|x| x == c) {
+                    checks.push(c.to_string());
+                }
+            }
             let id = format!("{}{}", env_prefix(s.env), ri.key);
             ids.push(id.clone());
             items.push(Item {
@@ -241,6 +250,7 @@ pub fn parse(source: &str) -> Result<Checklist, String> {
             doc_url: doc(&s.doc)?,
             blocked_by: s.blocked_by.clone(),
             items: ids,
+            checks,
         });
     }
     steps.sort_by_key(|s| s.number);

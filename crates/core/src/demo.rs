@@ -75,6 +75,20 @@ pub fn settings(kind: EnvKind) -> EnvironmentSettings {
     }
 }
 
+/// Whether an environment's fulfillment URL is the demo SaaS of the sandbox it talks to (the
+/// landing page under `/_demo-saas/` of its endpoint). The app can ask that SaaS for a metering
+/// record; a seller's own SaaS meters on its own schedule.
+pub fn is_demo_saas(settings: &EnvironmentSettings) -> bool {
+    let endpoint = settings.endpoint_url.trim_end_matches('/');
+    settings.mode == EnvMode::Sandbox
+        && !endpoint.is_empty()
+        && settings
+            .fulfillment_url
+            .strip_prefix(endpoint)
+            .and_then(|p| p.strip_suffix("/marketplace/register"))
+            .is_some_and(|p| p.starts_with("/_demo-saas/"))
+}
+
 /// Seeds `Demo` once per data directory: a user who deletes it does not get it back.
 pub fn seed_on_first_start(core: &Core) -> Result<()> {
     let store = core.store();

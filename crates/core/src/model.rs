@@ -188,6 +188,9 @@ pub struct EnvironmentView {
     pub settings: EnvironmentSettings,
     pub has_access_keys: bool,
     pub updated_at: String,
+    /// The fulfillment URL is the built-in sandbox's demo SaaS, which the app can ask for a
+    /// metering record (`crate::demo::is_demo_saas`).
+    pub demo_saas: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]

@@ -203,6 +203,7 @@ impl Core {
         Ok(EnvironmentView {
             kind,
             has_access_keys: self.secrets.has_access_keys(workspace_id, kind),
+            demo_saas: crate::demo::is_demo_saas(&settings),
             settings,
             updated_at,
         })
@@ -328,11 +329,10 @@ impl Core {
     // ---- check runs --------------------------------------------------------------------------
 
     /// The automated checks that prove the items of a step (or of every step of the environment),
-    /// limited to checks this build has.
+    /// limited to checks this build has: the union of the steps' `checks`.
     pub fn checks_for(&self, env: EnvKind, step_id: Option<&str>) -> Vec<String> {
-        let cl = checklist();
         let mut ids: Vec<String> = Vec::new();
-        for step in &cl.steps {
+        for step in &checklist().steps {
             let env_ok = match step.env {
                 crate::checklist::StepEnv::None => true,
                 crate::checklist::StepEnv::Staging => env == EnvKind::Staging,
@@ -341,11 +341,9 @@ impl Core {
             if !env_ok || step_id.is_some_and(|s| s != step.id) {
                 continue;
             }
-            for item in step.items.iter().filter_map(|i| cl.item(i)) {
-                if let Some(c) = &item.check {
-                    if implemented_checks().contains(&c.as_str()) && !ids.contains(c) {
-                        ids.push(c.clone());
-                    }
+            for c in &step.checks {
+                if !ids.contains(c) {
+                    ids.push(c.clone());
                 }
             }
         }

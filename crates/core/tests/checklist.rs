@@ -1,7 +1,7 @@
 //! The checklist data is complete: all 12 steps, every source row covered, both languages,
 //! no duplicate ids, and automated items name a check.
 
-use la_core::checklist::{checklist, parse, ItemKind, SourceOrigin, StepEnv};
+use la_core::checklist::{checklist, implemented_checks, parse, ItemKind, SourceOrigin, StepEnv};
 use std::collections::HashSet;
 
 fn has_japanese(s: &str) -> bool {
@@ -218,4 +218,40 @@ fn broken_data_is_rejected_with_a_reason() {
         1,
     );
     assert!(parse(&bad_doc).expect_err("unknown doc").contains("nope"));
+}
+
+#[test]
+fn a_step_names_the_built_checks_of_its_items() {
+    let cl = checklist();
+    let s05 = cl.step("s05").expect("s05");
+    assert!(s05.checks.contains(&"registration.https".to_string()));
+    // A production step made from a template runs the template's checks on its own items.
+    assert_eq!(cl.step("s09").expect("s09").checks, s05.checks);
+    for step in &cl.steps {
+        let from_items: HashSet<&str> = step
+            .items
+            .iter()
+            .filter_map(|id| cl.item(id)?.check.as_deref())
+            .filter(|c| implemented_checks().contains(c))
+            .collect();
+        let named: HashSet<&str> = step.checks.iter().map(String::as_str).collect();
+        assert_eq!(
+            named.len(),
+            step.checks.len(),
+            "{} repeats a check",
+            step.id
+        );
+        assert_eq!(named, from_items, "{}", step.id);
+    }
+    // A check this build does not have is left out, so "Run checks" never offers it.
+    let unbuilt = include_str!("../data/checklist.toml").replacen(
+        "check = \"registration.https\"",
+        "check = \"registration.not_built\"",
+        1,
+    );
+    let cl = parse(&unbuilt).expect("parses");
+    let s05 = cl.step("s05").expect("s05");
+    assert!(!s05.checks.iter().any(|c| c == "registration.not_built"));
+    assert!(!s05.checks.iter().any(|c| c == "registration.https"));
+    assert!(s05.checks.iter().any(|c| c == "registration.accepts_post"));
 }

@@ -1,10 +1,11 @@
 import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { en, ja } from "../i18n";
 import { makeBackend } from "./fixtures";
 
 let backend = makeBackend();
+/** Every backend call, in order: what a change made the app read again. */
+let asked: string[] = [];
 
 vi.mock("../ipc", () => ({
   api: new Proxy(
@@ -12,8 +13,10 @@ vi.mock("../ipc", () => ({
     {
       get:
         (_t, name: string) =>
-        (...args: unknown[]) =>
-          (backend.api as Record<string, (...a: unknown[]) => unknown>)[name](...args),
+        (...args: unknown[]) => {
+          asked.push(name);
+          return (backend.api as Record<string, (...a: unknown[]) => unknown>)[name](...args);
+        },
     },
   ),
   IpcError: class extends Error {},
@@ -29,6 +32,7 @@ const { App } = await import("../App");
 
 beforeEach(() => {
   backend = makeBackend();
+  asked = [];
   window.matchMedia = vi.fn().mockReturnValue({
     matches: false,
     addEventListener: () => {},
@@ -36,10 +40,59 @@ beforeEach(() => {
   });
 });
 
-describe("i18n", () => {
-  it("has every English key in Japanese, and no empty strings", () => {
-    expect(Object.keys(ja).sort()).toEqual(Object.keys(en).sort());
-    for (const [k, v] of Object.entries(ja)) expect(v, k).not.toBe("");
+/** Announces a committed write as the backend does, and waits for the reads it causes. */
+async function announce(e: { workspace_id: string | null; kind: string }): Promise<string[]> {
+  asked = [];
+  await act(async () => {
+    for (const l of backend.listeners) l(e);
+  });
+  await waitFor(() => expect(screen.getByTestId("overview")).toBeInTheDocument());
+  return [...asked].sort();
+}
+
+describe("store changes", () => {
+  it("read again only what their kind changed", async () => {
+    render(<App />);
+    await screen.findByTestId("overview");
+    expect(await announce({ workspace_id: null, kind: "preferences" })).toEqual(["getPreferences"]);
+    expect(await announce({ workspace_id: "w1", kind: "environment" })).toEqual(["getWorkspace"]);
+    expect(await announce({ workspace_id: "w1", kind: "item_status" })).toEqual([
+      "getWorkspace",
+      "listWorkspaces",
+    ]);
+    // Another workspace's statuses move its progress in the list, not the workspace shown.
+    expect(await announce({ workspace_id: "w2", kind: "item_status" })).toEqual(["listWorkspaces"]);
+    // Nothing on screen shows purchase sessions: nothing to read.
+    expect(await announce({ workspace_id: "w1", kind: "purchase" })).toEqual([]);
+  });
+
+  it("never ask for a deleted workspace again, and show the empty state after the last one", async () => {
+    const user = userEvent.setup();
+    window.confirm = vi.fn().mockReturnValue(true);
+    render(<App />);
+    await user.click(await screen.findByRole("button", { name: "Delete workspace" }));
+    expect(await screen.findByText("No workspace yet")).toBeInTheDocument();
+    expect(screen.queryByTestId("error-banner")).toBeNull();
+    expect(asked.slice(asked.indexOf("deleteWorkspace"))).not.toContain("getWorkspace");
+  });
+
+  it("refresh an open item's history when its status changes, and only then", async () => {
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByTestId("nav-step-2"));
+    const item = screen.getByTestId("item-seller.public_profile");
+    await user.click(within(item).getByTestId("toggle-history"));
+    expect(await within(item).findByTestId("history")).toHaveTextContent("No changes");
+    asked = [];
+    await user.click(within(item).getByTestId("mark-na"));
+    await user.click(screen.getByTestId("confirm-status"));
+    await waitFor(() =>
+      expect(within(item).getByTestId("history")).toHaveTextContent("Not started → Not applicable"),
+    );
+    expect(asked.filter((n) => n === "itemHistory")).toEqual(["itemHistory"]);
+    expect(asked).not.toContain("getChecklist");
+    expect(asked).not.toContain("getPreferences");
+    expect(asked).not.toContain("appInfo");
   });
 });
 

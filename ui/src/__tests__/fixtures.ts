@@ -113,6 +113,7 @@ export function makeBackend() {
     history: [] as HistoryEntry[],
     settings: { ...emptySettings },
     calls: [] as string[],
+    deleted: false,
   };
   const detail = (): WorkspaceDetail => {
     const items = [...state.statuses.entries()].map(([item_id, s]) => ({
@@ -184,10 +185,18 @@ export function makeBackend() {
       state.prefs = p;
       return p;
     },
-    listWorkspaces: async () => [{ workspace: detail().workspace, phases: detail().phases }],
-    getWorkspace: async () => detail(),
+    listWorkspaces: async () =>
+      state.deleted ? [] : [{ workspace: detail().workspace, phases: detail().phases }],
     createWorkspace: async () => detail().workspace,
-    deleteWorkspace: async () => null,
+    getWorkspace: async () => {
+      if (state.deleted) throw new Error("No workspace w1.");
+      return detail();
+    },
+    deleteWorkspace: async () => {
+      state.deleted = true;
+      for (const l of listeners) l({ workspace_id: "w1", kind: "workspaces" });
+      return null;
+    },
     validateEnvironment: async (s: EnvironmentSettings) => validate(s),
     saveEnvironment: async (_w: string, kind: "staging" | "production", s: EnvironmentSettings) => {
       state.calls.push("saveEnvironment");

@@ -1,15 +1,25 @@
-import { act, render, screen, waitFor } from "@testing-library/react";
+import { act, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
-import { I18nContext, makeI18n } from "../i18n";
 import type { PurchaseView, TimelineEvent, Verdict, WorkspaceDetail } from "../ipc";
 import { emptySettings } from "./fixtures";
+import { renderWith } from "./render";
 
 const calls: string[] = [];
 const live: {
   event?: (sid: string, e: TimelineEvent) => void;
   verdicts?: (sid: string, v: Verdict[]) => void;
 } = {};
+
+const stored: { events: TimelineEvent[]; verdicts: Verdict[] } = { events: [], verdicts: [] };
+const land = (e: TimelineEvent) => {
+  stored.events.push(e);
+  live.event?.("s-1", e);
+};
+const decide = (v: Verdict[]) => {
+  stored.verdicts = v;
+  live.verdicts?.("s-1", v);
+};
 
 const session = {
   id: "s-1",
@@ -67,7 +77,15 @@ vi.mock("../ipc", () => ({
       },
     ],
     purchaseSessions: async () => [session],
-    purchaseView: async () => view,
+    // The backend stores what it announces: a later read returns it too.
+    purchaseView: async (): Promise<PurchaseView> => ({
+      ...view,
+      detail: {
+        ...view.detail,
+        session: { ...session, verdicts: [...stored.verdicts] },
+        events: [...stored.events],
+      },
+    }),
     purchaseStart: async (req: { buyer_account: string; delete_messages: boolean }) => {
       calls.push(`start:${req.buyer_account}:${req.delete_messages}`);
       return session;
@@ -88,7 +106,7 @@ vi.mock("../ipc", () => ({
   pickFiles: async () => [],
 }));
 
-const { PurchasePage } = await import("../components/PurchasePage");
+const { PurchasePage } = await import("../components/purchase/PurchasePage");
 
 const detail = {
   workspace: {
@@ -120,11 +138,7 @@ const detail = {
 describe("the test purchases page", () => {
   it("starts a session, shows watcher errors, live events with raw payloads, verdicts and runbook steps", async () => {
     const user = userEvent.setup();
-    render(
-      <I18nContext.Provider value={makeI18n("en")}>
-        <PurchasePage detail={detail} onError={(e) => calls.push(`error:${e}`)} />
-      </I18nContext.Provider>,
-    );
+    renderWith(<PurchasePage detail={detail} onError={(e) => calls.push(`error:${e}`)} />);
     await user.click(await screen.findByTestId("purchase-delete"));
     await user.click(screen.getByTestId("purchase-start"));
     expect(await screen.findByTestId("purchase-watchers")).toHaveTextContent(
@@ -133,7 +147,7 @@ describe("the test purchases page", () => {
     await user.click(screen.getByTestId("purchase-buy"));
     // A malformed message lands live: shown as such, its raw body one click away.
     act(() =>
-      live.event?.("s-1", {
+      land({
         seq: 1,
         observed_at: "2026-11-23T10:00:01Z",
         occurred_at: null,
@@ -149,7 +163,7 @@ describe("the test purchases page", () => {
     await user.click(screen.getByTestId("raw-1"));
     expect(screen.getByTestId("raw-body-1")).toHaveTextContent("{oops");
     act(() =>
-      live.verdicts?.("s-1", [
+      decide([
         {
           id: "resolve_within_10s",
           state: "fail",
@@ -171,5 +185,50 @@ describe("the test purchases page", () => {
       "sandbox:purchase",
       "step:contract_change:1:pass",
     ]);
+  });
+
+  it("offers the demo SaaS's metering only where the backend says the SaaS is the demo's, and shows payloads as received", async () => {
+    const user = userEvent.setup();
+    const withDemo = (demo_saas: boolean) =>
+      ({
+        ...detail,
+        environments: detail.environments.map((e) => ({
+          ...e,
+          demo_saas,
+          settings: {
+            ...e.settings,
+            endpoint_url: "http://127.0.0.1:8484",
+            fulfillment_url: "http://127.0.0.1:8484/_demo-saas/staging/marketplace/register",
+            dimensions: [{ key: "api_calls", name: "API calls", kind: "ExternallyMetered" }],
+          },
+        })),
+      }) as WorkspaceDetail;
+    const { rerender } = renderWith(<PurchasePage detail={withDemo(true)} onError={() => {}} />);
+    await user.click(await screen.findByTestId("purchase-start"));
+    expect(await screen.findByTestId("purchase-demo-meter")).toBeInTheDocument();
+    rerender(<PurchasePage detail={withDemo(false)} onError={() => {}} />);
+    await waitFor(() => expect(screen.queryByTestId("purchase-demo-meter")).toBeNull());
+    // An SNS envelope as SQS delivered it: the backend parsed it into kind and summary; the raw
+    // view shows it as received (indented), its Message still the string AWS sent.
+    const message = JSON.stringify({ action: "subscribe-success", "customer-identifier": "c-1" });
+    act(() =>
+      land({
+        seq: 2,
+        observed_at: "2026-11-23T10:00:02Z",
+        occurred_at: "2026-11-23T10:00:01Z",
+        source: "sqs",
+        kind: "subscribe-success",
+        summary: "subscribe-success for c-1",
+        malformed: false,
+        raw: JSON.stringify({ Type: "Notification", Message: message }),
+      }),
+    );
+    expect(await screen.findByTestId("purchase-timeline")).toHaveTextContent(
+      "subscribe-success for c-1",
+    );
+    await user.click(screen.getByTestId("raw-2"));
+    const body = screen.getByTestId("raw-body-2").textContent ?? "";
+    expect(body).toContain('"Type": "Notification"');
+    expect(body).toContain(`"Message": ${JSON.stringify(message)}`);
   });
 });

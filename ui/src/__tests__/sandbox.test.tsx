@@ -1,7 +1,7 @@
-import { render, screen, waitFor } from "@testing-library/react";
+import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
-import { I18nContext, makeI18n } from "../i18n";
+import { renderWith } from "./render";
 
 const calls: string[] = [];
 
@@ -61,11 +61,7 @@ const { SandboxPage } = await import("../components/SandboxPage");
 describe("the sandbox page", () => {
   it("lists Catalog products, purchases for an allow-listed buyer and meters a metered dimension", async () => {
     const user = userEvent.setup();
-    render(
-      <I18nContext.Provider value={makeI18n("en")}>
-        <SandboxPage onError={(e) => calls.push(`error:${e}`)} />
-      </I18nContext.Provider>,
-    );
+    renderWith(<SandboxPage onError={(e) => calls.push(`error:${e}`)} />);
     expect(await screen.findByTestId("sandbox-products")).toHaveTextContent(
       "Acme Insights (staging)",
     );

@@ -1,79 +1,33 @@
-// Running checks from the wizard: which checks a step (or a whole environment) has, their latest
-// results, a live run with progress, and the history of runs with what changed between them.
-import { useCallback, useEffect, useState } from "react";
-import { formatTime } from "../format";
-import { type MessageKey, useI18n } from "../i18n";
-import type { Checklist, CheckRunSummary, EnvKind, StoredCheckResult } from "../ipc";
-import { api, onCheckProgress } from "../ipc";
+// Running checks from the wizard: the latest results of an environment's checks, a live run
+// with progress, and the history of runs with what changed between them. Which checks a step or
+// an environment has comes from the backend (`stepChecks`, `envChecks`).
+import { type TextKey, useI18n } from "../i18n";
+import {
+  api,
+  type CheckRunSummary,
+  type CheckStatus,
+  type EnvKind,
+  type StoredCheckResult,
+} from "../ipc";
+import { type RunProgress, useCheckHistory, useCheckResults, useCheckRun } from "../query/checks";
 import { Progress } from "./Progress";
 
 export function useChecks(
-  checklist: Checklist,
-  implemented: string[],
   workspaceId: string,
   env: EnvKind,
+  checkIds: string[],
   stepId: string | null,
   onError: (e: unknown) => void,
 ) {
-  const checkIds = Array.from(
-    new Set(
-      checklist.steps
-        .filter((s) => (stepId ? s.id === stepId : s.env === env || s.env === "none"))
-        .flatMap((s) => s.items)
-        .map((id) => checklist.items.find((i) => i.id === id)?.check)
-        .filter((c): c is string => !!c && implemented.includes(c)),
-    ),
-  );
-  const [results, setResults] = useState<Map<string, StoredCheckResult>>(new Map());
-  const [running, setRunning] = useState<{ done: number; total: number } | null>(null);
-  const [history, setHistory] = useState<CheckRunSummary[]>([]);
-
-  const load = useCallback(async () => {
-    try {
-      const [latest, runs] = await Promise.all([
-        api.latestCheckResults(workspaceId, env),
-        api.checkHistory(workspaceId, env),
-      ]);
-      setResults(new Map(latest.map((r) => [r.result.id, r])));
-      setHistory(runs);
-    } catch (e) {
-      onError(e);
-    }
-  }, [workspaceId, env, onError]);
-
-  useEffect(() => {
-    load();
-  }, [load]);
-
-  const run = async () => {
-    setRunning({ done: 0, total: checkIds.length });
-    const unlisten = await onCheckProgress((e) => {
-      if (e.workspace_id !== workspaceId || !e.finished) return;
-      const finished = e.finished;
-      setRunning((r) => (r ? { done: r.done + 1, total: e.total } : r));
-      setResults((m) => {
-        const next = new Map(m);
-        next.set(finished.id, { run_id: e.run_id, at: new Date().toISOString(), result: finished });
-        return next;
-      });
-    }).catch(() => () => {});
-    try {
-      await api.runChecks(workspaceId, env, stepId);
-    } catch (e) {
-      onError(e);
-    } finally {
-      unlisten();
-      setRunning(null);
-      await load();
-    }
-  };
-
-  return { checkIds, results, running, history, run };
+  const results = useCheckResults(workspaceId, env).data ?? new Map<string, StoredCheckResult>();
+  const history = useCheckHistory(workspaceId, env).data ?? [];
+  const { running, run } = useCheckRun(workspaceId, env, onError);
+  return { checkIds, results, running, history, run: () => run(stepId, checkIds.length) };
 }
 
 export function ChecksBar(props: {
   checkIds: string[];
-  running: { done: number; total: number } | null;
+  running: RunProgress | null;
   onRun: () => void;
   onError: (e: unknown) => void;
 }) {
@@ -119,7 +73,7 @@ export function ChecksBar(props: {
 }
 
 export function CheckHistory(props: { history: CheckRunSummary[] }) {
-  const { t, lang } = useI18n();
+  const { t, fmt } = useI18n();
   if (props.history.length === 0) return null;
   return (
     <section className="card" data-testid="check-history">
@@ -127,18 +81,17 @@ export function CheckHistory(props: { history: CheckRunSummary[] }) {
       <ol className="plain">
         {props.history.map((h) => (
           <li key={h.run.id} className="run-row">
-            <span className="small muted">{formatTime(h.run.started_at, lang)}</span>{" "}
+            <span className="small muted">{fmt.dateTime(h.run.started_at)}</span>{" "}
             <span className={`pill ${h.run.state === "finished" ? "passed" : "waived"}`}>
-              {t(`run_${h.run.state}` as MessageKey)}
+              {t(`run_${h.run.state}` as TextKey)}
             </span>{" "}
             {t("runCounts", { pass: h.passed, fail: h.failed, other: h.other })}
             {h.changes.length > 0 && (
               <ul className="small changes">
                 {h.changes.map((c) => (
                   <li key={c.check_id}>
-                    <code>{c.check_id}</code>{" "}
-                    {c.from ? t(`check_${c.from}` as MessageKey) : t("newCheck")} →{" "}
-                    <strong>{t(`check_${c.to}` as MessageKey)}</strong>
+                    <code>{c.check_id}</code> {c.from ? t(checkKey(c.from)) : t("newCheck")} →{" "}
+                    <strong>{t(checkKey(c.to))}</strong>
                   </li>
                 ))}
               </ul>
@@ -149,3 +102,5 @@ export function CheckHistory(props: { history: CheckRunSummary[] }) {
     </section>
   );
 }
+
+export const checkKey = (s: CheckStatus) => `check_${s}` as const;

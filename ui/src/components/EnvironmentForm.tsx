@@ -1,8 +1,7 @@
 // The settings of one environment, validated by the backend as you type (one source of truth for
 // the rules) and saved only when valid. Access keys go to the OS keyring through their own call.
 import { type ReactNode, useEffect, useState } from "react";
-import { formatTime } from "../format";
-import { type MessageKey, useI18n } from "../i18n";
+import { type TextKey, useI18n } from "../i18n";
 import type {
   Checklist,
   CredentialSource,
@@ -15,6 +14,8 @@ import type {
   PricingModel,
 } from "../ipc";
 import { api, pickOpenToml, pickSaveToml } from "../ipc";
+import { envChecks } from "../ipc/meta";
+import { useAwsProfiles } from "../query/app";
 import { CheckHistory, ChecksBar, useChecks } from "./Checks";
 
 type TextField = {
@@ -28,12 +29,11 @@ export function EnvironmentForm(props: {
   implemented: string[];
   onError: (e: unknown) => void;
 }) {
-  const { t, lang } = useI18n();
+  const { t, lang, fmt } = useI18n();
   const checks = useChecks(
-    props.checklist,
-    props.implemented,
     props.workspaceId,
     props.env.kind,
+    envChecks(props.checklist, props.env.kind, props.implemented),
     null,
     props.onError,
   );
@@ -48,16 +48,9 @@ export function EnvironmentForm(props: {
   const [keyId, setKeyId] = useState("");
   const [secret, setSecret] = useState("");
   const [keyError, setKeyError] = useState<string | null>(null);
-  const [profiles, setProfiles] = useState<string[]>([]);
+  const profiles = useAwsProfiles().data ?? [];
   const [identity, setIdentity] = useState<{ ok: boolean; text: string } | null>(null);
   const [checkingIdentity, setCheckingIdentity] = useState(false);
-
-  useEffect(() => {
-    api
-      .awsProfiles()
-      .then(setProfiles)
-      .catch(() => setProfiles([]));
-  }, []);
 
   const whoAmI = async () => {
     setCheckingIdentity(true);
@@ -114,8 +107,8 @@ export function EnvironmentForm(props: {
 
   const text = (
     field: TextField,
-    label: MessageKey,
-    hint?: MessageKey,
+    label: TextKey,
+    hint?: TextKey,
     placeholder?: string,
     list?: string,
   ) => (
@@ -139,8 +132,8 @@ export function EnvironmentForm(props: {
 
   function select<T extends string>(
     field: keyof EnvironmentSettings,
-    label: MessageKey,
-    options: [T, MessageKey][],
+    label: TextKey,
+    options: [T, TextKey][],
   ): ReactNode {
     return (
       <label className="field">
@@ -539,10 +532,10 @@ export function EnvironmentForm(props: {
             {saving
               ? t("saving")
               : savedAt
-                ? `✓ ${t("saved")} · ${formatTime(savedAt, lang)}`
+                ? `✓ ${t("saved")} · ${fmt.dateTime(savedAt)}`
                 : dirty
                   ? t("unsavedChanges")
-                  : t("lastSaved", { at: formatTime(props.env.updated_at, lang) })}
+                  : t("lastSaved", { at: fmt.dateTime(props.env.updated_at) })}
           </span>
           <button
             type="submit"

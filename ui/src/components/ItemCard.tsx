@@ -1,17 +1,11 @@
 // One checklist item: what it asks, its status and the controls to change it, its evidence and
 // its full history.
-import { useEffect, useState } from "react";
-import { formatTime } from "../format";
-import { type MessageKey, useI18n } from "../i18n";
-import type {
-  Evidence,
-  HistoryEntry,
-  Item,
-  ItemState,
-  ItemStatus,
-  StoredCheckResult,
-} from "../ipc";
+import { useState } from "react";
+import { useI18n } from "../i18n";
+import type { Item, ItemState, ItemStatus, StoredCheckResult } from "../ipc";
 import { api } from "../ipc";
+import { useEvidence, useItemHistory } from "../query/app";
+import { checkKey } from "./Checks";
 import { ExternalLink } from "./ExternalLink";
 import { type StatusAction, StatusDialog } from "./StatusDialog";
 
@@ -19,7 +13,7 @@ export function StatusPill(props: { status: ItemStatus }) {
   const { t } = useI18n();
   return (
     <span className={`pill ${props.status}`} data-testid="item-status">
-      {t(`status_${props.status}` as MessageKey)}
+      {t(`status_${props.status}`)}
     </span>
   );
 }
@@ -32,29 +26,15 @@ export function ItemCard(props: {
   checkResult?: StoredCheckResult;
   onError: (e: unknown) => void;
 }) {
-  const { t, tx, lang } = useI18n();
+  const { t, tx, fmt } = useI18n();
   const { item, state } = props;
   const status: ItemStatus = state?.status ?? "not_started";
   const [action, setAction] = useState<StatusAction | null>(null);
   const [showHistory, setShowHistory] = useState(false);
-  const [history, setHistory] = useState<HistoryEntry[] | null>(null);
-  const [evidence, setEvidence] = useState<Evidence[]>([]);
   const automated = item.kind === "automated";
-  const evidenceCount = state?.evidence_count ?? 0;
-  const stamp = `${state?.updated_at ?? ""}|${evidenceCount}`;
-
-  // Refresh the open panels whenever the item changes underneath them.
-  useEffect(() => {
-    if (!stamp) return;
-    if (showHistory) {
-      api.itemHistory(props.workspaceId, item.id).then(setHistory).catch(props.onError);
-    }
-    if (evidenceCount > 0) {
-      api.listEvidence(props.workspaceId, item.id).then(setEvidence).catch(props.onError);
-    } else {
-      setEvidence([]);
-    }
-  }, [showHistory, stamp, evidenceCount, props.workspaceId, item.id, props.onError]);
+  // Both lists refresh when a change of their kind lands (status → history, evidence → files).
+  const history = useItemHistory(props.workspaceId, item.id, showHistory).data;
+  const evidence = useEvidence(props.workspaceId, item.id, state?.evidence_count ?? 0).data ?? [];
 
   const quick = async (to: ItemStatus) => {
     try {
@@ -76,11 +56,8 @@ export function ItemCard(props: {
         <div>
           <h3>{tx(item.title)}</h3>
           <div className="badges">
-            <span
-              className={`badge kind ${item.kind}`}
-              title={t(`kindHelp_${item.kind}` as MessageKey)}
-            >
-              {t(`kind_${item.kind}` as MessageKey)}
+            <span className={`badge kind ${item.kind}`} title={t(`kindHelp_${item.kind}`)}>
+              {t(`kind_${item.kind}`)}
             </span>
             <span className="badge">{item.category}</span>
             <code className="item-id">{item.id}</code>
@@ -111,7 +88,7 @@ export function ItemCard(props: {
       )}
       {state?.updated_at && (
         <p className="small muted">
-          {t("by", { who: state.updated_by ?? "" })} · {formatTime(state.updated_at, lang)}
+          {t("by", { who: state.updated_by ?? "" })} · {fmt.dateTime(state.updated_at)}
         </p>
       )}
       {evidence.length > 0 && (
@@ -196,13 +173,12 @@ export function ItemCard(props: {
             // History rows have no identity of their own beyond their position.
             // biome-ignore lint/suspicious/noArrayIndexKey: append-only list, newest first
             <li key={i}>
-              <span className="small muted">{formatTime(h.at, lang)}</span>{" "}
-              <strong>{h.actor}</strong>{" "}
+              <span className="small muted">{fmt.dateTime(h.at)}</span> <strong>{h.actor}</strong>{" "}
               {t("fromTo", {
-                from: t(`status_${h.from}` as MessageKey),
-                to: t(`status_${h.to}` as MessageKey),
+                from: t(`status_${h.from}`),
+                to: t(`status_${h.to}`),
               })}{" "}
-              <span className="small muted">({t(`source_${h.source}` as MessageKey)})</span>
+              <span className="small muted">({t(`source_${h.source}`)})</span>
               {h.waiver_reason && <div className="small">{h.waiver_reason}</div>}
               {h.note && <div className="small">{h.note}</div>}
             </li>
@@ -223,7 +199,7 @@ export function ItemCard(props: {
 }
 
 function CheckResultView(props: { stored: StoredCheckResult }) {
-  const { t, lang } = useI18n();
+  const { t, lang, fmt } = useI18n();
   const [open, setOpen] = useState(false);
   const r = props.stored.result;
   const pill = {
@@ -238,11 +214,11 @@ function CheckResultView(props: { stored: StoredCheckResult }) {
       <p>
         <span className="small muted">{t("checkResult")}:</span>{" "}
         <span className={`pill ${pill}`} data-testid="check-status">
-          {t(`check_${r.status}` as MessageKey)}
+          {t(checkKey(r.status))}
         </span>{" "}
         <code className="small">{r.id}</code> <span data-testid="check-summary">{r.summary}</span>{" "}
         <span className="small muted">
-          {r.duration_ms} ms · {formatTime(props.stored.at, lang)}
+          {fmt.number(r.duration_ms)} ms · {fmt.dateTime(props.stored.at)}
         </span>
       </p>
       {r.status !== "pass" && r.advice[lang] && (

@@ -1,5 +1,4 @@
 import { useState } from "react";
-import { formatTime } from "../format";
 import { useI18n } from "../i18n";
 import type { AppInfo, Checklist, Preferences, WorkspaceDetail } from "../ipc";
 import { Progress } from "./Progress";
@@ -14,7 +13,7 @@ export function Overview(props: {
   onPrefs: (p: Partial<Preferences>) => void;
   onDelete: () => void;
 }) {
-  const { t, tx, lang } = useI18n();
+  const { t, tx, fmt } = useI18n();
   const { checklist, detail } = props;
   const [actor, setActor] = useState(props.prefs.actor);
   const [reportOpen, setReportOpen] = useState(false);
@@ -37,7 +36,7 @@ export function Overview(props: {
         <div className="row between">
           <h2>{t("overallProgress")}</h2>
           <strong className="big-number" data-testid="overall-progress">
-            {done}/{total}
+            {fmt.number(done)}/{fmt.number(total)}
           </strong>
         </div>
         <Progress big done={done} total={total} label={t("overallProgress")} />
@@ -55,7 +54,7 @@ export function Overview(props: {
             <p>{t("allDone")}</p>
           )}
           <span className="muted small">
-            {t("lastSaved", { at: formatTime(detail.workspace.updated_at, lang) })}
+            {t("lastSaved", { at: fmt.dateTime(detail.workspace.updated_at) })}
           </span>
         </div>
       </section>

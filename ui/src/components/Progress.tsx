@@ -1,4 +1,6 @@
-import { percent } from "../format";
+export function percent(done: number, total: number): number {
+  return total === 0 ? 0 : Math.round((done / total) * 100);
+}
 
 export function Progress(props: { done: number; total: number; label: string; big?: boolean }) {
   const p = percent(props.done, props.total);

@@ -23,7 +23,7 @@ export function defaultFileName(
 }
 
 export function ReportDialog(props: { workspace: Workspace; onClose: () => void }) {
-  const { t, lang } = useI18n();
+  const { t, lang, fmt } = useI18n();
   const [format, setFormat] = useState<ReportFormat>("pdf");
   const [language, setLanguage] = useState<Language>(lang);
   const [scope, setScope] = useState<ReportScope>("workspace");
@@ -181,7 +181,7 @@ export function ReportDialog(props: { workspace: Workspace; onClose: () => void 
       )}
       {done && (
         <div className="report-done" role="status" data-testid="report-done">
-          <p>{t("reportWritten", { path: done.path, size: formatBytes(done.bytes) })}</p>
+          <p>{t("reportWritten", { path: done.path, size: fmt.bytes(done.bytes) })}</p>
           {done.evidence_files > 0 && (
             <p className="small">{t("reportEvidenceFiles", { n: done.evidence_files })}</p>
           )}
@@ -213,10 +213,4 @@ export function ReportDialog(props: { workspace: Workspace; onClose: () => void 
       )}
     </Dialog>
   );
-}
-
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }

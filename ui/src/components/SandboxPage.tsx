@@ -1,49 +1,27 @@
 // The built-in Marketplace sandbox: its Catalog products (read through the official SDK, as from
 // AWS), a simulated buyer's purchase, a metering record, cancellation, the sandbox clock, and
 // what happened: licenses, notifications and the Marketplace calls CloudTrail recorded.
-import { useCallback, useEffect, useState } from "react";
-import { formatTime } from "../format";
+import { useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { useI18n } from "../i18n";
-import type {
-  CatalogProduct,
-  MeterOutcome,
-  SandboxActivity,
-  SandboxPurchase,
-  SandboxStatus,
-} from "../ipc";
+import type { MeterOutcome, SandboxPurchase } from "../ipc";
 import { api } from "../ipc";
+import { applyChange } from "../query/changes";
+import { useSandbox } from "../query/sandbox";
 
 const DEMO_SAAS_KEY = "AKIASANDBOXDEMOSAAS1";
 
 export function SandboxPage(props: { onError: (e: unknown) => void }) {
-  const { t, lang } = useI18n();
+  const { t, fmt } = useI18n();
   const { onError } = props;
-  const [status, setStatus] = useState<SandboxStatus | null>(null);
-  const [products, setProducts] = useState<CatalogProduct[]>([]);
-  const [activity, setActivity] = useState<SandboxActivity | null>(null);
+  const client = useQueryClient();
+  const { loading, status, products, activity } = useSandbox();
   const [productId, setProductId] = useState("");
   const [buyer, setBuyer] = useState("");
   const [busy, setBusy] = useState(false);
   const [purchase, setPurchase] = useState<SandboxPurchase | null>(null);
   const [quantity, setQuantity] = useState(10);
   const [meter, setMeter] = useState<MeterOutcome | null>(null);
-
-  const refresh = useCallback(async () => {
-    try {
-      const s = await api.sandboxStatus();
-      setStatus(s);
-      if (!s.url) return;
-      const [p, a] = await Promise.all([api.sandboxProducts(), api.sandboxActivity()]);
-      setProducts(p);
-      setActivity(a);
-    } catch (e) {
-      onError(e);
-    }
-  }, [onError]);
-
-  useEffect(() => {
-    refresh();
-  }, [refresh]);
 
   const product = products.find((p) => p.entity_id === productId) ?? products[0];
   const buyers = product?.buyer_accounts ?? [];
@@ -54,15 +32,15 @@ export function SandboxPage(props: { onError: (e: unknown) => void }) {
     setBusy(true);
     try {
       await fn();
-      await refresh();
     } catch (e) {
       onError(e);
     } finally {
       setBusy(false);
+      await applyChange(client, { kind: "sandbox" });
     }
   };
 
-  if (!status) return <div className="loading">{t("loading")}</div>;
+  if (loading || !status) return <div className="loading">{t("loading")}</div>;
 
   return (
     <div className="page" data-testid="sandbox-page">
@@ -82,7 +60,7 @@ export function SandboxPage(props: { onError: (e: unknown) => void }) {
               {`AWS_ACCESS_KEY_ID=${status.access_key_id}\nAWS_SECRET_ACCESS_KEY=listing-assistant-sandbox-demo-secret-0001\nAWS_REGION=us-east-1\nAWS_ENDPOINT_URL=${status.url}`}
             </pre>
             <p className="small muted">
-              {t("sandboxClock", { clock: formatTime(activity?.clock ?? status.clock, lang) })}
+              {t("sandboxClock", { clock: fmt.dateTime(activity?.clock ?? status.clock) })}
             </p>
           </>
         ) : (
@@ -181,7 +159,7 @@ export function SandboxPage(props: { onError: (e: unknown) => void }) {
               <dd data-testid="sandbox-landing">
                 {purchase.landing_status !== null
                   ? t("landingPosted", {
-                      status: purchase.landing_status,
+                      status: String(purchase.landing_status),
                       ms: purchase.landing_ms ?? 0,
                     })
                   : t("landingFailed", { error: purchase.landing_error ?? "" })}
@@ -287,8 +265,8 @@ export function SandboxPage(props: { onError: (e: unknown) => void }) {
                 // Append-only log, newest first.
                 // biome-ignore lint/suspicious/noArrayIndexKey: no identity beyond position
                 <li key={i}>
-                  <span className="muted">{formatTime(n.time, lang)}</span>{" "}
-                  <strong>{n.kind}</strong> <code className="muted">{n.topic}</code>
+                  <span className="muted">{fmt.dateTime(n.time)}</span> <strong>{n.kind}</strong>{" "}
+                  <code className="muted">{n.topic}</code>
                 </li>
               ))}
             </ul>
@@ -306,7 +284,7 @@ export function SandboxPage(props: { onError: (e: unknown) => void }) {
                 {activity.calls.map((c, i) => (
                   // biome-ignore lint/suspicious/noArrayIndexKey: CloudTrail rows, newest first
                   <tr key={i}>
-                    <td className="small">{formatTime(c.event_time, lang)}</td>
+                    <td className="small">{fmt.dateTime(c.event_time)}</td>
                     <td>{c.event_name}</td>
                     <td className="small">
                       {c.access_key_id === DEMO_SAAS_KEY ? t("caller_saas") : t("caller_app")}{" "}

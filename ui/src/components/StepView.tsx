@@ -1,5 +1,6 @@
 import { useI18n } from "../i18n";
 import type { Checklist, EnvKind, WorkspaceDetail } from "../ipc";
+import { stepChecks } from "../ipc/meta";
 import { ChecksBar, useChecks } from "./Checks";
 import { ExternalLink } from "./ExternalLink";
 import { ItemCard } from "./ItemCard";
@@ -19,10 +20,9 @@ export function StepView(props: {
   const progress = detail.steps.find((s) => s.step_id === props.stepId);
   const env: EnvKind = step?.env === "production" ? "production" : "staging";
   const checks = useChecks(
-    checklist,
-    props.implemented,
     detail.workspace.id,
     env,
+    step ? stepChecks(checklist, step, props.implemented) : [],
     props.stepId,
     onError,
   );

@@ -1,0 +1,48 @@
+// Check runs: running, results, advice and the history of runs.
+import type { Messages } from "./types";
+
+export const en = {
+  runChecks: "Run checks ({n})",
+  runningChecks: "Running checks… {done}/{total}",
+  cancelChecks: "Cancel",
+  checkResult: "Last check",
+  check_pass: "Pass",
+  check_fail: "Fail",
+  check_warn: "Warning",
+  check_skipped: "Skipped",
+  check_error: "Could not check",
+  advice: "What to do",
+  showEvidence: "Evidence",
+  hideEvidence: "Hide evidence",
+  runHistory: "Check runs",
+  runCounts: "{pass} passed, {fail} failed, {other} other",
+  newCheck: "new",
+  run_finished: "Finished",
+  run_running: "Running",
+  run_cancelled: "Cancelled",
+  run_interrupted: "Interrupted",
+  run_failed: "Could not run",
+};
+
+export const ja: Messages<typeof en> = {
+  runChecks: "チェックを実行 ({n})",
+  runningChecks: "チェック実行中… {done}/{total}",
+  cancelChecks: "中止",
+  checkResult: "前回のチェック",
+  check_pass: "合格",
+  check_fail: "不合格",
+  check_warn: "警告",
+  check_skipped: "スキップ",
+  check_error: "チェックできません",
+  advice: "対処方法",
+  showEvidence: "証跡",
+  hideEvidence: "証跡を隠す",
+  runHistory: "チェックの実行履歴",
+  runCounts: "合格 {pass} 件、不合格 {fail} 件、その他 {other} 件",
+  newCheck: "新規",
+  run_finished: "完了",
+  run_running: "実行中",
+  run_cancelled: "中止",
+  run_interrupted: "中断",
+  run_failed: "実行できず",
+};
