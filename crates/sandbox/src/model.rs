@@ -64,6 +64,8 @@ pub enum LicenseStatus {
     Active,
     PendingCancellation,
     Cancelled,
+    /// A contract past its end date (the sandbox clock).
+    Expired,
     Failed,
 }
 
