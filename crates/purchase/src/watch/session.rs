@@ -201,7 +201,11 @@ impl Session {
             );
         }
         if let Some(sdk) = &cfg.sdk {
-            let target = format!("{} / {}", cfg.product_code, cfg.buyer_account);
+            let code = match cfg.product_code.as_str() {
+                "" => "no product code",
+                c => c,
+            };
+            let target = format!("{code} / {}", cfg.buyer_account);
             if !cfg.product_code.is_empty() {
                 s.spawn(
                     EntitlementWatcher::new(
