@@ -32,6 +32,7 @@ pub mod kinds {
     pub const ENTITLEMENT_UPDATED: &str = "entitlement-updated";
     pub const UNSUBSCRIBE_PENDING: &str = "unsubscribe-pending";
     pub const UNSUBSCRIBE_SUCCESS: &str = "unsubscribe-success";
+    pub const LICENSE_DEPROVISIONED: &str = "License Deprovisioned - Manufacturer";
     pub const MALFORMED: &str = "malformed";
     /// A watcher that cannot start (raw: `{"watcher": "entitlements", "reason": …}`).
     pub const WATCHER_UNAVAILABLE: &str = "watcher-unavailable";
@@ -191,14 +192,18 @@ pub fn resolve_within_limit(events: &[TimelineEvent], p: &Progress) -> Verdict {
 
 pub fn final_metering(events: &[TimelineEvent], p: &Progress) -> Verdict {
     let id = VerdictId::FinalMeteringWithin1h;
-    let Some((pending, at)) = last_timed(events, |e| is(e, &NOTIFY, kinds::UNSUBSCRIBE_PENDING))
-    else {
+    // SNS's unsubscribe-pending opens the hour; a session that receives only EventBridge events
+    // has "License Deprovisioned - Manufacturer", which AWS's SaaS EventBridge integration page
+    // says marks the start of the final reporting window (docs/SANDBOX.md has the conflict).
+    let started = last_timed(events, |e| is(e, &NOTIFY, kinds::UNSUBSCRIBE_PENDING))
+        .or_else(|| last_timed(events, |e| is(e, &NOTIFY, kinds::LICENSE_DEPROVISIONED)));
+    let Some((pending, at)) = started else {
         return verdict(
             id,
             VerdictState::NotYet,
             t(
-                "no unsubscribe-pending yet",
-                "unsubscribe-pending はまだありません",
+                "no unsubscribe-pending (or License Deprovisioned) yet",
+                "unsubscribe-pending (または License Deprovisioned) はまだありません",
             ),
             vec![],
         );
@@ -216,11 +221,13 @@ pub fn final_metering(events: &[TimelineEvent], p: &Progress) -> Verdict {
             VerdictState::Pass,
             t(
                 format!(
-                    "BatchMeterUsage {} min after unsubscribe-pending",
-                    (time - at).num_minutes()
+                    "BatchMeterUsage {} min after {}",
+                    (time - at).num_minutes(),
+                    pending.kind
                 ),
                 format!(
-                    "unsubscribe-pending の {} 分後に BatchMeterUsage",
+                    "{} の {} 分後に BatchMeterUsage",
+                    pending.kind,
                     (time - at).num_minutes()
                 ),
             ),
@@ -233,8 +240,18 @@ pub fn final_metering(events: &[TimelineEvent], p: &Progress) -> Verdict {
             id,
             VerdictState::Fail,
             t(
-                format!("no metering record for {} within 1 h of unsubscribe-pending (CloudTrail read through {})", p.buyer_account, through_str(p)),
-                format!("unsubscribe-pending から 1 時間以内に {} の使用量レコードなし (CloudTrail は {} まで確認)", p.buyer_account, through_str(p)),
+                format!(
+                    "no metering record for {} within 1 h of {} (CloudTrail read through {})",
+                    p.buyer_account,
+                    pending.kind,
+                    through_str(p)
+                ),
+                format!(
+                    "{} から 1 時間以内に {} の使用量レコードなし (CloudTrail は {} まで確認)",
+                    pending.kind,
+                    p.buyer_account,
+                    through_str(p)
+                ),
             ),
             vec![pending.seq],
         ),
@@ -404,7 +421,9 @@ fn rests_on(id: VerdictId) -> &'static [&'static str] {
     match id {
         VerdictId::ResolveWithin10s => &[],
         VerdictId::EntitlementAfterChange => &[kinds::ENTITLEMENT_UPDATED],
-        VerdictId::FinalMeteringWithin1h => &[kinds::UNSUBSCRIBE_PENDING],
+        VerdictId::FinalMeteringWithin1h => {
+            &[kinds::UNSUBSCRIBE_PENDING, kinds::LICENSE_DEPROVISIONED]
+        }
         VerdictId::UnsubscribeSequence => &[kinds::UNSUBSCRIBE_PENDING, kinds::UNSUBSCRIBE_SUCCESS],
     }
 }

@@ -396,3 +396,40 @@ fn entitlements_not_read_is_said_not_left_pending() {
         v.detail.en
     );
 }
+
+#[test]
+fn final_metering_from_license_deprovisioned_when_only_eventbridge_arrives() {
+    let deprovisioned = ev(
+        1,
+        EventSource::EventBridge,
+        kinds::LICENSE_DEPROVISIONED,
+        "2026-11-23T10:00:00Z",
+        json!({"version": "0", "detail-type": kinds::LICENSE_DEPROVISIONED, "source": "aws.agreement-marketplace", "time": "2026-11-23T10:00:00Z", "detail": {"agreement": {"id": "agmt-1"}, "product": {"code": CODE, "id": "prod-x"}, "license": {"arn": "arn:l"}, "acceptor": {"accountId": "444455556666"}}}),
+    );
+    let rec = ev(
+        2,
+        EventSource::CloudTrail,
+        kinds::METER,
+        "2026-11-23T10:20:00Z",
+        json!({"requestParameters": {"usageRecords": [{"customerAWSAccountId": "444455556666"}]}}),
+    );
+    let after = progress("2026-11-23T11:30:00Z");
+    let v = final_metering(&[deprovisioned.clone(), rec], &after);
+    assert_eq!(v.state, VerdictState::Pass, "{}", v.detail.en);
+    assert!(
+        v.detail.en.contains("after License Deprovisioned"),
+        "{}",
+        v.detail.en
+    );
+    let v = final_metering(std::slice::from_ref(&deprovisioned), &after);
+    assert_eq!(v.state, VerdictState::Fail, "{}", v.detail.en);
+    // Another buyer's deprovisioned license opens no hour for this one.
+    let mut theirs = deprovisioned;
+    theirs.raw = theirs.raw.replace("444455556666", "999988887777");
+    let v = verdicts(&[theirs], &after);
+    let fm = v
+        .iter()
+        .find(|v| v.id == VerdictId::FinalMeteringWithin1h)
+        .expect("verdict");
+    assert_eq!(fm.state, VerdictState::NotYet, "{}", fm.detail.en);
+}
