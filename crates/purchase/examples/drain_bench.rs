@@ -78,6 +78,7 @@ async fn watcher(cfg: &aws_config::SdkConfig, queue: &str, n: usize) -> Duration
         WatchConfig {
             buyer_account: "444455556666".into(),
             product_code: String::new(),
+            product_code_problem: None,
             sdk: None,
             sqs_sdk: Some(cfg.clone()),
             sqs: Some(SqsWatch {

@@ -54,9 +54,14 @@ pub async fn watch_config(
         ));
     }
     let queue = settings.sqs_queue_url.trim();
+    let (product_code, product_code_problem) = match product_code(&sdk, settings).await {
+        Ok(code) => (code, None),
+        Err(why) => (String::new(), Some(why)),
+    };
     Ok(WatchConfig {
         buyer_account: buyer_account.to_string(),
-        product_code: settings.product_code.clone(),
+        product_code,
+        product_code_problem,
         sqs_sdk: (!queue.is_empty()).then(|| sqs_sdk(&sdk, queue)),
         // Entitlements and CloudTrail's record of the Marketplace calls are in us-east-1.
         sdk: Some(la_aws::access::marketplace_config(&sdk)),
@@ -85,6 +90,71 @@ pub async fn watch_config(
     })
 }
 
+/// The Catalog API exists only in us-east-1, whatever the environment's region.
+fn catalog(sdk: &la_aws::SdkConfig) -> aws_sdk_marketplacecatalog::Client {
+    aws_sdk_marketplacecatalog::Client::new(&la_aws::access::marketplace_config(sdk))
+}
+
+/// The product code the watchers need: the environment's, or, when it names only the product
+/// ID, the Catalog entity's `DetailsDocument.Description.ProductCode` (DescribeEntity, in
+/// us-east-1 where the Catalog API lives). `Err` says why there is none.
+pub async fn product_code(
+    sdk: &la_aws::SdkConfig,
+    settings: &EnvironmentSettings,
+) -> Result<String, String> {
+    let code = settings.product_code.trim();
+    if !code.is_empty() {
+        return Ok(code.to_string());
+    }
+    let id = settings.product_id.trim();
+    if id.is_empty() {
+        return Err("the environment names neither a product code nor a product ID".into());
+    }
+    let out = catalog(sdk)
+        .describe_entity()
+        .catalog("AWSMarketplace")
+        .entity_id(id)
+        .send()
+        .await
+        .map_err(|e| {
+            format!(
+                "the product code could not be read from the Catalog: {}",
+                la_aws::marketplace::app_error("DescribeEntity", &e).message
+            )
+        })?;
+    let doc = out
+        .details_document()
+        .map(document_json)
+        .unwrap_or(serde_json::Value::Null);
+    doc["Description"]["ProductCode"]
+        .as_str()
+        .filter(|c| !c.trim().is_empty())
+        .map(|c| c.trim().to_string())
+        .ok_or_else(|| {
+            format!("DescribeEntity {id}: the DetailsDocument has no Description.ProductCode")
+        })
+}
+
+/// The SDK's `Document` as JSON.
+fn document_json(d: &aws_smithy_types::Document) -> serde_json::Value {
+    use aws_smithy_types::{Document, Number};
+    match d {
+        Document::Object(m) => m
+            .iter()
+            .map(|(k, v)| (k.clone(), document_json(v)))
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
+        Document::Array(a) => a.iter().map(document_json).collect(),
+        Document::Number(Number::PosInt(n)) => (*n).into(),
+        Document::Number(Number::NegInt(n)) => (*n).into(),
+        Document::Number(Number::Float(f)) => serde_json::Number::from_f64(*f)
+            .map_or(serde_json::Value::Null, serde_json::Value::Number),
+        Document::String(s) => s.clone().into(),
+        Document::Bool(b) => (*b).into(),
+        Document::Null => serde_json::Value::Null,
+    }
+}
+
 /// The product page a buyer opens, for the Catalog entity (which must exist: a typo in the
 /// product id is caught here, not in the browser).
 pub async fn product_page_url(
@@ -96,7 +166,7 @@ pub async fn product_page_url(
             "Set the product ID (prod-…) in the environment settings first.",
         ));
     }
-    let out = aws_sdk_marketplacecatalog::Client::new(&la_aws::access::marketplace_config(sdk))
+    let out = catalog(sdk)
         .describe_entity()
         .catalog("AWSMarketplace")
         .entity_id(product_id.trim())

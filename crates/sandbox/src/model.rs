@@ -99,6 +99,8 @@ pub enum LicenseStatus {
     Active,
     PendingCancellation,
     Cancelled,
+    /// A contract past its end date (the sandbox clock).
+    Expired,
     Failed,
 }
 

@@ -266,10 +266,13 @@ async fn notifications_land_in_moto_sqs_in_the_sns_envelope() {
     assert_eq!(
         types,
         [
+            "Purchase Agreement Created - Manufacturer",
             "Purchase Agreement Created - Proposer",
             "License Updated - Manufacturer",
+            "Purchase Agreement Amended - Manufacturer",
             "Purchase Agreement Amended - Proposer",
             "License Updated - Manufacturer",
+            "Purchase Agreement Ended - Manufacturer",
             "Purchase Agreement Ended - Proposer",
             "License Deprovisioned - Manufacturer",
         ]

@@ -5,7 +5,12 @@
 //! Delays are measured with each event's own clock (`occurred_at`: the sandbox clock in sandbox
 //! mode, AWS's times in real mode). A deadline counts as passed only once CloudTrail has been
 //! read through it (`cloudtrail_through`, in the same clock), because CloudTrail delivers late.
+//!
+//! Only the session's buyer and product count ([`crate::party`]): another buyer's or product's
+//! notifications on a shared queue leave the verdicts as they are, and a verdict that cannot be
+//! decided (a message that cannot be attributed yet, GetEntitlements not read) says why.
 
+use crate::party::{self, Party};
 use chrono::{DateTime, Utc};
 use la_core::checklist::Text;
 use la_core::purchase::{EventSource, TimelineEvent, Verdict, VerdictId, VerdictState};
@@ -27,7 +32,10 @@ pub mod kinds {
     pub const ENTITLEMENT_UPDATED: &str = "entitlement-updated";
     pub const UNSUBSCRIBE_PENDING: &str = "unsubscribe-pending";
     pub const UNSUBSCRIBE_SUCCESS: &str = "unsubscribe-success";
+    pub const LICENSE_DEPROVISIONED: &str = "License Deprovisioned - Manufacturer";
     pub const MALFORMED: &str = "malformed";
+    /// A watcher that cannot start (raw: `{"watcher": "entitlements", "reason": …}`).
+    pub const WATCHER_UNAVAILABLE: &str = "watcher-unavailable";
 }
 
 /// How far the watchers have looked.
@@ -38,6 +46,8 @@ pub struct Progress {
     /// For each completed entitlements poll, the highest timeline `seq` when it finished.
     pub entitlement_polls: Vec<u32>,
     pub buyer_account: String,
+    /// The session's product code (empty when unknown): other products' messages are left out.
+    pub product_code: String,
 }
 
 pub fn time_of(e: &TimelineEvent) -> Option<DateTime<Utc>> {
@@ -182,14 +192,18 @@ pub fn resolve_within_limit(events: &[TimelineEvent], p: &Progress) -> Verdict {
 
 pub fn final_metering(events: &[TimelineEvent], p: &Progress) -> Verdict {
     let id = VerdictId::FinalMeteringWithin1h;
-    let Some((pending, at)) = last_timed(events, |e| is(e, &NOTIFY, kinds::UNSUBSCRIBE_PENDING))
-    else {
+    // SNS's unsubscribe-pending opens the hour; a session that receives only EventBridge events
+    // has "License Deprovisioned - Manufacturer", which AWS's SaaS EventBridge integration page
+    // says marks the start of the final reporting window (docs/SANDBOX.md has the conflict).
+    let started = last_timed(events, |e| is(e, &NOTIFY, kinds::UNSUBSCRIBE_PENDING))
+        .or_else(|| last_timed(events, |e| is(e, &NOTIFY, kinds::LICENSE_DEPROVISIONED)));
+    let Some((pending, at)) = started else {
         return verdict(
             id,
             VerdictState::NotYet,
             t(
-                "no unsubscribe-pending yet",
-                "unsubscribe-pending はまだありません",
+                "no unsubscribe-pending (or License Deprovisioned) yet",
+                "unsubscribe-pending (または License Deprovisioned) はまだありません",
             ),
             vec![],
         );
@@ -207,11 +221,13 @@ pub fn final_metering(events: &[TimelineEvent], p: &Progress) -> Verdict {
             VerdictState::Pass,
             t(
                 format!(
-                    "BatchMeterUsage {} min after unsubscribe-pending",
-                    (time - at).num_minutes()
+                    "BatchMeterUsage {} min after {}",
+                    (time - at).num_minutes(),
+                    pending.kind
                 ),
                 format!(
-                    "unsubscribe-pending の {} 分後に BatchMeterUsage",
+                    "{} の {} 分後に BatchMeterUsage",
+                    pending.kind,
                     (time - at).num_minutes()
                 ),
             ),
@@ -224,8 +240,18 @@ pub fn final_metering(events: &[TimelineEvent], p: &Progress) -> Verdict {
             id,
             VerdictState::Fail,
             t(
-                format!("no metering record for {} within 1 h of unsubscribe-pending (CloudTrail read through {})", p.buyer_account, through_str(p)),
-                format!("unsubscribe-pending から 1 時間以内に {} の使用量レコードなし (CloudTrail は {} まで確認)", p.buyer_account, through_str(p)),
+                format!(
+                    "no metering record for {} within 1 h of {} (CloudTrail read through {})",
+                    p.buyer_account,
+                    pending.kind,
+                    through_str(p)
+                ),
+                format!(
+                    "{} から 1 時間以内に {} の使用量レコードなし (CloudTrail は {} まで確認)",
+                    pending.kind,
+                    p.buyer_account,
+                    through_str(p)
+                ),
             ),
             vec![pending.seq],
         ),
@@ -241,22 +267,39 @@ pub fn final_metering(events: &[TimelineEvent], p: &Progress) -> Verdict {
     }
 }
 
+/// Why GetEntitlements is not read in this session, when its watcher could not start.
+fn entitlements_unavailable(events: &[TimelineEvent]) -> Option<(u32, String)> {
+    events
+        .iter()
+        .filter(|e| e.kind == kinds::WATCHER_UNAVAILABLE)
+        .find(|e| raw_json(e)["watcher"] == "entitlements")
+        .map(|e| {
+            let reason = raw_json(e)["reason"].as_str().unwrap_or("?").to_string();
+            (e.seq, reason)
+        })
+}
+
 pub fn entitlement_after_change(events: &[TimelineEvent], p: &Progress) -> Verdict {
     let id = VerdictId::EntitlementAfterChange;
     let updates: Vec<&TimelineEvent> = events
         .iter()
         .filter(|e| is(e, &NOTIFY, kinds::ENTITLEMENT_UPDATED))
         .collect();
+    let unavailable = entitlements_unavailable(events);
     if updates.is_empty() {
-        return verdict(
-            id,
-            VerdictState::NotYet,
-            t(
-                "no entitlement-updated yet",
-                "entitlement-updated はまだありません",
+        let (en, ja, seqs) = match &unavailable {
+            Some((seq, why)) => (
+                format!("no entitlement-updated yet; this cannot be decided in this session: GetEntitlements is not read ({why})"),
+                format!("entitlement-updated はまだありません。このセッションでは判定できません: GetEntitlements を読めません ({why})"),
+                vec![*seq],
             ),
-            vec![],
-        );
+            None => (
+                "no entitlement-updated yet".to_string(),
+                "entitlement-updated はまだありません".to_string(),
+                vec![],
+            ),
+        };
+        return verdict(id, VerdictState::NotYet, t(en, ja), seqs);
     }
     let changes: Vec<&TimelineEvent> = events
         .iter()
@@ -298,11 +341,24 @@ pub fn entitlement_after_change(events: &[TimelineEvent], p: &Progress) -> Verdi
             if state == VerdictState::Pass {
                 state = VerdictState::Pending;
             }
-            detail.push(format!("#{}: waiting for GetEntitlements to change", u.seq));
-            detail_ja.push(format!("#{}: GetEntitlements の変化を待っています", u.seq));
+            if let Some((seq, why)) = &unavailable {
+                seqs.push(*seq);
+                detail.push(format!(
+                    "#{}: cannot be decided: GetEntitlements is not read ({why})",
+                    u.seq
+                ));
+                detail_ja.push(format!(
+                    "#{}: 判定できません: GetEntitlements を読めません ({why})",
+                    u.seq
+                ));
+            } else {
+                detail.push(format!("#{}: waiting for GetEntitlements to change", u.seq));
+                detail_ja.push(format!("#{}: GetEntitlements の変化を待っています", u.seq));
+            }
         }
     }
     seqs.sort_unstable();
+    seqs.dedup();
     verdict(id, state, t(detail.join("; "), detail_ja.join("、")), seqs)
 }
 
@@ -360,254 +416,78 @@ pub fn unsubscribe_sequence(events: &[TimelineEvent]) -> Verdict {
     }
 }
 
-/// Every verdict, in the order the UI shows them.
+/// The notification kinds each verdict rests on (for messages that cannot be attributed).
+fn rests_on(id: VerdictId) -> &'static [&'static str] {
+    match id {
+        VerdictId::ResolveWithin10s => &[],
+        VerdictId::EntitlementAfterChange => &[kinds::ENTITLEMENT_UPDATED],
+        VerdictId::FinalMeteringWithin1h => {
+            &[kinds::UNSUBSCRIBE_PENDING, kinds::LICENSE_DEPROVISIONED]
+        }
+        VerdictId::UnsubscribeSequence => &[kinds::UNSUBSCRIBE_PENDING, kinds::UNSUBSCRIBE_SUCCESS],
+    }
+}
+
+/// A verdict that messages of unknown attribution could change says so; one with nothing of
+/// its own yet stays undecided rather than "not yet".
+fn unattributed(v: &mut Verdict, unknown: &[(&TimelineEvent, String)], buyer: &str) {
+    let kinds = rests_on(v.id);
+    let relevant: Vec<&(&TimelineEvent, String)> = unknown
+        .iter()
+        .filter(|(e, _)| kinds.contains(&e.kind.as_str()))
+        .collect();
+    if relevant.is_empty() {
+        return;
+    }
+    let list = relevant
+        .iter()
+        .map(|(e, c)| format!("#{} {} for customer {c}", e.seq, e.kind))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if v.state == VerdictState::NotYet {
+        v.state = VerdictState::Pending;
+        v.detail = t("", "");
+    }
+    let sep = |s: &str| if s.is_empty() { "" } else { "; " };
+    v.detail.en = format!(
+        "{}{}cannot be decided yet: {list} may be {buyer}'s, but the queue carries several customers and the session has not learned {buyer}'s customer identifier (GetEntitlements names it for contracts, and so does a sandbox purchase in this session)",
+        v.detail.en,
+        sep(&v.detail.en)
+    );
+    v.detail.ja = format!(
+        "{}{}まだ判定できません: {list} は {buyer} のものかもしれませんが、キューに複数の顧客のメッセージがあり、{buyer} の customer identifier がまだ分かりません (契約では GetEntitlements、またはこのセッションでのサンドボックス購入で分かります)",
+        v.detail.ja,
+        if v.detail.ja.is_empty() { "" } else { "。" }
+    );
+    v.events.extend(relevant.iter().map(|(e, _)| e.seq));
+    v.events.sort_unstable();
+    v.events.dedup();
+}
+
+/// Every verdict, in the order the UI shows them, from the session's own buyer's and product's
+/// events: other buyers' and products' notifications are left out.
 pub fn verdicts(events: &[TimelineEvent], p: &Progress) -> Vec<Verdict> {
-    vec![
-        resolve_within_limit(events, p),
-        entitlement_after_change(events, p),
-        final_metering(events, p),
-        unsubscribe_sequence(events),
-    ]
+    let id = party::identity(events, &p.buyer_account, &p.product_code);
+    let mut own = Vec::with_capacity(events.len());
+    let mut unknown = Vec::new();
+    for e in events {
+        match id.party(e) {
+            Party::Mine => own.push(e.clone()),
+            Party::Unknown(c) => unknown.push((e, c)),
+            Party::OtherBuyer(_) | Party::OtherProduct(_) => {}
+        }
+    }
+    let mut all = vec![
+        resolve_within_limit(&own, p),
+        entitlement_after_change(&own, p),
+        final_metering(&own, p),
+        unsubscribe_sequence(&own),
+    ];
+    for v in &mut all {
+        unattributed(v, &unknown, &p.buyer_account);
+    }
+    all
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn ev(seq: u32, source: EventSource, kind: &str, at: &str, raw: Value) -> TimelineEvent {
-        TimelineEvent {
-            seq,
-            observed_at: "2026-11-23T10:00:00Z".into(),
-            occurred_at: Some(at.into()),
-            source,
-            kind: kind.into(),
-            summary: kind.into(),
-            malformed: false,
-            raw: raw.to_string(),
-        }
-    }
-    fn t(s: &str) -> Option<DateTime<Utc>> {
-        Some(
-            DateTime::parse_from_rfc3339(s)
-                .expect("time")
-                .with_timezone(&Utc),
-        )
-    }
-    fn progress(through: &str) -> Progress {
-        Progress {
-            cloudtrail_through: t(through),
-            entitlement_polls: vec![],
-            buyer_account: "444455556666".into(),
-        }
-    }
-    fn landing() -> TimelineEvent {
-        ev(
-            1,
-            EventSource::Sandbox,
-            kinds::LANDING,
-            "2026-11-23T10:00:00Z",
-            json!({}),
-        )
-    }
-
-    #[test]
-    fn resolve_pass_late_missing_and_pending() {
-        let p = progress("2026-11-23T10:05:00Z");
-        let quick = ev(
-            2,
-            EventSource::CloudTrail,
-            kinds::RESOLVE,
-            "2026-11-23T10:00:03Z",
-            json!({}),
-        );
-        assert_eq!(
-            resolve_within_limit(&[landing(), quick], &p).state,
-            VerdictState::Pass
-        );
-        let late = ev(
-            2,
-            EventSource::CloudTrail,
-            kinds::RESOLVE,
-            "2026-11-23T10:00:42Z",
-            json!({}),
-        );
-        let v = resolve_within_limit(&[landing(), late], &p);
-        assert_eq!(v.state, VerdictState::Fail);
-        assert!(v.detail.en.contains("42 s"), "{}", v.detail.en);
-        assert!(v.detail.ja.contains("42 秒"), "{}", v.detail.ja);
-        let failed = ev(
-            2,
-            EventSource::CloudTrail,
-            kinds::RESOLVE,
-            "2026-11-23T10:00:01Z",
-            json!({"errorCode": "InvalidTokenException"}),
-        );
-        let v = resolve_within_limit(&[landing(), failed.clone()], &p);
-        assert_eq!(v.state, VerdictState::Fail);
-        assert!(v.detail.en.contains("1 call(s) failed"));
-        // CloudTrail not yet read past the deadline: undecided.
-        assert_eq!(
-            resolve_within_limit(&[landing(), failed], &progress("2026-11-23T10:00:05Z")).state,
-            VerdictState::Pending
-        );
-        assert_eq!(resolve_within_limit(&[], &p).state, VerdictState::NotYet);
-        // A call from before the landing does not count.
-        let before = ev(
-            2,
-            EventSource::CloudTrail,
-            kinds::RESOLVE,
-            "2026-11-23T09:59:00Z",
-            json!({}),
-        );
-        assert_eq!(
-            resolve_within_limit(&[landing(), before], &p).state,
-            VerdictState::Fail
-        );
-    }
-
-    #[test]
-    fn final_metering_within_the_hour_or_not() {
-        let pending = ev(
-            1,
-            EventSource::Sqs,
-            kinds::UNSUBSCRIBE_PENDING,
-            "2026-11-23T10:00:00.500Z",
-            json!({}),
-        );
-        let rec = |at: &str, buyer: &str| {
-            ev(
-                2,
-                EventSource::CloudTrail,
-                kinds::METER,
-                at,
-                json!({"requestParameters": {"usageRecords": [{"customerAWSAccountId": buyer}]}}),
-            )
-        };
-        let after = progress("2026-11-23T11:30:00Z");
-        assert_eq!(
-            final_metering(
-                &[pending.clone(), rec("2026-11-23T10:20:00Z", "444455556666")],
-                &after
-            )
-            .state,
-            VerdictState::Pass
-        );
-        assert_eq!(
-            final_metering(
-                &[pending.clone(), rec("2026-11-23T11:20:00Z", "444455556666")],
-                &after
-            )
-            .state,
-            VerdictState::Fail
-        );
-        // Another customer's record is not this buyer's final metering.
-        assert_eq!(
-            final_metering(
-                &[pending.clone(), rec("2026-11-23T10:20:00Z", "999999999999")],
-                &after
-            )
-            .state,
-            VerdictState::Fail
-        );
-        assert_eq!(
-            final_metering(
-                std::slice::from_ref(&pending),
-                &progress("2026-11-23T10:30:00Z")
-            )
-            .state,
-            VerdictState::Pending
-        );
-        assert_eq!(final_metering(&[], &after).state, VerdictState::NotYet);
-    }
-
-    #[test]
-    fn entitlement_change_seen_missing_or_awaited() {
-        let upd = ev(
-            2,
-            EventSource::Sqs,
-            kinds::ENTITLEMENT_UPDATED,
-            "2026-11-23T10:00:00Z",
-            json!({}),
-        );
-        let change = ev(
-            3,
-            EventSource::Entitlements,
-            kinds::ENTITLEMENTS_CHANGED,
-            "2026-11-23T10:00:01Z",
-            json!({}),
-        );
-        let mut p = progress("2026-11-23T10:00:00Z");
-        assert_eq!(
-            entitlement_after_change(&[upd.clone(), change.clone()], &p).state,
-            VerdictState::Pass
-        );
-        // The poll saw the change just before the notification was read.
-        let early = TimelineEvent {
-            seq: 1,
-            ..change.clone()
-        };
-        assert_eq!(
-            entitlement_after_change(&[early, upd.clone()], &p).state,
-            VerdictState::Pass
-        );
-        // Two updates, one change: the second update's window does not reuse the first's change.
-        let upd2 = TimelineEvent {
-            seq: 4,
-            ..upd.clone()
-        };
-        p.entitlement_polls = vec![4, 4, 4];
-        let v = entitlement_after_change(&[upd.clone(), change.clone(), upd2], &p);
-        assert_eq!(v.state, VerdictState::Fail, "{}", v.detail.en);
-        p.entitlement_polls = vec![2, 2];
-        assert_eq!(
-            entitlement_after_change(std::slice::from_ref(&upd), &p).state,
-            VerdictState::Pending
-        );
-        p.entitlement_polls = vec![2, 2, 2];
-        assert_eq!(
-            entitlement_after_change(std::slice::from_ref(&upd), &p).state,
-            VerdictState::Fail
-        );
-        assert_eq!(
-            entitlement_after_change(&[], &p).state,
-            VerdictState::NotYet
-        );
-    }
-
-    #[test]
-    fn unsubscribe_order() {
-        let pend = |s| {
-            ev(
-                s,
-                EventSource::Sqs,
-                kinds::UNSUBSCRIBE_PENDING,
-                "2026-11-23T10:00:00Z",
-                json!({}),
-            )
-        };
-        let ok = |s| {
-            ev(
-                s,
-                EventSource::Sqs,
-                kinds::UNSUBSCRIBE_SUCCESS,
-                "2026-11-23T11:00:00Z",
-                json!({}),
-            )
-        };
-        assert_eq!(
-            unsubscribe_sequence(&[pend(1), ok(2)]).state,
-            VerdictState::Pass
-        );
-        assert_eq!(
-            unsubscribe_sequence(&[ok(1), pend(2)]).state,
-            VerdictState::Fail
-        );
-        assert_eq!(unsubscribe_sequence(&[ok(1)]).state, VerdictState::Fail);
-        assert_eq!(
-            unsubscribe_sequence(&[pend(1)]).state,
-            VerdictState::Pending
-        );
-        assert_eq!(unsubscribe_sequence(&[]).state, VerdictState::NotYet);
-    }
-}
+mod tests;
