@@ -88,11 +88,20 @@ async fn buy(run: &Running) -> String {
 /// What the SaaS sends: one record for the buyer, 30 s ago on the sandbox clock, in the
 /// concurrent-agreements form (LicenseArn in the record) or with the request's ProductCode.
 async fn saas_meters(run: &Running, license: Option<&str>, qty: i32) -> (S, Option<String>) {
+    saas_meters_at(run, license, qty, run.sandbox.now() - 30).await
+}
+
+async fn saas_meters_at(
+    run: &Running,
+    license: Option<&str>,
+    qty: i32,
+    ts: i64,
+) -> (S, Option<String>) {
     let saas = aws_sdk_marketplacemetering::Client::new(&static_config(
         &run.url, SAAS_KEY, SAAS_SECRET,
     ));
     let record = UsageRecord::builder()
-        .timestamp(DateTime::from_secs(run.sandbox.now() - 30))
+        .timestamp(DateTime::from_secs(ts))
         .customer_aws_account_id(BUYER)
         .set_license_arn(license.map(str::to_string))
         .dimension("api_calls")
@@ -135,11 +144,18 @@ async fn the_check_never_takes_an_hour_the_saas_needs() {
     assert!(r.summary.starts_with("not sent"), "{}", r.summary);
     assert!(r.summary.contains("DuplicateRecord"), "{}", r.summary);
     assert!(billed(&run).is_empty());
-    // So the SaaS's record for this hour, whatever its quantity, is billed.
+    // So every hour AWS still accepts is the SaaS's: late records for the five past hours (a
+    // retried batch) and this hour's record are all billed, whatever their quantity.
+    let now = run.sandbox.now();
+    for k in (1..=5).rev() {
+        let (status, _) = saas_meters_at(&run, Some(&license), 2, now - k * 3600 - 30).await;
+        assert_eq!(status, S::Success, "{k} hours ago");
+    }
     let (status, first_id) = saas_meters(&run, Some(&license), 7).await;
     assert_eq!(status, S::Success);
     let hour = (run.sandbox.now() - 30) / 3600;
-    assert_eq!(billed(&run), vec![(hour, 7)]);
+    let past: Vec<(i64, i64)> = (1..=5).rev().map(|k| ((now - k * 3600 - 30) / 3600, 2)).collect();
+    assert_eq!(billed(&run), [past.clone(), vec![(hour, 7)]].concat());
 
     // Now the hour is the SaaS's: the check mirrors its record with quantity 0, LicenseArn in
     // the record and no ProductCode, and AWS's answer is DuplicateRecord (not billed).
@@ -148,7 +164,11 @@ async fn the_check_never_takes_an_hour_the_saas_needs() {
     let sent = &r.evidence[0].request;
     assert!(sent.contains(&format!("LicenseArn={license} (no ProductCode)")), "{sent}");
     assert!(sent.contains("Quantity=0"), "{sent}");
-    assert_eq!(billed(&run), vec![(hour, 7)], "the check's record was billed");
+    assert_eq!(
+        billed(&run),
+        [past.clone(), vec![(hour, 7)]].concat(),
+        "the check's record was billed"
+    );
 
     // The SaaS retrying its record is still idempotent: same status, same MeteringRecordId.
     let (status, again) = saas_meters(&run, Some(&license), 7).await;
@@ -157,10 +177,11 @@ async fn the_check_never_takes_an_hour_the_saas_needs() {
     run.sandbox.advance_clock(3600).await.expect("clock");
     let (status, _) = saas_meters(&run, Some(&license), 3).await;
     assert_eq!(status, S::Success);
-    assert_eq!(billed(&run), vec![(hour, 7), (hour + 1, 3)]);
+    let all = [past, vec![(hour, 7), (hour + 1, 3)]].concat();
+    assert_eq!(billed(&run), all);
     // Run again: it mirrors the newest hour; nothing more is billed.
     expect(&c, "billing.meter_usage", CheckStatus::Pass).await;
-    assert_eq!(billed(&run), vec![(hour, 7), (hour + 1, 3)]);
+    assert_eq!(billed(&run), all);
 }
 
 #[tokio::test]
@@ -171,7 +192,7 @@ async fn the_sandbox_meters_as_aws_documents() {
     let license = buy(&run).await;
     let (s1, id1) = saas_meters(&run, Some(&license), 4).await;
     let (s2, id2) = saas_meters(&run, Some(&license), 4).await;
-    assert_eq!((s1, &id1), (S::Success, &id2));
+    assert_eq!((s1, s2, &id1), (S::Success, S::Success, &id2));
     let (s3, id3) = saas_meters(&run, Some(&license), 5).await;
     assert_eq!((s3, id3), (S::DuplicateRecord, None));
     assert_eq!(billed(&run).len(), 1);
@@ -249,4 +270,39 @@ async fn contract_only_products_meter_nothing() {
         let c = ctx(&run, IntegrationStyle::ConcurrentAgreements, pricing);
         expect(&c, "billing.metering_cadence", CheckStatus::Fail).await;
     }
+}
+
+#[tokio::test]
+async fn the_sandbox_trail_logs_metering_as_cloudtrail_does() {
+    // AWS's CloudTrail example of a BatchMeterUsage entry: requestParameters.usageRecords with
+    // the timestamp written "Apr 19, 2018 4:32:50 PM", and responseElements.results with each
+    // record's status and MeteringRecordId. The check reads exactly these.
+    let run = sandbox().await;
+    let license = buy(&run).await;
+    let (_, id) = saas_meters(&run, Some(&license), 6).await;
+    use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
+    let out = aws_sdk_cloudtrail::Client::new(&static_config(&run.url, KEY, SECRET))
+        .lookup_events()
+        .lookup_attributes(
+            LookupAttribute::builder()
+                .attribute_key(LookupAttributeKey::EventName)
+                .attribute_value("BatchMeterUsage")
+                .build()
+                .expect("attr"),
+        )
+        .send()
+        .await
+        .expect("lookup");
+    let e: serde_json::Value =
+        serde_json::from_str(out.events()[0].cloud_trail_event().expect("record")).expect("json");
+    let sent = &e["requestParameters"]["usageRecords"][0];
+    let ts = sent["timestamp"].as_str().expect("a written timestamp");
+    let when = chrono::DateTime::from_timestamp(run.sandbox.now() - 30, 0).expect("time");
+    assert_eq!(ts, when.format("%b %-d, %Y %-I:%M:%S %p").to_string());
+    assert_eq!(sent["licenseArn"], license.as_str());
+    assert_eq!(sent["customerAWSAccountId"], BUYER);
+    let result = &e["responseElements"]["results"][0];
+    assert_eq!(result["status"], "Success");
+    assert_eq!(result["meteringRecordId"].as_str(), id.as_deref());
+    assert_eq!(result["usageRecord"]["timestamp"], ts);
 }
