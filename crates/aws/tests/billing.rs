@@ -97,9 +97,8 @@ async fn saas_meters_at(
     qty: i32,
     ts: i64,
 ) -> (S, Option<String>) {
-    let saas = aws_sdk_marketplacemetering::Client::new(&static_config(
-        &run.url, SAAS_KEY, SAAS_SECRET,
-    ));
+    let saas =
+        aws_sdk_marketplacemetering::Client::new(&static_config(&run.url, SAAS_KEY, SAAS_SECRET));
     let record = UsageRecord::builder()
         .timestamp(DateTime::from_secs(ts))
         .customer_aws_account_id(BUYER)
@@ -154,7 +153,10 @@ async fn the_check_never_takes_an_hour_the_saas_needs() {
     let (status, first_id) = saas_meters(&run, Some(&license), 7).await;
     assert_eq!(status, S::Success);
     let hour = (run.sandbox.now() - 30) / 3600;
-    let past: Vec<(i64, i64)> = (1..=5).rev().map(|k| ((now - k * 3600 - 30) / 3600, 2)).collect();
+    let past: Vec<(i64, i64)> = (1..=5)
+        .rev()
+        .map(|k| ((now - k * 3600 - 30) / 3600, 2))
+        .collect();
     assert_eq!(billed(&run), [past.clone(), vec![(hour, 7)]].concat());
 
     // Now the hour is the SaaS's: the check mirrors its record with quantity 0, LicenseArn in
@@ -162,7 +164,10 @@ async fn the_check_never_takes_an_hour_the_saas_needs() {
     let r = expect(&c, "billing.meter_usage", CheckStatus::Pass).await;
     assert!(r.summary.contains("DuplicateRecord"), "{}", r.summary);
     let sent = &r.evidence[0].request;
-    assert!(sent.contains(&format!("LicenseArn={license} (no ProductCode)")), "{sent}");
+    assert!(
+        sent.contains(&format!("LicenseArn={license} (no ProductCode)")),
+        "{sent}"
+    );
     assert!(sent.contains("Quantity=0"), "{sent}");
     assert_eq!(
         billed(&run),
@@ -250,7 +255,9 @@ async fn concurrent_agreements_need_a_license_arn_in_each_record() {
     );
     let r = expect(&legacy, "billing.meter_usage", CheckStatus::Pass).await;
     assert!(
-        r.evidence[0].request.contains(&format!("ProductCode={CODE}")),
+        r.evidence[0]
+            .request
+            .contains(&format!("ProductCode={CODE}")),
         "{}",
         r.evidence[0].request
     );
@@ -260,13 +267,24 @@ async fn concurrent_agreements_need_a_license_arn_in_each_record() {
 #[tokio::test]
 async fn contract_only_products_meter_nothing() {
     let run = sandbox().await;
-    let contract = ctx(&run, IntegrationStyle::ConcurrentAgreements, PricingModel::Contract);
+    let contract = ctx(
+        &run,
+        IntegrationStyle::ConcurrentAgreements,
+        PricingModel::Contract,
+    );
     for id in ["billing.meter_usage", "billing.metering_cadence"] {
         let r = expect(&contract, id, CheckStatus::Skipped).await;
-        assert!(r.summary.starts_with("not applicable"), "{id}: {}", r.summary);
+        assert!(
+            r.summary.starts_with("not applicable"),
+            "{id}: {}",
+            r.summary
+        );
     }
     // Where usage is metered, the cadence applies (and fails: nothing was metered).
-    for pricing in [PricingModel::ContractWithConsumption, PricingModel::Subscription] {
+    for pricing in [
+        PricingModel::ContractWithConsumption,
+        PricingModel::Subscription,
+    ] {
         let c = ctx(&run, IntegrationStyle::ConcurrentAgreements, pricing);
         expect(&c, "billing.metering_cadence", CheckStatus::Fail).await;
     }

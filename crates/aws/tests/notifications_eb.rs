@@ -40,7 +40,10 @@ impl Fixture {
             .await
             .expect("attrs")
             .attributes
-            .and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn).cloned())
+            .and_then(|a| {
+                a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+                    .cloned()
+            })
             .expect("arn");
         Fixture {
             moto,
@@ -122,7 +125,12 @@ async fn the_queue_checks_follow_the_eventbridge_path() {
     let f = Fixture::new().await;
     let ctx = f.ctx();
     // No SNS subscription is asked for, before or after the path is wired.
-    let r = expect(&ctx, "notifications.sns_subscriptions", CheckStatus::Skipped).await;
+    let r = expect(
+        &ctx,
+        "notifications.sns_subscriptions",
+        CheckStatus::Skipped,
+    )
+    .await;
     assert!(r.summary.contains("EventBridge"), "{}", r.summary);
 
     // No rule targets the queue.
@@ -142,21 +150,34 @@ async fn the_queue_checks_follow_the_eventbridge_path() {
     expect(&ctx, "notifications.sqs_queue", CheckStatus::Fail).await;
 
     // The documented statement for another rule: still not this one.
-    f.policy(f.documented(json!({"ArnEquals": {"aws:SourceArn": "arn:aws:events:us-east-1:123456789012:rule/other"}})))
-        .await;
+    f.policy(f.documented(
+        json!({"ArnEquals": {"aws:SourceArn": "arn:aws:events:us-east-1:123456789012:rule/other"}}),
+    ))
+    .await;
     expect(&ctx, "notifications.sqs_queue", CheckStatus::Fail).await;
 
     // The documented statement for this rule: pass.
     f.policy(f.documented(json!({"ArnEquals": {"aws:SourceArn": rule}})))
         .await;
     let r = expect(&ctx, "notifications.sqs_queue", CheckStatus::Pass).await;
-    assert!(r.summary.contains("marketplace-agreements"), "{}", r.summary);
+    assert!(
+        r.summary.contains("marketplace-agreements"),
+        "{}",
+        r.summary
+    );
 
     // ArnLike with a wildcard over the account's rules: pass.
-    f.policy(f.documented(json!({"ArnLike": {"aws:SourceArn": "arn:aws:events:us-east-1:123456789012:rule/*"}})))
-        .await;
+    f.policy(f.documented(
+        json!({"ArnLike": {"aws:SourceArn": "arn:aws:events:us-east-1:123456789012:rule/*"}}),
+    ))
+    .await;
     expect(&ctx, "notifications.sqs_queue", CheckStatus::Pass).await;
-    expect(&ctx, "notifications.sns_subscriptions", CheckStatus::Skipped).await;
+    expect(
+        &ctx,
+        "notifications.sns_subscriptions",
+        CheckStatus::Skipped,
+    )
+    .await;
 
     // The rule matching only the "- Proposer" variants: the ISV would miss channel-partner deals.
     f.rule("marketplace-agreements", PROPOSER).await;
@@ -189,5 +210,9 @@ async fn an_sns_environment_still_needs_its_topics() {
     settings.use_eventbridge = false;
     let ctx = f.moto.ctx(settings);
     let r = expect(&ctx, "notifications.sqs_queue", CheckStatus::Fail).await;
-    assert!(r.summary.contains("aws-mp-subscription-notification"), "{}", r.summary);
+    assert!(
+        r.summary.contains("aws-mp-subscription-notification"),
+        "{}",
+        r.summary
+    );
 }

@@ -203,14 +203,20 @@ async fn kms_customer_keys_rotate() {
         );
     }
     let r = expect(&ctx, "posture.kms_rotation", CheckStatus::Pass).await;
-    assert!(r.summary.starts_with("all 1 customer-managed"), "{}", r.summary);
     assert!(
-        r.summary.contains("2 key(s) AWS cannot rotate automatically"),
+        r.summary.starts_with("all 1 customer-managed"),
         "{}",
         r.summary
     );
     assert!(
-        r.summary.contains(&format!("{} (imported key material)", manual[0])),
+        r.summary
+            .contains("2 key(s) AWS cannot rotate automatically"),
+        "{}",
+        r.summary
+    );
+    assert!(
+        r.summary
+            .contains(&format!("{} (imported key material)", manual[0])),
         "{}",
         r.summary
     );
@@ -284,12 +290,18 @@ async fn eventbridge_rule_for_agreement_events() {
     // arrive as "- Manufacturer" events only, so this fails.
     eb.put_rule()
         .name("agreements")
-        .event_pattern(r#"{"source":["aws.agreement-marketplace"],"detail-type":[{"suffix":" - Proposer"}]}"#)
+        .event_pattern(
+            r#"{"source":["aws.agreement-marketplace"],"detail-type":[{"suffix":" - Proposer"}]}"#,
+        )
         .send()
         .await
         .expect("rule");
     let r = expect(&ctx, "notifications.eventbridge", CheckStatus::Fail).await;
-    assert!(r.summary.contains("only the \"- Proposer\""), "{}", r.summary);
+    assert!(
+        r.summary.contains("only the \"- Proposer\""),
+        "{}",
+        r.summary
+    );
     // Every agreement event: pass.
     eb.put_rule()
         .name("agreements")

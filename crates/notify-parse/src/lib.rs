@@ -411,16 +411,26 @@ mod tests {
             other => panic!("{other:?}"),
         }
         // A comma inside a string is data; a missing value is still malformed.
-        assert_eq!(strip_trailing_commas(r#"{"a": ",}", "b": [1,],}"#), r#"{"a": ",}", "b": [1]}"#);
-        assert_eq!(strip_trailing_commas(r#"{"a": "\",}",}"#), r#"{"a": "\",}"}"#);
+        assert_eq!(
+            strip_trailing_commas(r#"{"a": ",}", "b": [1,],}"#),
+            r#"{"a": ",}", "b": [1]}"#
+        );
+        assert_eq!(
+            strip_trailing_commas(r#"{"a": "\",}",}"#),
+            r#"{"a": "\",}"}"#
+        );
         assert!(matches!(parse("{\"action\": ,}"), Parsed::Malformed { .. }));
         // License ids, whichever way the ARN is written.
         assert_eq!(
-            license_id("aws:license-manager:us-east-1:123456789012:l-e52ca6f38bf84d0fafb8802ca15ac11x"),
+            license_id(
+                "aws:license-manager:us-east-1:123456789012:l-e52ca6f38bf84d0fafb8802ca15ac11x"
+            ),
             Some("l-e52ca6f38bf84d0fafb8802ca15ac11x")
         );
         assert_eq!(
-            license_id("arn:aws:license-manager::123456789012:license:l-e52ca6f38bf84d0fafb8802ca15ac11x"),
+            license_id(
+                "arn:aws:license-manager::123456789012:license:l-e52ca6f38bf84d0fafb8802ca15ac11x"
+            ),
             Some("l-e52ca6f38bf84d0fafb8802ca15ac11x")
         );
         assert_eq!(license_id("arn:aws:s3:::bucket"), None);

@@ -101,7 +101,15 @@ fn the_cases_cover_every_action_and_detail_type() {
     let all = cases();
     let parsed: Vec<(String, Value)> = all
         .iter()
-        .map(|(f, c)| (f.file_name().unwrap().to_string_lossy().into_owned(), c["expect"].clone()))
+        .map(|(f, c)| {
+            (
+                f.file_name()
+                    .expect("file name")
+                    .to_string_lossy()
+                    .into_owned(),
+                c["expect"].clone(),
+            )
+        })
         .collect();
     for action in [
         "subscribe-success",
@@ -112,16 +120,22 @@ fn the_cases_cover_every_action_and_detail_type() {
     ] {
         for form in ["envelope", "raw"] {
             assert!(
-                parsed.iter().any(|(name, e)| e["action"] == action
-                    && name.ends_with(&format!(".{form}.json"))),
+                parsed
+                    .iter()
+                    .any(|(name, e)| e["action"] == action
+                        && name.ends_with(&format!(".{form}.json"))),
                 "no {form} case for {action}"
             );
         }
     }
     for flag in [json!(true), json!(false), Value::Null] {
-        assert!(parsed.iter().any(|(_, e)| e["parsed"] == "marketplace" && e["free_trial"] == flag));
+        assert!(parsed
+            .iter()
+            .any(|(_, e)| e["parsed"] == "marketplace" && e["free_trial"] == flag));
     }
-    assert!(parsed.iter().any(|(_, e)| e["offer_identifier"].is_string()));
+    assert!(parsed
+        .iter()
+        .any(|(_, e)| e["offer_identifier"].is_string()));
     assert!(parsed
         .iter()
         .any(|(_, e)| e["action"] == "subscribe-success" && e["offer_identifier"].is_null()));

@@ -210,30 +210,31 @@ fn meter_usage(ctx: &CheckContext) -> CheckFuture<'_> {
             ));
         }
         let calls = saas_calls(ctx, "BatchMeterUsage", 24).await?;
-        let seen: Vec<meter::SaasRecord> =
-            calls.iter().flat_map(|c| meter::records(&c.record)).collect();
+        let seen: Vec<meter::SaasRecord> = calls
+            .iter()
+            .flat_map(|c| meter::records(&c.record))
+            .collect();
         let now = calls
             .iter()
             .map(|c| c.time)
             .chain([chrono::Utc::now().timestamp()])
             .max()
             .unwrap_or_default();
-        let saas = match meter::plan(
-            &seen,
-            buyer,
-            ctx.settings.integration_style,
-            &ctx.settings.product_code,
-            now,
-        ) {
-            meter::Plan::Send(r) => r,
-            meter::Plan::Verdict(o) => {
-                return Ok(o.evidence(
+        let saas =
+            match meter::plan(
+                &seen,
+                buyer,
+                ctx.settings.integration_style,
+                &ctx.settings.product_code,
+                now,
+            ) {
+                meter::Plan::Send(r) => r,
+                meter::Plan::Verdict(o) => return Ok(o.evidence(
                     "LookupEvents",
                     "LookupEvents EventName=BatchMeterUsage, the SaaS's records for the test buyer",
                     format!("{} record(s) read, none sent", seen.len()),
-                ))
-            }
-        };
+                )),
+            };
         use aws_sdk_marketplacemetering::primitives::DateTime;
         use aws_sdk_marketplacemetering::types::UsageRecord;
         // Quantity 0, with the customer fields, dimension and timestamp of the SaaS's own
@@ -251,7 +252,10 @@ fn meter_usage(ctx: &CheckContext) -> CheckFuture<'_> {
             .quantity(0)
             .build()
             .map_err(|e| AppError::invalid(e.to_string()))?;
-        let product_code = saas.product_code.clone().filter(|_| saas.license_arn.is_none());
+        let product_code = saas
+            .product_code
+            .clone()
+            .filter(|_| saas.license_arn.is_none());
         let out = aws_sdk_marketplacemetering::Client::new(sdk(ctx)?)
             .batch_meter_usage()
             .set_product_code(product_code.clone())

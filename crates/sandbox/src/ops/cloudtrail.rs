@@ -35,11 +35,7 @@ fn camel(v: &Value) -> Value {
 /// a BatchMeterUsage entry), not as the epoch seconds the SDK sent.
 fn metering_times(mut v: Value) -> Value {
     fn fix(records: Option<&mut Value>) {
-        for r in records
-            .and_then(Value::as_array_mut)
-            .into_iter()
-            .flatten()
-        {
+        for r in records.and_then(Value::as_array_mut).into_iter().flatten() {
             let r = if r.get("usageRecord").is_some() {
                 &mut r["usageRecord"]
             } else {

@@ -153,9 +153,7 @@ pub fn records(event: &Value) -> Vec<SaasRecord> {
             Some(SaasRecord {
                 timestamp: parse_timestamp(member(rec, "timestamp")?)?,
                 dimension: member_str(rec, "dimension")?,
-                quantity: member(rec, "quantity")
-                    .and_then(Value::as_i64)
-                    .unwrap_or(1),
+                quantity: member(rec, "quantity").and_then(Value::as_i64).unwrap_or(1),
                 customer_identifier: member_str(rec, "customerIdentifier"),
                 customer_aws_account_id: member_str(rec, "customerAWSAccountId"),
                 license_arn: member_str(rec, "licenseArn"),
@@ -230,7 +228,9 @@ pub fn plan(
         );
     }
     let mut chosen = (*chosen).clone();
-    if chosen.license_arn.is_none() && chosen.product_code.is_none() && !fallback_product_code.is_empty()
+    if chosen.license_arn.is_none()
+        && chosen.product_code.is_none()
+        && !fallback_product_code.is_empty()
     {
         chosen.product_code = Some(fallback_product_code.to_string());
     }
@@ -238,7 +238,12 @@ pub fn plan(
 }
 
 /// The verdict on AWS's status for the zero-quantity mirror of `saas`.
-pub fn verdict(saas: &SaasRecord, buyer: &str, status: Option<&str>, unprocessed: usize) -> Outcome {
+pub fn verdict(
+    saas: &SaasRecord,
+    buyer: &str,
+    status: Option<&str>,
+    unprocessed: usize,
+) -> Outcome {
     let hour = iso(saas.timestamp - saas.timestamp.rem_euclid(3600));
     match status {
         Some("DuplicateRecord") => Outcome::pass(format!(

@@ -55,11 +55,7 @@ fn element_matches(v: &Value, candidate: &str) -> bool {
             ("prefix", Value::Object(i)) => i
                 .get("equals-ignore-case")
                 .and_then(Value::as_str)
-                .is_some_and(|p| {
-                    candidate
-                        .to_lowercase()
-                        .starts_with(&p.to_lowercase())
-                }),
+                .is_some_and(|p| candidate.to_lowercase().starts_with(&p.to_lowercase())),
             ("suffix", Value::String(p)) => candidate.ends_with(p.as_str()),
             ("suffix", Value::Object(i)) => i
                 .get("equals-ignore-case")
@@ -205,7 +201,12 @@ fn as_list(v: &Value) -> Vec<String> {
 /// sqs:SendMessage (or a wildcard covering it), a Resource covering the queue when one is
 /// named, and an aws:SourceArn condition naming the source exactly (ArnEquals/StringEquals) or
 /// by wildcard (ArnLike/StringLike) — or no SourceArn condition at all.
-pub fn statement_allows(statement: &Value, service: &str, queue_arn: &str, source_arn: &str) -> bool {
+pub fn statement_allows(
+    statement: &Value,
+    service: &str,
+    queue_arn: &str,
+    source_arn: &str,
+) -> bool {
     if statement["Effect"] != "Allow" {
         return false;
     }
@@ -220,8 +221,9 @@ pub fn statement_allows(statement: &Value, service: &str, queue_arn: &str, sourc
         .iter()
         .any(|a| glob(&a.to_ascii_lowercase(), "sqs:sendmessage"));
     let resources = as_list(&statement["Resource"]);
-    let resource_ok =
-        resources.is_empty() || queue_arn.is_empty() || resources.iter().any(|r| glob(r, queue_arn));
+    let resource_ok = resources.is_empty()
+        || queue_arn.is_empty()
+        || resources.iter().any(|r| glob(r, queue_arn));
     let cond = &statement["Condition"];
     let exact: Vec<String> = ["ArnEquals", "StringEquals"]
         .iter()

@@ -44,7 +44,8 @@ pub fn judge(url: &str, queue_arn: &str, policy: &Value, rules: &[AgreementRule]
                 .any(|s| eb::statement_allows(s, "events.amazonaws.com", queue_arn, &r.arn))
         })
         .collect();
-    let manufacturer = |rs: &[&&AgreementRule]| rs.iter().any(|r| !r.coverage.manufacturer.is_empty());
+    let manufacturer =
+        |rs: &[&&AgreementRule]| rs.iter().any(|r| !r.coverage.manufacturer.is_empty());
     let listed: Vec<String> = rules.iter().map(AgreementRule::describe).collect();
     let o = if to_queue.is_empty() {
         Outcome::fail(

@@ -40,10 +40,7 @@ fn timestamps_as_cloudtrail_logs_them() {
         parse_timestamp(&json!("Apr 19, 2018 4:32:50 PM")),
         Some(1_524_155_570)
     );
-    assert_eq!(
-        parse_timestamp(&json!("Nov 23, 2026 10:15:30 AM")),
-        Some(T)
-    );
+    assert_eq!(parse_timestamp(&json!("Nov 23, 2026 10:15:30 AM")), Some(T));
     assert_eq!(parse_timestamp(&json!("2026-11-23T10:15:30Z")), Some(T));
     assert_eq!(parse_timestamp(&json!(1_795_428_930.75)), Some(T));
     assert_eq!(parse_timestamp(&json!("yesterday")), None);
@@ -75,12 +72,34 @@ fn records_from_aws_example_shape() {
 
 #[test]
 fn mirrors_the_newest_accepted_record_in_the_window() {
-    let older = records(&entry(licensed(3, "Nov 23, 2026 8:15:30 AM"), None, "Success"));
-    let newest = records(&entry(licensed(5, "Nov 23, 2026 10:15:30 AM"), None, "Success"));
-    let refused = records(&entry(licensed(9, "Nov 23, 2026 10:20:00 AM"), None, "DuplicateRecord"));
-    let stale = records(&entry(licensed(1, "Nov 23, 2026 2:00:00 AM"), None, "Success"));
+    let older = records(&entry(
+        licensed(3, "Nov 23, 2026 8:15:30 AM"),
+        None,
+        "Success",
+    ));
+    let newest = records(&entry(
+        licensed(5, "Nov 23, 2026 10:15:30 AM"),
+        None,
+        "Success",
+    ));
+    let refused = records(&entry(
+        licensed(9, "Nov 23, 2026 10:20:00 AM"),
+        None,
+        "DuplicateRecord",
+    ));
+    let stale = records(&entry(
+        licensed(1, "Nov 23, 2026 2:00:00 AM"),
+        None,
+        "Success",
+    ));
     let all: Vec<SaasRecord> = [older, newest, refused, stale].concat();
-    match plan(&all, BUYER, IntegrationStyle::ConcurrentAgreements, "", T + 600) {
+    match plan(
+        &all,
+        BUYER,
+        IntegrationStyle::ConcurrentAgreements,
+        "",
+        T + 600,
+    ) {
         Plan::Send(r) => {
             assert_eq!((r.timestamp, r.quantity), (T, 5));
             assert!(r.license_arn.is_some() && r.product_code.is_none());
@@ -97,9 +116,19 @@ fn nothing_is_sent_without_an_hour_the_saas_holds() {
         Some("code"),
         "Success",
     ));
-    let stale = records(&entry(licensed(1, "Nov 23, 2026 2:00:00 AM"), None, "Success"));
+    let stale = records(&entry(
+        licensed(1, "Nov 23, 2026 2:00:00 AM"),
+        None,
+        "Success",
+    ));
     for all in [vec![], other, stale] {
-        match plan(&all, BUYER, IntegrationStyle::ConcurrentAgreements, "code", T + 60) {
+        match plan(
+            &all,
+            BUYER,
+            IntegrationStyle::ConcurrentAgreements,
+            "code",
+            T + 60,
+        ) {
             Plan::Verdict(o) => {
                 assert_eq!(o.status, CheckStatus::Skipped, "{}", o.summary);
                 assert!(o.summary.starts_with("not sent"), "{}", o.summary);
@@ -111,8 +140,18 @@ fn nothing_is_sent_without_an_hour_the_saas_holds() {
 
 #[test]
 fn the_saas_s_own_refusals_and_missing_license_are_verdicts() {
-    let refused = records(&entry(licensed(5, "Nov 23, 2026 10:15:30 AM"), None, "CustomerNotSubscribed"));
-    match plan(&refused, BUYER, IntegrationStyle::ConcurrentAgreements, "", T) {
+    let refused = records(&entry(
+        licensed(5, "Nov 23, 2026 10:15:30 AM"),
+        None,
+        "CustomerNotSubscribed",
+    ));
+    match plan(
+        &refused,
+        BUYER,
+        IntegrationStyle::ConcurrentAgreements,
+        "",
+        T,
+    ) {
         Plan::Verdict(o) => assert_eq!(o.status, CheckStatus::Fail, "{}", o.summary),
         Plan::Send(r) => panic!("{r:?}"),
     }
@@ -121,7 +160,13 @@ fn the_saas_s_own_refusals_and_missing_license_are_verdicts() {
         Some("code"),
         "Success",
     ));
-    match plan(&by_code, BUYER, IntegrationStyle::ConcurrentAgreements, "", T) {
+    match plan(
+        &by_code,
+        BUYER,
+        IntegrationStyle::ConcurrentAgreements,
+        "",
+        T,
+    ) {
         Plan::Verdict(o) => {
             assert_eq!(o.status, CheckStatus::Warn, "{}", o.summary);
             assert!(o.summary.contains("LicenseArn"), "{}", o.summary);
@@ -137,7 +182,11 @@ fn the_saas_s_own_refusals_and_missing_license_are_verdicts() {
 
 #[test]
 fn verdicts_on_aws_answers() {
-    let r = &records(&entry(licensed(5, "Nov 23, 2026 10:15:30 AM"), None, "Success"))[0];
+    let r = &records(&entry(
+        licensed(5, "Nov 23, 2026 10:15:30 AM"),
+        None,
+        "Success",
+    ))[0];
     for (status, want) in [
         (Some("DuplicateRecord"), CheckStatus::Pass),
         (Some("Success"), CheckStatus::Pass),

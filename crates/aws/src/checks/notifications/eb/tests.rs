@@ -12,9 +12,15 @@ const RULE: &str = "arn:aws:events:us-east-1:123456789012:rule/marketplace-agree
 fn globs() {
     assert!(glob("arn:aws:events:us-east-1:123456789012:rule/*", RULE));
     assert!(glob("*", RULE));
-    assert!(glob("arn:aws:events:*:123456789012:rule/marketplace-?greements", RULE));
+    assert!(glob(
+        "arn:aws:events:*:123456789012:rule/marketplace-?greements",
+        RULE
+    ));
     assert!(!glob("arn:aws:events:us-east-1:999999999999:rule/*", RULE));
-    assert!(!glob("arn:aws:events:us-east-1:123456789012:rule/other", RULE));
+    assert!(!glob(
+        "arn:aws:events:us-east-1:123456789012:rule/other",
+        RULE
+    ));
 }
 
 #[test]
@@ -99,7 +105,12 @@ fn eventbridge_queue_policies() {
     assert!(!statement_allows(&ok, "sns.amazonaws.com", QUEUE, RULE));
     let mut deny = ok.clone();
     deny["Effect"] = json!("Deny");
-    assert!(!statement_allows(&deny, "events.amazonaws.com", QUEUE, RULE));
+    assert!(!statement_allows(
+        &deny,
+        "events.amazonaws.com",
+        QUEUE,
+        RULE
+    ));
     // Wildcards as AWS's condition operators allow them.
     let like = json!({"Effect": "Allow", "Principal": {"Service": ["events.amazonaws.com"]}, "Action": ["sqs:*"],
         "Resource": "arn:aws:sqs:us-east-1:123456789012:*",
@@ -107,7 +118,15 @@ fn eventbridge_queue_policies() {
     assert!(statement_allows(&like, "events.amazonaws.com", QUEUE, RULE));
     // An ArnEquals value is not a pattern.
     let not_like = documented(json!("arn:aws:events:us-east-1:123456789012:rule/*"));
-    assert!(!statement_allows(&not_like, "events.amazonaws.com", QUEUE, RULE));
+    assert!(!statement_allows(
+        &not_like,
+        "events.amazonaws.com",
+        QUEUE,
+        RULE
+    ));
     assert_eq!(statements(&json!({"Statement": ok.clone()})).len(), 1);
-    assert_eq!(statements(&json!({"Statement": [ok.clone(), like]})).len(), 2);
+    assert_eq!(
+        statements(&json!({"Statement": [ok.clone(), like]})).len(),
+        2
+    );
 }
