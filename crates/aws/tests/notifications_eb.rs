@@ -216,3 +216,118 @@ async fn an_sns_environment_still_needs_its_topics() {
         r.summary
     );
 }
+
+/// EventBridge's own matcher (moto's implementation of PutEvents and rule patterns) agrees with
+/// the check's reading of each pattern: events in AWS's documented shape are put on the default
+/// bus, and the Manufacturer detail types that reach each rule's queue are exactly those the
+/// check counts as covered.
+#[tokio::test]
+async fn the_check_reads_patterns_as_eventbridge_routes_them() {
+    use la_aws::checks::notifications::{agreement_coverage, AGREEMENT_EVENTS};
+    let moto = Moto::start();
+    let sdk = moto.sdk();
+    let eb = aws_sdk_eventbridge::Client::new(&sdk);
+    let sqs = aws_sdk_sqs::Client::new(&sdk);
+    let patterns = [
+        MANUFACTURER,
+        PROPOSER,
+        r#"{"source":["aws.agreement-marketplace"]}"#,
+        r#"{"source":[{"prefix":"aws.agreement"}],"detail-type":[{"suffix":" - Manufacturer"}]}"#,
+        r#"{"source":["aws.agreement-marketplace"],"detail-type":[{"wildcard":"License * - *"}]}"#,
+        r#"{"source":["aws.agreement-marketplace"],"detail-type":[{"anything-but":["License Updated - Manufacturer","License Deprovisioned - Manufacturer"]}]}"#,
+        r#"{"source":["aws.agreement-marketplace"],"detail-type":[{"prefix":"Purchase Agreement"}]}"#,
+    ];
+    let mut queues = Vec::new();
+    for (i, pattern) in patterns.iter().enumerate() {
+        let url = sqs
+            .create_queue()
+            .queue_name(format!("rule-{i}"))
+            .send()
+            .await
+            .expect("queue")
+            .queue_url
+            .expect("url");
+        eb.put_rule()
+            .name(format!("rule-{i}"))
+            .event_pattern(*pattern)
+            .send()
+            .await
+            .expect("rule");
+        eb.put_targets()
+            .rule(format!("rule-{i}"))
+            .targets(
+                aws_sdk_eventbridge::types::Target::builder()
+                    .id("q")
+                    .arn(format!("arn:aws:sqs:us-east-1:123456789012:rule-{i}"))
+                    .build()
+                    .expect("target"),
+            )
+            .send()
+            .await
+            .expect("targets");
+        queues.push(url);
+    }
+    // Every detail type, with the detail AWS's license-event example carries.
+    for kind in AGREEMENT_EVENTS {
+        for role in ["Manufacturer", "Proposer"] {
+            let detail = json!({"agreement": {"id": "agmt-4mwg1nevbokzw95eca5797ixs"},
+                "acceptor": {"accountId": "444455556666"}, "proposer": {"accountId": "111122223333"},
+                "license": {"arn": "aws:license-manager:us-east-1:111122223333:l-e52ca6f38bf84d0fafb8802ca15ac11x"}});
+            let out = eb
+                .put_events()
+                .entries(
+                    aws_sdk_eventbridge::types::PutEventsRequestEntry::builder()
+                        .source("aws.agreement-marketplace")
+                        .detail_type(format!("{kind} - {role}"))
+                        .detail(detail.to_string())
+                        .build(),
+                )
+                .send()
+                .await
+                .expect("put events");
+            assert_eq!(out.failed_entry_count(), 0);
+        }
+    }
+    for (pattern, url) in patterns.iter().zip(&queues) {
+        let mut received = Vec::new();
+        loop {
+            let got = sqs
+                .receive_message()
+                .queue_url(url)
+                .max_number_of_messages(10)
+                .send()
+                .await
+                .expect("receive");
+            if got.messages().is_empty() {
+                break;
+            }
+            for m in got.messages() {
+                let body: serde_json::Value =
+                    serde_json::from_str(m.body().expect("body")).expect("an event");
+                assert_eq!(body["source"], "aws.agreement-marketplace");
+                received.push(body["detail-type"].as_str().expect("type").to_string());
+                sqs.delete_message()
+                    .queue_url(url)
+                    .receipt_handle(m.receipt_handle().expect("handle"))
+                    .send()
+                    .await
+                    .expect("delete");
+            }
+        }
+        let coverage = agreement_coverage(pattern).expect("an agreement rule");
+        for kind in AGREEMENT_EVENTS {
+            let routed = received.contains(&format!("{kind} - Manufacturer"));
+            assert_eq!(
+                routed,
+                coverage.manufacturer.contains(&kind),
+                "{pattern}: {kind} - Manufacturer (received {received:?})"
+            );
+            if coverage.proposer_only.contains(&kind) {
+                assert!(
+                    received.contains(&format!("{kind} - Proposer")),
+                    "{pattern}"
+                );
+            }
+        }
+    }
+}
