@@ -205,9 +205,19 @@ pub fn plan(
                 ).details(r.describe()));
             }
         }
+        // Records naming only a CustomerIdentifier cannot be tied to the buyer's account id.
+        let unnamed = all
+            .iter()
+            .filter(|r| r.customer_aws_account_id.is_none())
+            .count();
+        let unnamed = if unnamed > 0 {
+            format!(" ({unnamed} record(s) name only a CustomerIdentifier, which cannot be tied to the test buyer's account)")
+        } else {
+            String::new()
+        };
         return Plan::Verdict(
             Outcome::skipped(format!(
-                "not sent: CloudTrail shows no record for test buyer {buyer} that AWS accepted in the last {} hours; this check sends only into an hour the SaaS's own record already holds, since a record in any other hour would make the SaaS's later record for it an unbilled DuplicateRecord",
+                "not sent: CloudTrail shows no record for test buyer {buyer} that AWS accepted in the last {} hours{unnamed}; this check sends only into an hour the SaaS's own record already holds, since a record in any other hour would make the SaaS's later record for it an unbilled DuplicateRecord",
                 MAX_AGE_SECS / 3600
             ))
             .advice(

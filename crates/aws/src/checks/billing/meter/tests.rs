@@ -121,7 +121,20 @@ fn nothing_is_sent_without_an_hour_the_saas_holds() {
         None,
         "Success",
     ));
-    for all in [vec![], other, stale] {
+    let legacy = records(&entry(
+        json!({"dimension": "api_calls", "timestamp": T, "customerIdentifier": "X01EXAMPLEX", "quantity": 2}),
+        Some("code"),
+        "Success",
+    ));
+    match plan(&legacy, BUYER, IntegrationStyle::Legacy, "code", T) {
+        Plan::Verdict(o) => assert!(
+            o.summary.contains("only a CustomerIdentifier"),
+            "{}",
+            o.summary
+        ),
+        Plan::Send(r) => panic!("would send {r:?}"),
+    }
+    for all in [vec![], other, stale, legacy] {
         match plan(
             &all,
             BUYER,
