@@ -183,6 +183,58 @@ async fn kms_customer_keys_rotate() {
         .await
         .expect("rotate");
     expect(&ctx, "posture.kms_rotation", CheckStatus::Pass).await;
+
+    // Keys AWS cannot rotate automatically (EnableKeyRotation API reference): imported key
+    // material (Origin EXTERNAL) and keys in a CloudHSM custom key store. They never rotate, are
+    // not warned about, and are named as rotated by hand.
+    use aws_sdk_kms::types::OriginType;
+    let mut manual = Vec::new();
+    for origin in [OriginType::External, OriginType::AwsCloudhsm] {
+        manual.push(
+            kms.create_key()
+                .origin(origin)
+                .description("rotated by hand")
+                .send()
+                .await
+                .expect("key")
+                .key_metadata
+                .expect("metadata")
+                .key_id,
+        );
+    }
+    let r = expect(&ctx, "posture.kms_rotation", CheckStatus::Pass).await;
+    assert!(
+        r.summary.starts_with("all 1 customer-managed"),
+        "{}",
+        r.summary
+    );
+    assert!(
+        r.summary
+            .contains("2 key(s) AWS cannot rotate automatically"),
+        "{}",
+        r.summary
+    );
+    assert!(
+        r.summary
+            .contains(&format!("{} (imported key material)", manual[0])),
+        "{}",
+        r.summary
+    );
+    assert!(
+        r.summary
+            .contains(&format!("{} (custom key store, AWS_CLOUDHSM)", manual[1])),
+        "{}",
+        r.summary
+    );
+    // A key AWS can rotate still warns, and the manual ones are still named beside it.
+    kms.disable_key_rotation()
+        .key_id(&key)
+        .send()
+        .await
+        .expect("stop rotating");
+    let r = expect(&ctx, "posture.kms_rotation", CheckStatus::Warn).await;
+    assert!(r.summary.starts_with("1 of 1"), "{}", r.summary);
+    assert!(r.summary.contains("rotated by hand"), "{}", r.summary);
 }
 
 #[tokio::test]
@@ -213,7 +265,7 @@ async fn eventbridge_rule_for_agreement_events() {
     // The right pattern, but no target: fail.
     eb.put_rule()
         .name("agreements")
-        .event_pattern(r#"{"source":["aws.agreement-marketplace"],"detail-type":["Purchase Agreement Created - Proposer"]}"#)
+        .event_pattern(r#"{"source":["aws.agreement-marketplace"],"detail-type":["Purchase Agreement Created - Manufacturer"]}"#)
         .send()
         .await
         .expect("rule");
@@ -234,6 +286,22 @@ async fn eventbridge_rule_for_agreement_events() {
         .expect("targets");
     let r = expect(&ctx, "notifications.eventbridge", CheckStatus::Warn).await;
     assert!(r.summary.contains("License Deprovisioned"), "{}", r.summary);
+    // Every event, but only in the "- Proposer" variants: the ISV's channel-partner deals
+    // arrive as "- Manufacturer" events only, so this fails.
+    eb.put_rule()
+        .name("agreements")
+        .event_pattern(
+            r#"{"source":["aws.agreement-marketplace"],"detail-type":[{"suffix":" - Proposer"}]}"#,
+        )
+        .send()
+        .await
+        .expect("rule");
+    let r = expect(&ctx, "notifications.eventbridge", CheckStatus::Fail).await;
+    assert!(
+        r.summary.contains("only the \"- Proposer\""),
+        "{}",
+        r.summary
+    );
     // Every agreement event: pass.
     eb.put_rule()
         .name("agreements")

@@ -5,7 +5,13 @@
 //! Accepted shapes: the SNS envelope Marketplace's topics deliver (`Type: Notification`, the
 //! Marketplace message as a JSON string in `Message`), the bare Marketplace message (raw message
 //! delivery), and EventBridge `aws.agreement-marketplace` events (an EventBridge rule targeting
-//! the queue).
+//! the queue). `conformance/notifications/` holds one case per documented shape with its
+//! expected result.
+//!
+//! Where AWS's published examples differ from a strict reading, the parser follows AWS: the
+//! SNS page's messages carry a space before the customer identifier (`" X01EXAMPLEX"`) and the
+//! entitlement message a trailing comma before `}`; license events write the license ARN without
+//! its `arn:` prefix (compare licenses with [`license_id`]).
 
 use serde_json::{Map, Value};
 
@@ -65,10 +71,43 @@ pub struct AgreementEvent {
     pub detail_type: String,
     pub time: Option<String>,
     pub agreement_id: Option<String>,
+    /// As the event carries it (AWS's example omits the leading `arn:`).
     pub license_arn: Option<String>,
     pub acceptor_account: Option<String>,
     pub product_code: Option<String>,
     pub status: Option<String>,
+    /// `agreement.intent`: NEW, AMEND, RENEW, REPLACE (agreement events only).
+    pub intent: Option<String>,
+    pub offer_id: Option<String>,
+    pub proposer_account: Option<String>,
+}
+
+impl AgreementEvent {
+    /// The detail type without its role: "License Updated".
+    pub fn kind(&self) -> &str {
+        self.detail_type
+            .rsplit_once(" - ")
+            .map_or(self.detail_type.as_str(), |(k, _)| k)
+    }
+
+    /// Who the event is addressed to: "Manufacturer" (the ISV, on every deal), "Proposer" (the
+    /// party that extended the offer), or "Acceptor" (the buyer).
+    pub fn role(&self) -> Option<&str> {
+        self.detail_type.rsplit_once(" - ").map(|(_, r)| r)
+    }
+
+    /// The license's id (`l-…`), for comparing with ResolveCustomer's LicenseArn.
+    pub fn license_id(&self) -> Option<&str> {
+        self.license_arn.as_deref().and_then(license_id)
+    }
+}
+
+/// The `l-…` id at the end of a License Manager ARN, whatever prefix the ARN was written with
+/// (`arn:aws:license-manager::…:license:l-…`, or AWS's event example's
+/// `aws:license-manager:us-east-1:…:l-…`).
+pub fn license_id(arn: &str) -> Option<&str> {
+    let id = arn.rsplit([':', '/']).next()?;
+    (id.len() > 2 && id.starts_with("l-")).then_some(id)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,8 +123,52 @@ fn malformed(reason: impl Into<String>) -> Parsed {
     }
 }
 
+/// A string member, trimmed (AWS's own example message writes `" X01EXAMPLEX"`); empty is
+/// absent.
 fn text(o: &Map<String, Value>, key: &str) -> Option<String> {
-    o.get(key).and_then(Value::as_str).map(str::to_string)
+    o.get(key)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// JSON, or JSON with trailing commas before `}` / `]` (AWS's entitlement message example has
+/// one). Anything else keeps the strict parser's error.
+fn lenient_json(s: &str) -> Result<Value, serde_json::Error> {
+    serde_json::from_str(s).or_else(|e| {
+        let fixed = strip_trailing_commas(s);
+        if fixed.len() == s.len() {
+            return Err(e);
+        }
+        serde_json::from_str(&fixed).map_err(|_| e)
+    })
+}
+
+/// Drops a comma that only whitespace separates from the next `}` or `]`, outside strings.
+fn strip_trailing_commas(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let (mut in_str, mut escaped) = (false, false);
+    let chars: Vec<char> = s.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if in_str {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_str = false,
+                _ => {}
+            }
+        } else if c == '"' {
+            in_str = true;
+        } else if c == ',' {
+            let next = chars[i + 1..].iter().find(|c| !c.is_whitespace());
+            if matches!(next, Some('}' | ']')) {
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Marketplace writes booleans as strings ("true"); accept real booleans too.
@@ -138,7 +221,10 @@ fn eventbridge(o: &Map<String, Value>) -> Result<AgreementEvent, String> {
         for p in &path[1..] {
             v = v.get(p)?;
         }
-        v.as_str().map(str::to_string)
+        v.as_str()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
     };
     Ok(AgreementEvent {
         id: text(o, "id"),
@@ -149,12 +235,15 @@ fn eventbridge(o: &Map<String, Value>) -> Result<AgreementEvent, String> {
         acceptor_account: at(&["acceptor", "accountId"]),
         product_code: at(&["product", "code"]),
         status: at(&["agreement", "status"]),
+        intent: at(&["agreement", "intent"]),
+        offer_id: at(&["offer", "id"]),
+        proposer_account: at(&["proposer", "accountId"]),
     })
 }
 
 /// Parses one SQS message body.
 pub fn parse(body: &str) -> Parsed {
-    let v: Value = match serde_json::from_str(body) {
+    let v: Value = match lenient_json(body) {
         Ok(v) => v,
         Err(e) => return malformed(format!("not JSON ({e})")),
     };
@@ -178,7 +267,7 @@ pub fn parse(body: &str) -> Parsed {
         let Some(inner) = inner.as_str() else {
             return malformed("the SNS envelope's \"Message\" is not a string");
         };
-        let m: Value = match serde_json::from_str(inner) {
+        let m: Value = match lenient_json(inner) {
             Ok(m) => m,
             Err(e) => {
                 return malformed(format!(
@@ -308,6 +397,43 @@ mod tests {
                 other => panic!("{body:?} parsed as {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn as_aws_prints_its_examples() {
+        // The SNS page's entitlement message: a space before the identifier, a trailing comma.
+        let doc = "{\n    \"action\": \"entitlement-updated\",\n    \"customer-identifier\": \" X01EXAMPLEX\",\n    \"product-code\": \"n0123EXAMPLEXXXXXXXXXXXX\",\n}";
+        match parse(&envelope(doc)) {
+            Parsed::Marketplace(m) => {
+                assert_eq!(m.action, Action::EntitlementUpdated);
+                assert_eq!(m.customer_identifier.as_deref(), Some("X01EXAMPLEX"));
+            }
+            other => panic!("{other:?}"),
+        }
+        // A comma inside a string is data; a missing value is still malformed.
+        assert_eq!(
+            strip_trailing_commas(r#"{"a": ",}", "b": [1,],}"#),
+            r#"{"a": ",}", "b": [1]}"#
+        );
+        assert_eq!(
+            strip_trailing_commas(r#"{"a": "\",}",}"#),
+            r#"{"a": "\",}"}"#
+        );
+        assert!(matches!(parse("{\"action\": ,}"), Parsed::Malformed { .. }));
+        // License ids, whichever way the ARN is written.
+        assert_eq!(
+            license_id(
+                "aws:license-manager:us-east-1:123456789012:l-e52ca6f38bf84d0fafb8802ca15ac11x"
+            ),
+            Some("l-e52ca6f38bf84d0fafb8802ca15ac11x")
+        );
+        assert_eq!(
+            license_id(
+                "arn:aws:license-manager::123456789012:license:l-e52ca6f38bf84d0fafb8802ca15ac11x"
+            ),
+            Some("l-e52ca6f38bf84d0fafb8802ca15ac11x")
+        );
+        assert_eq!(license_id("arn:aws:s3:::bucket"), None);
     }
 
     #[test]

@@ -243,6 +243,9 @@ impl Sandbox {
             req.input.to_string()
         };
         let response = match result {
+            // CloudTrail logs BatchMeterUsage's response elements (each record's Status): the
+            // SaaS's metering is audited from them.
+            Ok(v) if req.op == "BatchMeterUsage" => serde_json::json!({"responseElements": v}),
             Ok(_) => serde_json::json!({}),
             Err(e) => serde_json::json!({"errorCode": e.code, "errorMessage": e.message}),
         };

@@ -1,5 +1,8 @@
 //! Billing checks: the SaaS's ResolveCustomer calls and hourly metering (CloudTrail, calls by
-//! the SaaS only), a test buyer's entitlements, and a metering record's per-record status.
+//! the SaaS only), a test buyer's entitlements, and a metering record's per-record status (sent
+//! only into an hour the SaaS's own record already holds: see `meter`).
+
+mod meter;
 
 use super::CheckContext;
 use crate::engine::{CheckDef, CheckFuture, Outcome};
@@ -39,6 +42,8 @@ struct Call {
     time: i64,
     key: String,
     error: Option<String>,
+    /// The CloudTrail record (request parameters, response elements).
+    record: serde_json::Value,
 }
 
 /// Metering events of one name, newest first, over the last `hours`, minus this app's own calls.
@@ -77,6 +82,7 @@ async fn saas_calls(ctx: &CheckContext, name: &str, hours: i64) -> Result<Vec<Ca
                 time: e.event_time().map(|t| t.secs()).unwrap_or_default(),
                 key,
                 error: record["errorCode"].as_str().map(str::to_string),
+                record,
             });
         }
         token = out.next_token().map(str::to_string);
@@ -192,40 +198,87 @@ fn meter_usage(ctx: &CheckContext) -> CheckFuture<'_> {
                 "needs a test buyer account in the environment settings",
             ));
         };
-        let Some(dim) = ctx
-            .settings
-            .dimensions
-            .iter()
-            .find(|d| d.kind == la_core::model::DimensionType::ExternallyMetered)
-        else {
+        if ctx.settings.pricing_model == PricingModel::Contract {
             return Ok(Outcome::skipped(
-                "no ExternallyMetered dimension is set for this environment",
-            ));
-        };
-        if ctx.settings.product_code.is_empty() {
-            return Ok(Outcome::skipped(
-                "needs the product code in the environment settings",
+                "not applicable: a contract-only product has no metered dimension",
             ));
         }
+        let calls = saas_calls(ctx, "BatchMeterUsage", 24).await?;
+        let seen: Vec<meter::SaasRecord> = calls
+            .iter()
+            .flat_map(|c| meter::records(&c.record))
+            .collect();
+        let now = calls
+            .iter()
+            .map(|c| c.time)
+            .chain([chrono::Utc::now().timestamp()])
+            .max()
+            .unwrap_or_default();
+        let saas =
+            match meter::plan(
+                &seen,
+                buyer,
+                ctx.settings.integration_style,
+                &ctx.settings.product_code,
+                now,
+            ) {
+                meter::Plan::Send(r) => r,
+                meter::Plan::Verdict(o) => return Ok(o.evidence(
+                    "LookupEvents",
+                    "LookupEvents EventName=BatchMeterUsage, the SaaS's records for the test buyer",
+                    format!("{} record(s) read, none sent", seen.len()),
+                )),
+            };
         use aws_sdk_marketplacemetering::primitives::DateTime;
         use aws_sdk_marketplacemetering::types::UsageRecord;
-        // Quantity 0, at the oldest hour AWS still accepts, so a real test buyer's bill is not
-        // touched and the SaaS's own current-hour records cannot collide with it.
-        let ts = chrono::Utc::now().timestamp() - 5 * 3600;
+        // Quantity 0, with the customer fields, dimension and timestamp of the SaaS's own
+        // accepted record: that hour is the SaaS's already (see `meter`).
         let record = UsageRecord::builder()
-            .timestamp(DateTime::from_secs(ts))
-            .customer_aws_account_id(buyer)
-            .dimension(&dim.key)
+            .timestamp(DateTime::from_secs(saas.timestamp))
+            .set_customer_aws_account_id(saas.customer_aws_account_id.clone())
+            .set_customer_identifier(
+                saas.customer_identifier
+                    .clone()
+                    .filter(|_| saas.customer_aws_account_id.is_none()),
+            )
+            .set_license_arn(saas.license_arn.clone())
+            .dimension(&saas.dimension)
             .quantity(0)
             .build()
             .map_err(|e| AppError::invalid(e.to_string()))?;
+        let product_code = saas
+            .product_code
+            .clone()
+            .filter(|_| saas.license_arn.is_none());
         let out = aws_sdk_marketplacemetering::Client::new(&ctx.marketplace_sdk()?)
             .batch_meter_usage()
-            .product_code(&ctx.settings.product_code)
+            .set_product_code(product_code.clone())
             .usage_records(record)
             .send()
-            .await
-            .map_err(|e| app_error("BatchMeterUsage", &e))?;
+            .await;
+        let request = format!(
+            "BatchMeterUsage {} Quantity=0, mirroring the SaaS's record: {}",
+            match (&saas.license_arn, &product_code) {
+                (Some(l), _) => format!("LicenseArn={l} (no ProductCode)"),
+                (None, Some(p)) => format!("ProductCode={p}"),
+                (None, None) => String::new(),
+            },
+            saas.describe()
+        );
+        let out = match out {
+            Ok(o) => o,
+            Err(e) => {
+                let err = app_error("BatchMeterUsage", &e);
+                if err.is_aws("TimestampOutOfBoundsException") {
+                    return Ok(Outcome::skipped(format!(
+                        "the SaaS's newest record for {buyer} ({}) left the metering window before it could be mirrored",
+                        meter::iso(saas.timestamp)
+                    ))
+                    .evidence("BatchMeterUsage", request, err.message));
+                }
+                return Err(err);
+            }
+        };
         let statuses: Vec<String> = out
             .results()
             .iter()
@@ -235,27 +288,25 @@ fn meter_usage(ctx: &CheckContext) -> CheckFuture<'_> {
                     .unwrap_or_default()
             })
             .collect();
-        let unprocessed = out.unprocessed_records().len();
-        let o = match statuses.first().map(String::as_str) {
-            Some("Success") => Outcome::pass(format!("BatchMeterUsage accepted a record for {buyer} (status Success)")),
-            Some("DuplicateRecord") => Outcome::pass(format!("BatchMeterUsage answered DuplicateRecord for {buyer}: a record for that hour already exists")),
-            Some("CustomerNotSubscribed") => Outcome::fail(
-                format!("test buyer {buyer} is not subscribed (CustomerNotSubscribed)"),
-                "Make a test purchase with this account before metering it.",
-                "計測の前にこのアカウントでテスト購入を行ってください。",
-            ),
-            _ => Outcome::fail(
-                format!("BatchMeterUsage did not process the record ({unprocessed} unprocessed)"),
-                "Retry unprocessed records; AWS returns them when it could not process them yet.",
-                "未処理のレコードを再送してください。AWS は処理できなかったレコードを返します。",
-            ),
-        };
-        Ok(o.evidence("BatchMeterUsage", format!("BatchMeterUsage ProductCode={} CustomerAWSAccountId={buyer} Dimension={} Quantity=0", ctx.settings.product_code, dim.key), statuses.join(", ")))
+        let o = meter::verdict(
+            &saas,
+            buyer,
+            statuses.first().map(String::as_str),
+            out.unprocessed_records().len(),
+        );
+        Ok(o.evidence("BatchMeterUsage", request, statuses.join(", ")))
     })
 }
 
 fn metering_cadence(ctx: &CheckContext) -> CheckFuture<'_> {
     Box::pin(async move {
+        // Subscriptions and contracts with consumption meter usage; a contract alone is paid
+        // up front and has no metered dimension, so there is no hourly record to expect.
+        if ctx.settings.pricing_model == PricingModel::Contract {
+            return Ok(Outcome::skipped(
+                "not applicable: a contract-only product has no metered dimension, so the SaaS sends no hourly records",
+            ));
+        }
         let calls = saas_calls(ctx, "BatchMeterUsage", 24).await?;
         let hours: BTreeSet<i64> = calls
             .iter()

@@ -1,4 +1,12 @@
-//! Notification wiring: the SQS queue exists and its policy lets the Marketplace topics deliver.
+//! Notification wiring. Over SNS: the SQS queue exists, its policy lets the Marketplace topics
+//! deliver, and it is subscribed to them. Over EventBridge into a queue (`use_eventbridge` with a
+//! queue URL): a rule on the default bus in us-east-1 targets the queue and the queue policy lets
+//! events.amazonaws.com send from that rule; no SNS subscription is asked for.
+
+mod eb;
+mod queue_path;
+
+pub use eb::{agreement_coverage, Coverage, AGREEMENT_EVENTS};
 
 use super::CheckContext;
 use crate::engine::{CheckDef, CheckFuture, Outcome};
@@ -9,7 +17,11 @@ use serde_json::Value;
 pub static CHECKS: [CheckDef<CheckContext>; 3] = [
     CheckDef {
         id: "notifications.sqs_queue",
-        actions: &["sqs:GetQueueAttributes"],
+        actions: &[
+            "sqs:GetQueueAttributes",
+            "events:ListRules",
+            "events:ListTargetsByRule",
+        ],
         needs_aws: true,
         run: sqs_queue,
     },
@@ -27,54 +39,6 @@ pub static CHECKS: [CheckDef<CheckContext>; 3] = [
     },
 ];
 
-/// The agreement and license events a SaaS seller acts on (each comes in Manufacturer and
-/// Proposer variants; a rule may name either).
-pub const AGREEMENT_EVENTS: [&str; 5] = [
-    "Purchase Agreement Created",
-    "Purchase Agreement Amended",
-    "Purchase Agreement Ended",
-    "License Updated",
-    "License Deprovisioned",
-];
-
-/// Whether an EventBridge pattern value (a list of literals and `{"prefix": …}` objects) matches.
-fn pattern_matches(values: &Value, candidate: &str) -> bool {
-    let one = |v: &Value| match v {
-        Value::String(s) => s == candidate,
-        Value::Object(o) => o
-            .get("prefix")
-            .and_then(Value::as_str)
-            .is_some_and(|p| candidate.starts_with(p)),
-        _ => false,
-    };
-    match values {
-        Value::Array(a) => a.iter().any(one),
-        v => one(v),
-    }
-}
-
-/// For a rule's event pattern: `None` when it does not match Marketplace agreement events,
-/// otherwise the agreement events it lets through.
-pub fn agreement_coverage(pattern: &str) -> Option<Vec<&'static str>> {
-    let p: Value = serde_json::from_str(pattern).ok()?;
-    if !pattern_matches(&p["source"], "aws.agreement-marketplace") {
-        return None;
-    }
-    let types = &p["detail-type"];
-    Some(
-        AGREEMENT_EVENTS
-            .iter()
-            .copied()
-            .filter(|e| {
-                types.is_null()
-                    || [" - Manufacturer", " - Proposer"]
-                        .iter()
-                        .any(|v| pattern_matches(types, &format!("{e}{v}")))
-            })
-            .collect(),
-    )
-}
-
 /// EventBridge: a rule on the default bus in us-east-1 (where Marketplace sends its events)
 /// matching `aws.agreement-marketplace`, enabled, with a target.
 fn eventbridge(ctx: &CheckContext) -> CheckFuture<'_> {
@@ -85,99 +49,78 @@ fn eventbridge(ctx: &CheckContext) -> CheckFuture<'_> {
             ));
         }
         let eb = aws_sdk_eventbridge::Client::new(&ctx.marketplace_sdk()?);
-        let mut rules = Vec::new();
-        let mut next = None;
-        loop {
-            let page = eb
-                .list_rules()
-                .event_bus_name("default")
-                .set_next_token(next.take())
-                .send()
-                .await
-                .map_err(|e| app_error("ListRules", &e))?;
-            rules.extend(page.rules().iter().cloned());
-            match page.next_token() {
-                Some(t) if !t.is_empty() => next = Some(t.to_string()),
-                _ => break,
-            }
-        }
-        let mut seen = Vec::new();
-        let mut covered: Vec<&str> = Vec::new();
-        let mut problems = Vec::new();
-        for r in &rules {
-            let name = r.name().unwrap_or_default();
-            let Some(events) = r.event_pattern().and_then(agreement_coverage) else {
-                continue;
-            };
-            let enabled = r.state().map(|s| s.as_str()) == Some("ENABLED");
-            let targets = eb
-                .list_targets_by_rule()
-                .rule(name)
-                .event_bus_name("default")
-                .send()
-                .await
-                .map_err(|e| app_error("ListTargetsByRule", &e))?
-                .targets()
-                .iter()
-                .map(|t| t.arn().to_string())
-                .collect::<Vec<_>>();
-            seen.push(format!(
-                "{name}: {}, targets [{}], events [{}]",
-                if enabled { "enabled" } else { "disabled" },
-                targets.join(", "),
-                events.join(", ")
-            ));
-            if !enabled {
-                problems.push(format!("rule {name} is disabled"));
-            } else if targets.is_empty() {
-                problems.push(format!("rule {name} has no target"));
-            } else {
-                covered.extend(events);
-            }
-        }
-        let missing: Vec<&str> = AGREEMENT_EVENTS
-            .iter()
-            .copied()
-            .filter(|e| !covered.contains(e))
-            .collect();
-        let o = if seen.is_empty() {
-            Outcome::fail(
-                "no EventBridge rule on the default bus in us-east-1 matches source aws.agreement-marketplace",
-                "Create a rule on the default bus in us-east-1 with the pattern {\"source\": [\"aws.agreement-marketplace\"]} and a target (SQS, Lambda…).",
-                "us-east-1 のデフォルトバスに、パターン {\"source\": [\"aws.agreement-marketplace\"]} とターゲット (SQS、Lambda など) を持つルールを作成してください。",
-            )
-        } else if missing.len() == AGREEMENT_EVENTS.len() {
-            Outcome::fail(
-                format!(
-                    "no enabled rule with a target receives agreement events ({})",
-                    problems.join("; ")
-                ),
-                "Enable the rule and give it a target that the SaaS reads.",
-                "ルールを有効にし、SaaS が読み取るターゲットを設定してください。",
-            )
-        } else if !missing.is_empty() {
-            Outcome::warn(
-                format!("agreement events no rule delivers: {}", missing.join(", ")),
-                "Widen the rule's detail-type filter (or drop it) so every agreement and license event reaches the SaaS.",
-                "ルールの detail-type フィルターを広げる (または外す) と、すべての契約・ライセンスイベントが SaaS に届きます。",
-            )
-        } else {
-            Outcome::pass(format!(
-                "agreement events reach a target ({} matching rule{})",
-                seen.len(),
-                if seen.len() == 1 { "" } else { "s" }
-            ))
-        };
-        Ok(o.details(seen.join("\n")).evidence(
-            "EventBridge rules (default bus, us-east-1)",
-            "events:ListRules + events:ListTargetsByRule",
-            if seen.is_empty() {
-                format!("{} rules, none for aws.agreement-marketplace", rules.len())
-            } else {
-                seen.join("; ")
-            },
-        ))
+        let (total, rules) = eb::agreement_rules(&eb).await?;
+        Ok(rules_verdict(total, &rules))
     })
+}
+
+/// The `notifications.eventbridge` verdict on the rules that match agreement events.
+fn rules_verdict(total: usize, rules: &[eb::AgreementRule]) -> Outcome {
+    let mut covered: Vec<&str> = Vec::new();
+    let mut proposer_only: Vec<&str> = Vec::new();
+    let mut problems = Vec::new();
+    for r in rules {
+        if !r.enabled {
+            problems.push(format!("rule {} is disabled", r.name));
+        } else if r.targets.is_empty() {
+            problems.push(format!("rule {} has no target", r.name));
+        } else {
+            covered.extend(&r.coverage.manufacturer);
+            proposer_only.extend(&r.coverage.proposer_only);
+        }
+    }
+    let missing: Vec<&str> = AGREEMENT_EVENTS
+        .iter()
+        .copied()
+        .filter(|e| !covered.contains(e))
+        .collect();
+    let seen: Vec<String> = rules.iter().map(eb::AgreementRule::describe).collect();
+    let o = if rules.is_empty() {
+        Outcome::fail(
+            "no EventBridge rule on the default bus in us-east-1 matches source aws.agreement-marketplace",
+            "Create a rule on the default bus in us-east-1 with the pattern {\"source\": [\"aws.agreement-marketplace\"]} and a target (SQS, Lambda…).",
+            "us-east-1 のデフォルトバスに、パターン {\"source\": [\"aws.agreement-marketplace\"]} とターゲット (SQS、Lambda など) を持つルールを作成してください。",
+        )
+    } else if missing.len() == AGREEMENT_EVENTS.len() && !proposer_only.is_empty() {
+        Outcome::fail(
+            "the rules match only the \"- Proposer\" variants of the agreement events; the ISV receives the \"- Manufacturer\" variants, and in channel-partner deals only those",
+            "Match the \"- Manufacturer\" detail types (or drop the detail-type filter): e.g. \"License Updated - Manufacturer\".",
+            "\"- Manufacturer\" の detail-type に一致させてください (または detail-type フィルターを外してください)。例: \"License Updated - Manufacturer\"。",
+        )
+    } else if missing.len() == AGREEMENT_EVENTS.len() {
+        Outcome::fail(
+            format!(
+                "no enabled rule with a target receives agreement events ({})",
+                problems.join("; ")
+            ),
+            "Enable the rule and give it a target that the SaaS reads.",
+            "ルールを有効にし、SaaS が読み取るターゲットを設定してください。",
+        )
+    } else if !missing.is_empty() {
+        Outcome::warn(
+            format!(
+                "agreement events no rule delivers in their \"- Manufacturer\" variant: {}",
+                missing.join(", ")
+            ),
+            "Widen the rule's detail-type filter (or drop it) so every agreement and license event reaches the SaaS, in its \"- Manufacturer\" variant.",
+            "ルールの detail-type フィルターを広げる (または外す) と、すべての契約・ライセンスイベントが \"- Manufacturer\" の形で SaaS に届きます。",
+        )
+    } else {
+        Outcome::pass(format!(
+            "agreement events reach a target ({} matching rule{})",
+            rules.len(),
+            if rules.len() == 1 { "" } else { "s" }
+        ))
+    };
+    o.details(seen.join("\n")).evidence(
+        "EventBridge rules (default bus, us-east-1)",
+        "events:ListRules + events:ListTargetsByRule",
+        if seen.is_empty() {
+            format!("{total} rules, none for aws.agreement-marketplace")
+        } else {
+            seen.join("; ")
+        },
+    )
 }
 
 /// The topics the pricing model needs, from the settings or derived from the product code.
@@ -204,44 +147,9 @@ fn topics(ctx: &CheckContext) -> Vec<String> {
     out
 }
 
-fn as_list(v: &Value) -> Vec<String> {
-    match v {
-        Value::String(s) => vec![s.clone()],
-        Value::Array(a) => a
-            .iter()
-            .filter_map(|x| x.as_str().map(str::to_string))
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// Whether one policy statement lets SNS deliver from `topic`.
-fn allows(statement: &Value, topic: &str) -> bool {
-    if statement["Effect"] != "Allow" {
-        return false;
-    }
-    let principal_ok = match &statement["Principal"] {
-        Value::String(p) => p == "*",
-        p => {
-            as_list(&p["Service"])
-                .iter()
-                .any(|s| s == "sns.amazonaws.com")
-                || as_list(&p["AWS"]).iter().any(|s| s == "*")
-        }
-    };
-    let action_ok = as_list(&statement["Action"])
-        .iter()
-        .any(|a| matches!(a.as_str(), "sqs:SendMessage" | "sqs:*" | "*"));
-    let cond = &statement["Condition"];
-    let source_arns: Vec<String> = ["ArnEquals", "ArnLike", "StringEquals", "StringLike"]
-        .iter()
-        .flat_map(|op| as_list(&cond[op]["aws:SourceArn"]))
-        .collect();
-    let topic_ok = source_arns.is_empty() && principal_ok
-        || source_arns.iter().any(|a| {
-            a == topic || (a.ends_with('*') && topic.starts_with(a.trim_end_matches('*')))
-        });
-    principal_ok && action_ok && topic_ok
+/// Whether one policy statement lets SNS deliver to the queue from `topic`.
+fn allows(statement: &Value, queue_arn: &str, topic: &str) -> bool {
+    eb::statement_allows(statement, "sns.amazonaws.com", queue_arn, topic)
 }
 
 fn sqs_queue(ctx: &CheckContext) -> CheckFuture<'_> {
@@ -288,11 +196,18 @@ fn sqs_queue(ctx: &CheckContext) -> CheckFuture<'_> {
             .and_then(|a| a.get(&QueueAttributeName::Policy))
             .and_then(|p| serde_json::from_str(p).ok())
             .unwrap_or(Value::Null);
-        let statements = as_list_values(&policy["Statement"]);
+        let queue_arn = attrs
+            .and_then(|a| a.get(&QueueAttributeName::QueueArn))
+            .cloned()
+            .unwrap_or_default();
+        if ctx.settings.use_eventbridge {
+            return queue_path::verdict(sdk, url, &queue_arn, &policy).await;
+        }
+        let statements = eb::statements(&policy);
         let needed = topics(ctx);
         let missing: Vec<&String> = needed
             .iter()
-            .filter(|t| !statements.iter().any(|s| allows(s, t)))
+            .filter(|t| !statements.iter().any(|s| allows(s, &queue_arn, t)))
             .collect();
         let o = if policy.is_null() {
             Outcome::fail(
@@ -330,6 +245,13 @@ fn sns_subscriptions(ctx: &CheckContext) -> CheckFuture<'_> {
             } else {
                 "no SQS queue URL is set for this environment"
             }));
+        }
+        if ctx.settings.use_eventbridge {
+            // EventBridge delivers into the queue itself; notifications.sqs_queue checks that
+            // path. Marketplace's SNS topics are not needed for it.
+            return Ok(Outcome::skipped(
+                "not applicable: this environment receives notifications through EventBridge into the queue, not from SNS topics",
+            ));
         }
         use aws_sdk_sqs::types::QueueAttributeName;
         let attrs = aws_sdk_sqs::Client::new(&ctx.queue_sdk(url)?)
@@ -406,14 +328,6 @@ fn sns_subscriptions(ctx: &CheckContext) -> CheckFuture<'_> {
     })
 }
 
-fn as_list_values(v: &Value) -> Vec<Value> {
-    match v {
-        Value::Array(a) => a.clone(),
-        Value::Object(_) => vec![v.clone()],
-        _ => Vec::new(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -422,35 +336,12 @@ mod tests {
     fn policy_statements() {
         let topic = "arn:aws:sns:us-east-1:287250355862:aws-mp-subscription-notification-abc";
         let good = serde_json::json!({"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"*","Condition":{"ArnEquals":{"aws:SourceArn":topic}}});
-        assert!(allows(&good, topic));
+        assert!(allows(&good, "", topic));
         let other = serde_json::json!({"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Condition":{"ArnEquals":{"aws:SourceArn":"arn:aws:sns:us-east-1:1:other"}}});
-        assert!(!allows(&other, topic));
+        assert!(!allows(&other, "", topic));
         let deny = serde_json::json!({"Effect":"Deny","Principal":"*","Action":"*"});
-        assert!(!allows(&deny, topic));
+        assert!(!allows(&deny, "", topic));
         let wildcard = serde_json::json!({"Effect":"Allow","Principal":{"Service":["sns.amazonaws.com"]},"Action":["sqs:SendMessage"],"Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:sns:us-east-1:287250355862:aws-mp-*"}}});
-        assert!(allows(&wildcard, topic));
-    }
-}
-
-#[cfg(test)]
-mod eventbridge_tests {
-    use super::*;
-
-    #[test]
-    fn rule_patterns() {
-        assert_eq!(
-            agreement_coverage(r#"{"source":["aws.agreement-marketplace"]}"#)
-                .expect("ok")
-                .len(),
-            5
-        );
-        assert_eq!(
-            agreement_coverage(
-                r#"{"source":[{"prefix":"aws.agreement"}],"detail-type":["License Updated - Manufacturer","Purchase Agreement Created - Proposer"]}"#
-            ),
-            Some(vec!["Purchase Agreement Created", "License Updated"])
-        );
-        assert_eq!(agreement_coverage(r#"{"source":["aws.ec2"]}"#), None);
-        assert_eq!(agreement_coverage("not json"), None);
+        assert!(allows(&wildcard, "", topic));
     }
 }

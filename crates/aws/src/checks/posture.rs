@@ -369,7 +369,7 @@ fn threat_detection(ctx: &CheckContext) -> CheckFuture<'_> {
 
 fn kms_rotation(ctx: &CheckContext) -> CheckFuture<'_> {
     Box::pin(async move {
-        use aws_sdk_kms::types::{KeyManagerType, KeySpec, KeyState};
+        use aws_sdk_kms::types::{KeyManagerType, KeySpec, KeyState, OriginType};
         let kms = aws_sdk_kms::Client::new(account_sdk!(ctx));
         let mut ids = Vec::new();
         let mut marker = None;
@@ -390,9 +390,13 @@ fn kms_rotation(ctx: &CheckContext) -> CheckFuture<'_> {
                 _ => break,
             }
         }
-        // Automatic rotation exists for enabled, customer-managed symmetric encryption keys.
+        // Automatic rotation exists for enabled, customer-managed symmetric encryption keys
+        // whose key material AWS KMS generated. AWS cannot rotate imported key material (Origin
+        // EXTERNAL) or keys in a custom key store (AWS_CLOUDHSM, EXTERNAL_KEY_STORE)
+        // automatically (EnableKeyRotation API reference): those are listed, not warned about.
         let mut rotating = Vec::new();
         let mut not_rotating = Vec::new();
+        let mut manual = Vec::new();
         for id in &ids {
             let meta = kms
                 .describe_key()
@@ -410,6 +414,22 @@ fn kms_rotation(ctx: &CheckContext) -> CheckFuture<'_> {
             {
                 continue;
             }
+            let store = m.custom_key_store_id().filter(|s| !s.is_empty());
+            match (m.origin(), store) {
+                (Some(OriginType::External), _) => {
+                    manual.push(format!("{id} (imported key material)"));
+                    continue;
+                }
+                (Some(o @ (OriginType::AwsCloudhsm | OriginType::ExternalKeyStore)), _) => {
+                    manual.push(format!("{id} (custom key store, {})", o.as_str()));
+                    continue;
+                }
+                (_, Some(store)) => {
+                    manual.push(format!("{id} (custom key store {store})"));
+                    continue;
+                }
+                _ => {}
+            }
             let status = kms
                 .get_key_rotation_status()
                 .key_id(id)
@@ -422,25 +442,34 @@ fn kms_rotation(ctx: &CheckContext) -> CheckFuture<'_> {
                 not_rotating.push(id.clone());
             }
         }
+        let manual_note = if manual.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; {} key(s) AWS cannot rotate automatically, rotated by hand: {}",
+                manual.len(),
+                manual.join(", ")
+            )
+        };
         let o = if !not_rotating.is_empty() {
             Outcome::warn(
                 format!(
-                    "{} of {} customer-managed keys do not rotate: {}",
+                    "{} of {} customer-managed keys do not rotate: {}{manual_note}",
                     not_rotating.len(),
                     not_rotating.len() + rotating.len(),
                     not_rotating.join(", ")
                 ),
-                "Turn on automatic rotation for these keys (KMS → key → Key rotation).",
-                "これらのキーで自動ローテーションを有効にしてください (KMS → キー → キーのローテーション)。",
+                "Turn on automatic rotation for these keys (KMS → key → Key rotation). Keys with imported material or in a custom key store are rotated by hand (new key material or a new key).",
+                "これらのキーで自動ローテーションを有効にしてください (KMS → キー → キーのローテーション)。インポートしたキーマテリアルやカスタムキーストアのキーは手動でローテーションします (新しいキーマテリアルまたは新しいキー)。",
             )
         } else if rotating.is_empty() {
             Outcome::pass(format!(
-                "no enabled customer-managed symmetric key to rotate ({} keys in all)",
+                "no enabled customer-managed symmetric key to rotate automatically ({} keys in all){manual_note}",
                 ids.len()
             ))
         } else {
             Outcome::pass(format!(
-                "all {} customer-managed keys rotate automatically",
+                "all {} customer-managed keys that AWS can rotate do so automatically{manual_note}",
                 rotating.len()
             ))
         };
@@ -448,9 +477,10 @@ fn kms_rotation(ctx: &CheckContext) -> CheckFuture<'_> {
             "KMS key rotation",
             "kms:ListKeys + kms:DescribeKey + kms:GetKeyRotationStatus",
             format!(
-                "rotating: [{}]; not rotating: [{}]",
+                "rotating: [{}]; not rotating: [{}]; manual rotation (imported or custom key store): [{}]",
                 rotating.join(", "),
-                not_rotating.join(", ")
+                not_rotating.join(", "),
+                manual.join(", ")
             ),
         ))
     })

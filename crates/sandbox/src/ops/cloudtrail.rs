@@ -31,6 +31,29 @@ fn camel(v: &Value) -> Value {
     }
 }
 
+/// CloudTrail writes a usage record's timestamp as "Apr 19, 2018 4:32:50 PM" (AWS's example of
+/// a BatchMeterUsage entry), not as the epoch seconds the SDK sent.
+fn metering_times(mut v: Value) -> Value {
+    fn fix(records: Option<&mut Value>) {
+        for r in records.and_then(Value::as_array_mut).into_iter().flatten() {
+            let r = if r.get("usageRecord").is_some() {
+                &mut r["usageRecord"]
+            } else {
+                r
+            };
+            if let Some(t) = r.get("timestamp").and_then(Value::as_f64) {
+                if let Some(d) = chrono::DateTime::from_timestamp(t.floor() as i64, 0) {
+                    r["timestamp"] = json!(d.format("%b %-d, %Y %-I:%M:%S %p").to_string());
+                }
+            }
+        }
+    }
+    fix(v.get_mut("usageRecords"));
+    fix(v.get_mut("results"));
+    fix(v.get_mut("unprocessedRecords"));
+    v
+}
+
 fn lookup_events(sb: &Sandbox, input: &Value) -> AwsResult<Value> {
     let attrs = input
         .get("LookupAttributes")
@@ -155,8 +178,8 @@ fn lookup_events(sb: &Sandbox, input: &Value) -> AwsResult<Value> {
                 "awsRegion": "us-east-1",
                 "sourceIPAddress": "127.0.0.1",
                 "userAgent": "sandbox",
-                "requestParameters": camel(&params),
-                "responseElements": null,
+                "requestParameters": metering_times(camel(&params)),
+                "responseElements": metering_times(camel(&response["responseElements"])),
                 "requestID": r.event_id,
                 "eventID": r.event_id,
                 "readOnly": r.read_only,
