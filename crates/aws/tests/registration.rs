@@ -105,6 +105,7 @@ fn app(other: Option<String>) -> Router {
         .route("/to-metadata-v6", post(|| async { redirect("http://[fd00:ec2::254]/latest/meta-data/".into()) }))
         .route("/to-metadata-name", post(|| async { redirect("http://metadata.google.internal/computeMetadata/v1/".into()) }))
         .route("/to-link-local", post(|| async { redirect("http://169.254.10.1:8080/".into()) }))
+        .route("/forbidden", post(|| async { (StatusCode::FORBIDDEN, Html("<h1>Forbidden</h1>")) }))
         .route("/downgrade", post(move || async move { redirect(format!("{other}/welcome")) }))
         .with_state(Seen::default())
 }
@@ -205,6 +206,10 @@ async fn each_defect_fails_its_probe() {
     let base = http_server(app(None)).await;
     let r = probe(&format!("{base}/get-only"), None).await;
     expect(&r, "accepts_post", CheckStatus::Fail, "405");
+
+    // A bare 403 says nothing of why: not a pass, a warning naming CSRF and logins.
+    let r = probe(&format!("{base}/forbidden"), None).await;
+    expect(&r, "accepts_post", CheckStatus::Warn, "HTTP 403");
 
     let r = probe(&format!("{base}/crash"), None).await;
     assert_eq!(status(&r, "invalid_token_graceful"), CheckStatus::Fail);
@@ -359,4 +364,39 @@ async fn an_unreachable_page_fails_with_a_clear_reason() {
     let ctx_err = CheckContext::http_client(Some(std::path::Path::new("/nonexistent/ca.pem")))
         .expect_err("bad bundle");
     assert!(ctx_err.message.contains("/nonexistent/ca.pem"));
+}
+
+/// The guard inside the probes' HTTP client (its DNS resolver) refuses a metadata name even when
+/// a request skips the per-hop check, and still resolves ordinary names.
+#[tokio::test]
+async fn the_clients_resolver_refuses_metadata_names_and_resolves_the_rest() {
+    let http = CheckContext::http_client(None).expect("client");
+    let e = http
+        .get("http://metadata.google.internal/computeMetadata/v1/")
+        .send()
+        .await
+        .expect_err("refused");
+    let chain = la_aws::http_error_chain(&e);
+    assert!(
+        chain.contains("not contacted") && chain.contains("metadata"),
+        "{chain}"
+    );
+    // The journey tells the guard's refusal from other failures by its type, found in the chain.
+    let mut src: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+    let mut typed = false;
+    while let Some(s) = src {
+        typed |= s
+            .downcast_ref::<la_aws::checks::registration::guard::Blocked>()
+            .is_some();
+        src = s.source();
+    }
+    assert!(typed, "Blocked is in the error chain: {chain}");
+    let base = http_server(app(None)).await;
+    let port = base.rsplit(':').next().expect("port");
+    let ok = http
+        .get(format!("http://localhost:{port}/welcome"))
+        .send()
+        .await
+        .expect("localhost resolves through the guard");
+    assert_eq!(ok.status().as_u16(), 200);
 }

@@ -19,14 +19,14 @@ fn python() -> std::path::PathBuf {
     la_testkit::venv_python()
 }
 
-fn node_app() -> FixtureApp {
+fn node_app(env: &[(&str, &str)]) -> FixtureApp {
     let dir = fixture_dir("express");
     assert!(
         dir.join("node_modules/express").exists(),
         "{}/node_modules missing: run `make deps` (it installs the fixture's npm packages)",
         dir.display()
     );
-    start_app(std::path::Path::new("node"), &["app.js"], &dir)
+    start_app_with(std::path::Path::new("node"), &["app.js"], &dir, env)
 }
 
 /// The correct page passes the five page probes.
@@ -122,7 +122,7 @@ async fn django_pages() {
 
 #[tokio::test]
 async fn express_pages() {
-    let app = node_app();
+    let app = node_app(&[]);
     let b = app.base.as_str();
     correct_page_passes(b, "/register").await;
     // cookie-session: base64 (standard alphabet) JSON.
@@ -132,4 +132,18 @@ async fn express_pages() {
     token_found(b, "/token-in-jwt", "auth", "base64").await;
     csrf_refused(b, "/csrf", "Express").await;
     crash_fails(b, "/crash").await;
+}
+
+/// In production mode Express's default error handler hides the error: csrf-csrf's refusal is a
+/// bare "Forbidden" 403 with no CSRF words. It is not taken for an accepted POST: a warning says
+/// the buyer's POST is refused and what to look at.
+#[tokio::test]
+async fn express_in_production_mode_refuses_with_a_bare_403() {
+    let app = node_app(&[("NODE_ENV", "production")]);
+    let r = probe(&format!("{}/csrf", app.base), None).await;
+    expect(&r, "accepts_post", CheckStatus::Warn, "HTTP 403");
+    assert!(res(&r, "accepts_post").advice.en.contains("CSRF"));
+    // Control: the same app's correct page still passes.
+    let r = probe(&format!("{}/register", app.base), None).await;
+    assert_eq!(status(&r, "accepts_post"), CheckStatus::Pass);
 }

@@ -188,12 +188,23 @@ impl Drop for FixtureApp {
 /// Starts `program args…` in `dir`; the app prints "PORT <n>" once it listens on 127.0.0.1.
 /// Its stderr goes to a log file whose text is shown when it fails to start.
 pub fn start_app(program: &std::path::Path, args: &[&str], dir: &std::path::Path) -> FixtureApp {
+    start_app_with(program, args, dir, &[])
+}
+
+/// [`start_app`] with extra environment variables (NODE_ENV is unset unless given here).
+pub fn start_app_with(
+    program: &std::path::Path,
+    args: &[&str],
+    dir: &std::path::Path,
+    env: &[(&str, &str)],
+) -> FixtureApp {
     let log = tempfile::NamedTempFile::new().expect("log");
     let mut child = Command::new(program)
         .args(args)
         .current_dir(dir)
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .env_remove("NODE_ENV")
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(log.reopen().expect("log handle"))
