@@ -4,19 +4,28 @@
 //! refuses every buyer, whatever the token.
 //!
 //! The texts are the frameworks' own refusals, read in their source:
-//! - Django: `django/views/csrf.py` renders 403 "CSRF verification failed. Request aborted."
-//!   (with DEBUG on or off);
+//! - Django: CsrfViewMiddleware rejects through `django/views/csrf.py`, a 403 page reading
+//!   "CSRF verification failed. Request aborted." (DEBUG on or off);
 //! - Flask-WTF: `flask_wtf/csrf.py` raises CSRFError, a 400, with "The CSRF token is missing."
-//!   (and "... has expired.", "The CSRF session token is missing.", "The CSRF tokens do not
+//!   (or "... has expired.", "The CSRF session token is missing.", "The CSRF tokens do not
 //!   match.", "The referrer header is missing.");
-//! - Rails: `ActionController::InvalidAuthenticityToken` is rescued as 422 Unprocessable Entity
-//!   (ActionDispatch::ExceptionWrapper); production renders public/422.html, "The change you
-//!   wanted was rejected.", development names the exception and logs "Can't verify CSRF token
-//!   authenticity.";
-//! - Laravel: VerifyCsrfToken throws TokenMismatchException("CSRF token mismatch."), which the
-//!   exception handler turns into HTTP 419 with the view "Page Expired" (JSON: the message);
-//! - Express: csurf and csrf-csrf raise a 403 "invalid csrf token" (code EBADCSRFTOKEN); Spring
-//!   Security answers 403 "Invalid CSRF Token"; ASP.NET Core's antiforgery a 400.
+//! - Rails: `actionpack/lib/action_controller/metal/request_forgery_protection.rb` raises
+//!   `ActionController::InvalidAuthenticityToken` (and logs "Can't verify CSRF token
+//!   authenticity."); ActionDispatch::ExceptionWrapper maps it to `:unprocessable_entity` (422);
+//!   production serves railties' `public/422.html`, "The change you wanted was rejected.";
+//!   development's exception page names the exception;
+//! - Laravel: `Illuminate/Foundation/Http/Middleware/VerifyCsrfToken.php` throws
+//!   TokenMismatchException("CSRF token mismatch."); `Foundation/Exceptions/Handler.php`
+//!   (prepareException) turns it into HttpException(419); `views/419.blade.php` renders title and
+//!   message "Page Expired"; a JSON request gets {"message": "CSRF token mismatch."};
+//! - Express: csurf and csrf-csrf raise a 403 "invalid csrf token" (code EBADCSRFTOKEN); with
+//!   NODE_ENV=production Express's default handler shows only "Forbidden" (a bare 403, which
+//!   accepts_post warns about). Spring Security answers 403 "Invalid CSRF Token"; ASP.NET Core's
+//!   antiforgery a 400.
+//!
+//! Rails and Laravel cannot be installed here reliably: their texts are tested below as their
+//! sources write them; Django, Flask-WTF and Express refuse for real in
+//! tests/registration_frameworks.rs.
 
 /// A recognised refusal: which protection, and the words that gave it away.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,9 +126,6 @@ pub const ADVICE_JA: &str = "AWS のページは CSRF トークンを含まな�
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    // Rails and Laravel cannot run here; these are their refusals as their sources write them
-    // (Flask-WTF, Django and Express run for real in tests/registration_frameworks.rs).
 
     #[test]
     fn rails_refusals_in_production_and_development() {
