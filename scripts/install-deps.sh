@@ -45,7 +45,8 @@ if ! command -v npm >/dev/null; then
 fi
 
 # npm packages, from the lock files; skipped when node_modules matches the lock already.
-for dir in ui tests/e2e; do
+# crates/aws/tests/fixtures/frameworks/express: the Express registration pages the probes' tests run.
+for dir in ui tests/e2e crates/aws/tests/fixtures/frameworks/express; do
   if [ ! -f "$dir/node_modules/.package-lock.json" ] || ! cmp -s "$dir/package-lock.json" "$dir/node_modules/.deps-stamp" 2>/dev/null; then
     echo "==> npm: installing $dir"
     # `npm install --no-save` rather than `npm ci`: this npm writes lock files without other
@@ -89,6 +90,14 @@ JUNITPARSER_SPEC='junitparser>=4,<6'
 if ! .tools/venv/bin/python -c 'import junitparser' 2>/dev/null; then
   echo "==> pip: installing $JUNITPARSER_SPEC into .tools/venv"
   .tools/venv/bin/pip install --quiet --disable-pip-version-check "$JUNITPARSER_SPEC"
+fi
+
+# The registration probes' fixtures: pages written with Flask (+ Flask-WTF's CSRF, PyJWT) and
+# Django, started by crates/aws/tests/registration_frameworks.rs.
+FRAMEWORK_SPECS=('flask>=3,<4' 'flask-wtf>=1.2,<2' 'django>=5,<6' 'pyjwt>=2,<3')
+if ! .tools/venv/bin/python -c 'import flask, flask_wtf, django, jwt' 2>/dev/null; then
+  echo "==> pip: installing ${FRAMEWORK_SPECS[*]} into .tools/venv"
+  .tools/venv/bin/pip install --quiet --disable-pip-version-check "${FRAMEWORK_SPECS[@]}"
 fi
 
 # Rust crates: fetched once, so builds need no network afterwards.

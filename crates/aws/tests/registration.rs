@@ -1,15 +1,21 @@
 //! The six registration probes against real local HTTP and HTTPS servers (a test CA made here):
-//! a correct registration page passes every probe, and one page per defect fails the probe that
-//! looks for it.
+//! a correct registration page passes every probe, one page per defect fails the probe that
+//! looks for it, broken certificates make the other probes say "could not check", and pages
+//! that never end, drip, loop or redirect to the metadata service stay bounded.
+//! Pages written with Flask, Django and Express: tests/registration_frameworks.rs.
 
+mod registration_support;
+
+use axum::body::Body;
 use axum::extract::{Form, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use la_aws::checks::{registration, CheckContext};
-use la_aws::engine::{self, CheckResult, CheckStatus, EngineOptions};
-use la_core::model::EnvironmentSettings;
+use la_aws::checks::registration::journey::BODY_CAP;
+use la_aws::checks::CheckContext;
+use la_aws::engine::CheckStatus;
+use registration_support::*;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -23,7 +29,37 @@ fn token(form: &HashMap<String, String>) -> String {
         .unwrap_or_default()
 }
 
-fn app() -> Router {
+fn redirect(to: String) -> Response {
+    (StatusCode::FOUND, [(header::LOCATION, to)]).into_response()
+}
+
+/// A body that never ends: 64 KiB chunks as fast as the probe reads them.
+fn endless() -> Body {
+    let chunk = bytes_of(64 * 1024);
+    Body::from_stream(futures_util::stream::repeat_with(move || {
+        Ok::<_, std::io::Error>(chunk.clone())
+    }))
+}
+
+/// A body that drips: one byte every 100 ms, for ever.
+fn dripping() -> Body {
+    let s = futures_util::stream::unfold((), |()| async {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        Some((
+            Ok::<_, std::io::Error>(axum::body::Bytes::from_static(b"<")),
+            (),
+        ))
+    });
+    Body::from_stream(s)
+}
+
+fn bytes_of(n: usize) -> axum::body::Bytes {
+    axum::body::Bytes::from(vec![b'x'; n])
+}
+
+/// `other` is where /downgrade sends the buyer (a plain-HTTP server).
+fn app(other: Option<String>) -> Router {
+    let other = other.unwrap_or_default();
     Router::new()
         // The correct page: answers at once, redirects with its own session cookie.
         .route("/good", post(|| async {
@@ -41,12 +77,11 @@ fn app() -> Router {
                 .status(StatusCode::FOUND)
                 .header(header::LOCATION, "/welcome")
                 .header(header::SET_COOKIE, cookie)
-                .body(axum::body::Body::empty())
+                .body(Body::empty())
                 .expect("response")
         }))
         .route("/cookie-later", post(|Form(f): Form<HashMap<String, String>>| async move {
-            let t = form_urlencoded_encode(&token(&f));
-            (StatusCode::FOUND, [(header::LOCATION, format!("/hop?t={t}"))])
+            redirect(format!("/hop?t={}", form_urlencoded_encode(&token(&f))))
         }))
         .route("/hop", get(|Query(q): Query<HashMap<String, String>>| async move {
             let cookie = format!("pending={}", q.get("t").cloned().unwrap_or_default());
@@ -63,6 +98,15 @@ fn app() -> Router {
             tokio::time::sleep(Duration::from_millis(700)).await;
             Html("finally")
         }))
+        .route("/endless", post(|| async { Response::new(endless()) }))
+        .route("/dripping", post(|| async { Response::new(dripping()) }))
+        .route("/loop", post(|| async { redirect("/loop".into()) }).get(|| async { redirect("/loop".into()) }))
+        .route("/to-metadata", post(|| async { redirect("http://169.254.169.254/latest/meta-data/iam/security-credentials/".into()) }))
+        .route("/to-metadata-v6", post(|| async { redirect("http://[fd00:ec2::254]/latest/meta-data/".into()) }))
+        .route("/to-metadata-name", post(|| async { redirect("http://metadata.google.internal/computeMetadata/v1/".into()) }))
+        .route("/to-link-local", post(|| async { redirect("http://169.254.10.1:8080/".into()) }))
+        .route("/forbidden", post(|| async { (StatusCode::FORBIDDEN, Html("<h1>Forbidden</h1>")) }))
+        .route("/downgrade", post(move || async move { redirect(format!("{other}/welcome")) }))
         .with_state(Seen::default())
 }
 
@@ -75,114 +119,14 @@ fn form_urlencoded_encode(s: &str) -> String {
         .collect()
 }
 
-async fn http_server() -> String {
-    let l = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = l.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(l, app()).await });
-    format!("http://{addr}")
-}
-
-/// An HTTPS server with a leaf certificate for 127.0.0.1 signed by a fresh test CA; returns its
-/// URL and the CA's PEM.
-async fn https_server() -> (String, String) {
-    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, SanType};
-    let ca_key = KeyPair::generate().expect("ca key");
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("ca params");
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, "Listing Assistant test CA");
-    let ca_cert = ca_params.self_signed(&ca_key).expect("ca cert");
-    let issuer = Issuer::new(ca_params, ca_key);
-    let leaf_key = KeyPair::generate().expect("leaf key");
-    let mut leaf_params =
-        CertificateParams::new(vec!["localhost".to_string()]).expect("leaf params");
-    leaf_params
-        .subject_alt_names
-        .push(SanType::IpAddress("127.0.0.1".parse().expect("ip")));
-    let leaf = leaf_params
-        .signed_by(&leaf_key, &issuer)
-        .expect("leaf cert");
-
-    let _ = tokio_rustls::rustls::crypto::ring::default_provider().install_default();
-    let config = tokio_rustls::rustls::ServerConfig::builder()
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![leaf.der().clone()],
-            tokio_rustls::rustls::pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into()),
-        )
-        .expect("tls config");
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    let l = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = l.local_addr().expect("addr");
-    tokio::spawn(async move {
-        loop {
-            let Ok((tcp, _)) = l.accept().await else {
-                break;
-            };
-            let acceptor = acceptor.clone();
-            tokio::spawn(async move {
-                let Ok(tls) = acceptor.accept(tcp).await else {
-                    return;
-                };
-                let svc = hyper_util::service::TowerToHyperService::new(app());
-                let _ = hyper_util::server::conn::auto::Builder::new(
-                    hyper_util::rt::TokioExecutor::new(),
-                )
-                .serve_connection(hyper_util::rt::TokioIo::new(tls), svc)
-                .await;
-            });
-        }
-    });
-    (format!("https://127.0.0.1:{}", addr.port()), ca_cert.pem())
-}
-
-async fn probe(url: &str, ca: Option<&std::path::Path>) -> HashMap<String, CheckResult> {
-    let ctx = CheckContext {
-        settings: EnvironmentSettings {
-            fulfillment_url: url.to_string(),
-            ..Default::default()
-        },
-        sdk: None,
-        http: CheckContext::http_client(ca).expect("client"),
-        response_time_limit: Duration::from_millis(500),
-        own_access_keys: vec![],
-    };
-    let checks: Vec<_> = registration::CHECKS.iter().collect();
-    let results = engine::run(
-        &ctx,
-        &checks,
-        &EngineOptions::default(),
-        &|_| {},
-        &Default::default(),
-    )
-    .await;
-    results.into_iter().map(|r| (r.id.clone(), r)).collect()
-}
-
-fn status(r: &HashMap<String, CheckResult>, id: &str) -> CheckStatus {
-    r.get(&format!("registration.{id}"))
-        .unwrap_or_else(|| panic!("{id} ran"))
-        .status
-}
-
 #[tokio::test]
 async fn a_correct_https_page_passes_every_probe() {
-    let (url, ca) = https_server().await;
+    let (url, ca) = https_server(app(None), Leaf::Good).await;
     let dir = tempfile::tempdir().expect("dir");
-    let ca_path = dir.path().join("ca.pem");
-    std::fs::write(&ca_path, ca).expect("ca");
-    let r = probe(&format!("{url}/good"), Some(&ca_path)).await;
+    let r = probe(&format!("{url}/good"), Some(&ca_file(&dir, &ca))).await;
     for (id, res) in &r {
         assert_eq!(res.status, CheckStatus::Pass, "{id}: {}", res.summary);
-        assert!(
-            !res.evidence.is_empty() || id == "registration.https",
-            "{id} keeps evidence"
-        );
+        assert!(!res.evidence.is_empty(), "{id} keeps evidence");
     }
     assert_eq!(r.len(), 6);
     // No made-up token leaks into evidence.
@@ -198,37 +142,74 @@ async fn a_correct_https_page_passes_every_probe() {
     }
 }
 
+/// Each certificate defect fails `https` with its own reason; the other five probes say "could
+/// not check: HTTPS failed" instead of failing requirements they never reached.
 #[tokio::test]
-async fn an_untrusted_certificate_or_plain_http_fails_https() {
-    let (url, _) = https_server().await;
-    let r = probe(&format!("{url}/good"), None).await;
-    assert_eq!(status(&r, "https"), CheckStatus::Fail);
-    assert!(
-        r["registration.https"].summary.contains("not trusted"),
-        "{}",
-        r["registration.https"].summary
-    );
-    let plain = http_server().await;
+async fn each_certificate_defect_fails_https_and_leaves_the_rest_unchecked() {
+    let dir = tempfile::tempdir().expect("dir");
+    for (kind, reason) in [
+        (
+            Leaf::SelfSigned,
+            "not signed by an authority the probe trusts",
+        ),
+        (Leaf::Expired, "has expired"),
+        (Leaf::WrongName, "not valid for this host name"),
+    ] {
+        let (url, ca) = https_server(app(None), kind).await;
+        let r = probe(&format!("{url}/good"), Some(&ca_file(&dir, &ca))).await;
+        expect(&r, "https", CheckStatus::Fail, reason);
+        for id in PAGE_PROBES {
+            expect(&r, id, CheckStatus::Error, "could not check: HTTPS failed");
+            assert!(
+                res(&r, id).summary.contains(reason),
+                "{}",
+                res(&r, id).summary
+            );
+        }
+    }
+    // Control: the same server with a good certificate passes, so the failures above are the
+    // certificates'.
+    let (url, ca) = https_server(app(None), Leaf::Good).await;
+    let r = probe(&format!("{url}/good"), Some(&ca_file(&dir, &ca))).await;
+    for id in PAGE_PROBES {
+        assert_eq!(status(&r, id), CheckStatus::Pass, "{id}");
+    }
+}
+
+#[tokio::test]
+async fn plain_http_fails_https_but_the_page_is_still_judged() {
+    let plain = http_server(app(None)).await;
     let r = probe(&format!("{plain}/good"), None).await;
-    assert_eq!(status(&r, "https"), CheckStatus::Fail);
-    assert!(r["registration.https"]
-        .summary
-        .contains("not served over HTTPS"));
-    // The other probes still judge the page itself.
+    expect(&r, "https", CheckStatus::Fail, "not served over HTTPS");
     assert_eq!(status(&r, "accepts_post"), CheckStatus::Pass);
 }
 
 #[tokio::test]
-async fn each_defect_fails_its_probe() {
-    let base = http_server().await;
-    let r = probe(&format!("{base}/get-only"), None).await;
+async fn a_redirect_from_https_to_http_is_reported() {
+    let plain = http_server(app(None)).await;
+    let (url, ca) = https_server(app(Some(plain.clone())), Leaf::Good).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let r = probe(&format!("{url}/downgrade"), Some(&ca_file(&dir, &ca))).await;
+    expect(&r, "https", CheckStatus::Fail, "from HTTPS to plain HTTP");
+    assert!(res(&r, "https")
+        .summary
+        .contains(&format!("{plain}/welcome")));
     assert_eq!(
         status(&r, "accepts_post"),
-        CheckStatus::Fail,
-        "{}",
-        r["registration.accepts_post"].summary
+        CheckStatus::Pass,
+        "the page itself answers"
     );
-    assert!(r["registration.accepts_post"].summary.contains("405"));
+}
+
+#[tokio::test]
+async fn each_defect_fails_its_probe() {
+    let base = http_server(app(None)).await;
+    let r = probe(&format!("{base}/get-only"), None).await;
+    expect(&r, "accepts_post", CheckStatus::Fail, "405");
+
+    // A bare 403 says nothing of why: not a pass, a warning naming CSRF and logins.
+    let r = probe(&format!("{base}/forbidden"), None).await;
+    expect(&r, "accepts_post", CheckStatus::Warn, "HTTP 403");
 
     let r = probe(&format!("{base}/crash"), None).await;
     assert_eq!(status(&r, "invalid_token_graceful"), CheckStatus::Fail);
@@ -239,22 +220,23 @@ async fn each_defect_fails_its_probe() {
     );
 
     let r = probe(&format!("{base}/trace"), None).await;
-    assert_eq!(status(&r, "invalid_token_graceful"), CheckStatus::Fail);
-    assert!(r["registration.invalid_token_graceful"]
-        .summary
-        .contains("exception text"));
+    expect(
+        &r,
+        "invalid_token_graceful",
+        CheckStatus::Fail,
+        "exception text",
+    );
 
     let r = probe(&format!("{base}/cookie"), None).await;
-    assert_eq!(status(&r, "token_not_in_cookie"), CheckStatus::Fail);
-    let r = probe(&format!("{base}/cookie-later"), None).await;
-    assert_eq!(
-        status(&r, "token_not_in_cookie"),
+    expect(
+        &r,
+        "token_not_in_cookie",
         CheckStatus::Fail,
-        "a cookie set on a redirect counts"
+        "cookie `mp_token`",
     );
-    assert!(r["registration.token_not_in_cookie"]
-        .summary
-        .contains("/hop"));
+    let r = probe(&format!("{base}/cookie-later"), None).await;
+    // A cookie set on a redirect counts.
+    expect(&r, "token_not_in_cookie", CheckStatus::Fail, "/hop");
 
     let r = probe(&format!("{base}/once"), None).await;
     assert_eq!(status(&r, "repeat_post"), CheckStatus::Fail);
@@ -269,27 +251,152 @@ async fn each_defect_fails_its_probe() {
     assert_eq!(status(&r, "accepts_post"), CheckStatus::Pass);
 }
 
+/// A page streaming without end is read up to the cap and no further: the probes finish and
+/// judge what arrived (the engine's 30 s time-out would turn a hang into "timed out" instead).
 #[tokio::test]
-async fn an_unreachable_page_fails_with_a_clear_reason() {
-    // Nothing listens on port 9 of loopback.
-    let r = probe("http://127.0.0.1:9/register", None).await;
+async fn an_endless_body_is_read_up_to_the_cap() {
+    let base = http_server(app(None)).await;
+    let r = probe(&format!("{base}/endless"), None).await;
+    for id in PAGE_PROBES {
+        assert!(
+            !res(&r, id).summary.contains("timed out"),
+            "{id}: {}",
+            res(&r, id).summary
+        );
+    }
+    assert_eq!(status(&r, "accepts_post"), CheckStatus::Pass);
+    assert_eq!(status(&r, "invalid_token_graceful"), CheckStatus::Pass);
+    let rt = res(&r, "response_time");
+    assert!(
+        matches!(rt.status, CheckStatus::Warn | CheckStatus::Fail),
+        "an endless page is not a pass: {}",
+        rt.summary
+    );
+    let evidence = &res(&r, "accepts_post").evidence[0].response;
+    assert!(
+        evidence.contains(&format!("body cut at {BODY_CAP} bytes")),
+        "{evidence}"
+    );
+}
+
+/// A page that drips its body is read for a bounded time, then judged slow.
+#[tokio::test]
+async fn a_dripping_body_is_read_for_a_bounded_time() {
+    let base = http_server(app(None)).await;
+    let r = probe(&format!("{base}/dripping"), None).await;
+    expect(
+        &r,
+        "response_time",
+        CheckStatus::Fail,
+        "still sending its body",
+    );
+    assert_eq!(status(&r, "accepts_post"), CheckStatus::Pass);
+    assert!(res(&r, "accepts_post").evidence[0]
+        .response
+        .contains("still arriving"));
+}
+
+#[tokio::test]
+async fn a_redirect_loop_is_cut_and_reported() {
+    let base = http_server(app(None)).await;
+    let r = probe(&format!("{base}/loop"), None).await;
+    expect(&r, "accepts_post", CheckStatus::Fail, "redirect loop");
     for id in [
-        "accepts_post",
         "invalid_token_graceful",
         "token_not_in_cookie",
         "repeat_post",
         "response_time",
     ] {
-        assert_eq!(status(&r, id), CheckStatus::Fail, "{id}");
+        expect(&r, id, CheckStatus::Error, "could not check");
+    }
+    let hops = res(&r, "accepts_post").evidence[0].response.lines().count();
+    assert_eq!(
+        hops,
+        11 + 1,
+        "the POST, ten redirects followed, and the note"
+    );
+}
+
+/// Redirects to the metadata service (IPv4, IPv6, by name) and to link-local addresses are
+/// refused by the guard before any connection: had the probe connected, the summary would say
+/// the address "could not be reached" (nothing answers there) or time out, not "refused".
+#[tokio::test]
+async fn redirects_to_metadata_and_link_local_addresses_are_not_followed() {
+    let base = http_server(app(None)).await;
+    for (route, addr, why) in [
+        ("to-metadata", "169.254.169.254", "metadata"),
+        ("to-metadata-v6", "fd00:ec2::254", "metadata"),
+        (
+            "to-metadata-name",
+            "metadata.google.internal",
+            "metadata host name",
+        ),
+        ("to-link-local", "169.254.10.1", "link-local"),
+    ] {
+        let r = probe(&format!("{base}/{route}"), None).await;
+        expect(&r, "accepts_post", CheckStatus::Fail, "refused address");
+        let s = &res(&r, "accepts_post").summary;
         assert!(
-            r[&format!("registration.{id}")]
-                .summary
-                .contains("could not be reached"),
-            "{}",
-            r[&format!("registration.{id}")].summary
+            s.contains(addr) && s.contains(why) && s.contains("not contacted"),
+            "{s}"
         );
+        expect(
+            &r,
+            "invalid_token_graceful",
+            CheckStatus::Error,
+            "not followed",
+        );
+    }
+    // The fulfillment URL itself pointing there is refused the same way.
+    let r = probe("http://169.254.169.254/latest/meta-data/", None).await;
+    for id in PAGE_PROBES {
+        expect(&r, id, CheckStatus::Fail, "not contacted");
+    }
+}
+
+#[tokio::test]
+async fn an_unreachable_page_fails_with_a_clear_reason() {
+    // Nothing listens on port 9 of loopback.
+    let r = probe("http://127.0.0.1:9/register", None).await;
+    for id in PAGE_PROBES {
+        expect(&r, id, CheckStatus::Fail, "could not be reached");
     }
     let ctx_err = CheckContext::http_client(Some(std::path::Path::new("/nonexistent/ca.pem")))
         .expect_err("bad bundle");
     assert!(ctx_err.message.contains("/nonexistent/ca.pem"));
+}
+
+/// The guard inside the probes' HTTP client (its DNS resolver) refuses a metadata name even when
+/// a request skips the per-hop check, and still resolves ordinary names.
+#[tokio::test]
+async fn the_clients_resolver_refuses_metadata_names_and_resolves_the_rest() {
+    let http = CheckContext::http_client(None).expect("client");
+    let e = http
+        .get("http://metadata.google.internal/computeMetadata/v1/")
+        .send()
+        .await
+        .expect_err("refused");
+    let chain = la_aws::http_error_chain(&e);
+    assert!(
+        chain.contains("not contacted") && chain.contains("metadata"),
+        "{chain}"
+    );
+    // The journey tells the guard's refusal from other failures by its type, found in the chain.
+    let mut src: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+    let mut typed = false;
+    while let Some(s) = src {
+        typed |= s
+            .downcast_ref::<la_aws::checks::registration::guard::Blocked>()
+            .is_some();
+        src = s.source();
+    }
+    assert!(typed, "Blocked is in the error chain: {chain}");
+    let base = http_server(app(None)).await;
+    let port = base.rsplit(':').next().expect("port");
+    let ok = http
+        .get(format!("http://localhost:{port}/welcome"))
+        .send()
+        .await
+        .expect("localhost resolves through the guard");
+    assert_eq!(ok.status().as_u16(), 200);
 }

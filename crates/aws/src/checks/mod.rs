@@ -55,13 +55,16 @@ impl CheckContext {
     }
 
     /// The probes' HTTP client: never follows redirects by itself (cookies on every hop are
-    /// inspected), trusts the system's roots and, when given, the PEM bundle's.
+    /// inspected), trusts the system's roots and, when given, the PEM bundle's, and resolves
+    /// names through the registration guard (no link-local or metadata address, even when a
+    /// name's answer changes between the probe's check and the connection).
     pub fn http_client(
         ca_bundle: Option<&std::path::Path>,
     ) -> Result<reqwest::Client, la_core::AppError> {
         let mut b = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(20))
+            .dns_resolver(registration::guard::resolver())
             .user_agent("Mozilla/5.0 (X11; Linux x86_64) Listing Assistant registration probe");
         if let Some(path) = ca_bundle {
             let pem = std::fs::read(path).map_err(|e| {
