@@ -133,8 +133,10 @@ async fn a_correct_https_page_passes_every_probe() {
     for res in r.values() {
         for e in &res.evidence {
             if let Some(v) = e.request.split("x-amzn-marketplace-token=").nth(1) {
+                // The probes write a placeholder, never the value; anything else must be masked.
+                let v = v.lines().next().unwrap_or_default().trim_end();
                 assert!(
-                    v.trim_end().ends_with("(redacted)"),
+                    v == "<fresh made-up token>" || v.ends_with("(redacted)"),
                     "token value masked in evidence: {v}"
                 );
             }
