@@ -184,8 +184,8 @@ fn sqs_queue(ctx: &CheckContext) -> CheckFuture<'_> {
                 {
                     return Ok(Outcome::fail(
                         format!("the queue {url} does not exist"),
-                        "Create the queue (in the seller account, us-east-1) and subscribe it to the Marketplace topics.",
-                        "キュー (セラーアカウント、us-east-1) を作成し、Marketplace のトピックを購読させてください。",
+                        "Create the queue in the seller account, in the region its URL names, and subscribe it to the Marketplace topics (in us-east-1) or make it the target of the EventBridge rule.",
+                        "キューをセラーアカウントの、URL が示すリージョンに作成し、Marketplace のトピック (us-east-1) を購読させるか、EventBridge ルールのターゲットにしてください。",
                     ));
                 }
                 return Err(err);
@@ -201,7 +201,7 @@ fn sqs_queue(ctx: &CheckContext) -> CheckFuture<'_> {
             .cloned()
             .unwrap_or_default();
         if ctx.settings.use_eventbridge {
-            return queue_path::verdict(sdk, url, &queue_arn, &policy).await;
+            return queue_path::verdict(ctx.aws()?, url, &queue_arn, &policy).await;
         }
         let statements = eb::statements(&policy);
         let needed = topics(ctx);
