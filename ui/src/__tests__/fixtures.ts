@@ -32,6 +32,7 @@ export const checklist: Checklist = {
       doc_url: "https://docs.aws.amazon.com/x",
       blocked_by: [],
       items: ["seller.identity"],
+      checks: [],
     },
     {
       id: "s02",
@@ -45,6 +46,7 @@ export const checklist: Checklist = {
       doc_url: "https://docs.aws.amazon.com/y",
       blocked_by: ["s01"],
       items: ["seller.public_profile"],
+      checks: [],
     },
   ],
   items: [
@@ -143,12 +145,14 @@ export function makeBackend() {
           settings: state.settings,
           has_access_keys: false,
           updated_at: "2026-11-23T10:00:00.000Z",
+          demo_saas: false,
         },
         {
           kind: "production",
           settings: emptySettings,
           has_access_keys: false,
           updated_at: "2026-11-23T10:00:00.000Z",
+          demo_saas: false,
         },
       ],
       items,

@@ -33,7 +33,7 @@ export function EnvironmentForm(props: {
   const checks = useChecks(
     props.workspaceId,
     props.env.kind,
-    envChecks(props.checklist, props.env.kind, props.implemented),
+    envChecks(props.checklist, props.env.kind),
     null,
     props.onError,
   );

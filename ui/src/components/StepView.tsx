@@ -22,7 +22,7 @@ export function StepView(props: {
   const checks = useChecks(
     detail.workspace.id,
     env,
-    step ? stepChecks(checklist, step, props.implemented) : [],
+    step ? stepChecks(step) : [],
     props.stepId,
     onError,
   );

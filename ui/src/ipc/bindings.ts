@@ -79,10 +79,19 @@ export const events = {
 };
 
 /* Types */
-/**  The error every command returns: a stable code and a human-readable message. */
+/**
+ *  The error every command returns: a stable code and a human-readable message. Errors that
+ *  come from AWS also keep AWS's own error code (`ResourceNotFoundException`, …) and the
+ *  operation that returned it, so callers match on the code instead of searching the text.
+ *  Both are left out of the JSON when absent, so `{code, message}` stays the shape.
+ */
 export type AppError = {
 	code: ErrorCode,
 	message: string,
+	/**  AWS's error code, without namespace (e.g. `ResourceNotFoundException`). */
+	aws_code?: string | null,
+	/**  The AWS operation that failed (e.g. `DescribeEntity`). */
+	operation?: string | null,
 };
 
 export type AppInfo = {
@@ -252,6 +261,11 @@ export type EnvironmentView = {
 	settings: EnvironmentSettings,
 	has_access_keys: boolean,
 	updated_at: string,
+	/**
+	 *  The fulfillment URL is the built-in sandbox's demo SaaS, which the app can ask for a
+	 *  metering record (`crate::demo::is_demo_saas`).
+	 */
+	demo_saas: boolean,
 };
 
 /**  What the UI can branch on. Kept small on purpose. */
@@ -587,6 +601,11 @@ export type Step = {
 	doc_url: string,
 	blocked_by: string[],
 	items: string[],
+	/**
+	 *  The checks this build has that prove the step's items, each once, in item order: what
+	 *  "Run checks" on the step runs. Front ends show these instead of working them out.
+	 */
+	checks: string[],
 };
 
 /**  Which environment a step belongs to. */
