@@ -83,34 +83,38 @@ async fn a_seller_in_eu_west_1_is_checked_in_the_right_regions() {
     let url = format!("http://{}", listener.local_addr().expect("addr"));
     let app = axum::Router::new().fallback(record).with_state(log.clone());
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
-    let settings = EnvironmentSettings {
-        mode: EnvMode::Real,
-        region: "eu-west-1".into(),
-        endpoint_url: url.clone(),
-        product_id: "prod-k3xamplesaas1".into(),
-        product_code: "b2xample7c0d3rqx2ub6y8mqz".into(),
-        pricing_model: PricingModel::ContractWithConsumption,
-        sqs_queue_url: QUEUE.into(),
-        use_eventbridge: true,
-        test_buyer_account_ids: vec!["444455556666".into()],
-        ..Default::default()
-    };
-    let ctx = CheckContext {
-        settings,
-        sdk: Some(in_region(
-            &static_config(&url, "AKIDREGIONS000000001", "s"),
-            "eu-west-1",
-        )),
-        http: CheckContext::http_client(None).expect("http"),
-        response_time_limit: Duration::from_secs(3),
-        own_access_keys: Vec::new(),
-    };
-    let all = checks::catalogue();
-    let opts = EngineOptions {
-        throttle_retries: 0,
-        ..Default::default()
-    };
-    engine::run(&ctx, &all, &opts, &|_| {}, &Default::default()).await;
+    // Both delivery paths: EventBridge into the queue (rules), and SNS topics (subscriptions,
+    // which the EventBridge path does not need).
+    for use_eventbridge in [true, false] {
+        let settings = EnvironmentSettings {
+            mode: EnvMode::Real,
+            region: "eu-west-1".into(),
+            endpoint_url: url.clone(),
+            product_id: "prod-k3xamplesaas1".into(),
+            product_code: "b2xample7c0d3rqx2ub6y8mqz".into(),
+            pricing_model: PricingModel::ContractWithConsumption,
+            sqs_queue_url: QUEUE.into(),
+            use_eventbridge,
+            test_buyer_account_ids: vec!["444455556666".into()],
+            ..Default::default()
+        };
+        let ctx = CheckContext {
+            settings,
+            sdk: Some(in_region(
+                &static_config(&url, "AKIDREGIONS000000001", "s"),
+                "eu-west-1",
+            )),
+            http: CheckContext::http_client(None).expect("http"),
+            response_time_limit: Duration::from_secs(3),
+            own_access_keys: Vec::new(),
+        };
+        let all = checks::catalogue();
+        let opts = EngineOptions {
+            throttle_retries: 0,
+            ..Default::default()
+        };
+        engine::run(&ctx, &all, &opts, &|_| {}, &Default::default()).await;
+    }
     server.abort();
     let log = log.lock().expect("lock").clone();
     let regions_of = |service: &str, op: Option<&str>| -> Vec<String> {
