@@ -376,6 +376,8 @@ fn a_tampered_evidence_file_stops_the_zip() {
         .next()
         .unwrap();
     std::fs::write(&stored, b"changed").unwrap();
+    // A previous export at the destination survives a failed one, and no temporary file stays.
+    std::fs::write(out.path().join("r.zip"), b"previous export").unwrap();
     let err = la_report::export(
         core,
         &ws,
@@ -387,7 +389,11 @@ fn a_tampered_evidence_file_stops_the_zip() {
     )
     .unwrap_err();
     assert!(err.message.contains(&ev.file_name), "{}", err.message);
-    assert!(!out.path().join("r.zip").exists());
+    assert_eq!(
+        std::fs::read(out.path().join("r.zip")).unwrap(),
+        b"previous export"
+    );
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 1);
 }
 
 #[test]
