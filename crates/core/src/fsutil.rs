@@ -103,9 +103,9 @@ impl AtomicFile {
     }
 
     pub fn file(&mut self) -> &mut File {
-        self.file
-            .as_mut()
-            .unwrap_or_else(|| unreachable!("the file is only taken by commit, which consumes self"))
+        self.file.as_mut().unwrap_or_else(|| {
+            unreachable!("the file is only taken by commit, which consumes self")
+        })
     }
 
     pub fn temp_path(&self) -> &Path {
@@ -184,7 +184,9 @@ mod tests {
     #[cfg(unix)]
     fn mode(p: &Path) -> u32 {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::metadata(p).map(|m| m.permissions().mode() & 0o777).unwrap_or(0)
+        std::fs::metadata(p)
+            .map(|m| m.permissions().mode() & 0o777)
+            .unwrap_or(0)
     }
 
     #[cfg(unix)]
@@ -218,7 +220,11 @@ mod tests {
             // Dropped without commit: a failed export.
         }
         assert_eq!(std::fs::read(&dest).expect("read"), b"old");
-        assert_eq!(std::fs::read_dir(t.path()).expect("ls").count(), 1, "no temp left");
+        assert_eq!(
+            std::fs::read_dir(t.path()).expect("ls").count(),
+            1,
+            "no temp left"
+        );
         let mut a = AtomicFile::create(&dest).expect("create");
         std::io::Write::write_all(a.file(), b"new").expect("write");
         a.commit().expect("commit");

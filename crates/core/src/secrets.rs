@@ -99,7 +99,7 @@ impl Secrets {
         self.named_entry(format!("{workspace_id}/{}/access-keys", env.as_str()))
     }
 
-    fn named_entry(&self, user: String) -> Result<std::sync::Arc<keyring::Entry>> {
+    pub(crate) fn named_entry(&self, user: String) -> Result<std::sync::Arc<keyring::Entry>> {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(e) = entries.get(&user) {
             return Ok(e.clone());
@@ -145,7 +145,7 @@ impl Secrets {
 
 /// The keyring entry (under the service) that holds this installation's report-signing seed.
 /// Not under a workspace: one key signs every report the installation exports.
-const SIGNING_KEY_ENTRY: &str = "installation/report-signing-key";
+pub(crate) const SIGNING_KEY_ENTRY: &str = "installation/report-signing-key";
 
 impl Secrets {
     /// This installation's Ed25519 seed, made and stored on first use. The keyring is the only
@@ -211,7 +211,10 @@ mod tests {
         assert_ne!(first.expose(), &[0u8; 32]);
         // Another service (another build or installation) has its own key.
         let other = Secrets::new("io.listingassistant.signing-test-2", Backend::Mock);
-        assert_ne!(other.signing_seed().expect("other").expose(), first.expose());
+        assert_ne!(
+            other.signing_seed().expect("other").expose(),
+            first.expose()
+        );
     }
 
     #[test]

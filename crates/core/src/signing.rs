@@ -37,12 +37,14 @@ impl SigningKey {
     pub fn generate_seed() -> crate::Result<Sensitive<[u8; 32]>> {
         use ring::rand::SecureRandom;
         let mut seed = [0u8; 32];
-        ring::rand::SystemRandom::new().fill(&mut seed).map_err(|_| {
-            crate::CoreError::Invalid(
-                "The operating system's random source is unavailable; no signing key was made."
-                    .into(),
-            )
-        })?;
+        ring::rand::SystemRandom::new()
+            .fill(&mut seed)
+            .map_err(|_| {
+                crate::CoreError::Invalid(
+                    "The operating system's random source is unavailable; no signing key was made."
+                        .into(),
+                )
+            })?;
         Ok(Sensitive::new(seed))
     }
 

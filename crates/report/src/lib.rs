@@ -98,7 +98,8 @@ fn render_with(
     key: Option<&SigningKey>,
 ) -> Result<Vec<u8>, AppError> {
     let d = digest::digest(report);
-    let json_err = |e: serde_json::Error| AppError::new(ErrorCode::Internal, format!("JSON export: {e}"));
+    let json_err =
+        |e: serde_json::Error| AppError::new(ErrorCode::Internal, format!("JSON export: {e}"));
     Ok(match format {
         Format::Html => html::render(report, &d).into_bytes(),
         Format::Md => markdown::render(report, &d).into_bytes(),

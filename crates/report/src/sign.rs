@@ -25,7 +25,10 @@ pub fn to_signed_json(report: &Report, key: &SigningKey) -> Result<Vec<u8>, serd
     let mut doc = crate::digest::document(report)?;
     let content = canonical(&doc["report"]);
     if let Value::Object(map) = &mut doc {
-        map.insert("signature".into(), signature_block(key, REPORT_CONTEXT, &content));
+        map.insert(
+            "signature".into(),
+            signature_block(key, REPORT_CONTEXT, &content),
+        );
     }
     pretty(&doc)
 }

@@ -140,8 +140,8 @@ pub fn create(
         reviewer_fingerprint: key.fingerprint(),
         signed_at: now.to_string(),
     };
-    let content = serde_json::to_value(&signoff)
-        .map_err(|e| SignoffError::NotASignoff(e.to_string()))?;
+    let content =
+        serde_json::to_value(&signoff).map_err(|e| SignoffError::NotASignoff(e.to_string()))?;
     let doc = serde_json::json!({
         "format": FORMAT,
         "version": VERSION,

@@ -74,10 +74,7 @@ pub(crate) fn write(
 ) -> Result<Written, AppError> {
     use zip::write::SimpleFileOptions;
     let mut tmp = AtomicFile::create(out).map_err(|e| write_error(out, e))?;
-    let file = tmp
-        .file()
-        .try_clone()
-        .map_err(|e| write_error(out, e))?;
+    let file = tmp.file().try_clone().map_err(|e| write_error(out, e))?;
     // The stream writer never seeks back (sizes go in data descriptors), so every byte passes
     // the hasher once, in file order.
     let mut zip = zip::ZipWriter::new_stream(Hashing {

@@ -61,8 +61,16 @@ fn a_large_evidence_export_streams_in_bounded_memory_and_is_complete() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     let before = vm_hwm_kib().unwrap();
     let zip_path = out.path().join("report.zip");
-    let e = la_report::export(&core, &ws, Scope::Workspace, Lang::En, Format::Json, &zip_path, true)
-        .unwrap();
+    let e = la_report::export(
+        &core,
+        &ws,
+        Scope::Workspace,
+        Lang::En,
+        Format::Json,
+        &zip_path,
+        true,
+    )
+    .unwrap();
     let growth = vm_hwm_kib().unwrap().saturating_sub(before);
     println!(
         "export of {} MiB of evidence: peak memory grew {} KiB",

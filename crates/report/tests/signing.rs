@@ -21,8 +21,14 @@ fn other_key() -> SigningKey {
 }
 
 fn signed_json(f: &Fixture) -> Vec<u8> {
-    let r = la_report::build(&f.core, &f.ws, Scope::Workspace, Lang::En, "2026-01-02T03:04:05.000Z")
-        .unwrap();
+    let r = la_report::build(
+        &f.core,
+        &f.ws,
+        Scope::Workspace,
+        Lang::En,
+        "2026-01-02T03:04:05.000Z",
+    )
+    .unwrap();
     la_report::render_signed(&r, Format::Json, &test_key()).unwrap()
 }
 
@@ -70,7 +76,10 @@ fn a_report_from_before_signatures_fails_as_unsigned_digest_only() {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/digest-only-report.json"),
     )
     .unwrap();
-    assert!(la_report::digest::check(&old).is_ok(), "its digest is intact");
+    assert!(
+        la_report::digest::check(&old).is_ok(),
+        "its digest is intact"
+    );
     match la_report::verify(&old) {
         Err(e @ VerifyError::Unsigned { .. }) => {
             assert_eq!(e.code(), "unsigned");
@@ -80,8 +89,14 @@ fn a_report_from_before_signatures_fails_as_unsigned_digest_only() {
     }
     // An unsigned rendering of today (the app's preview) fails the same way.
     let f = fixture_in_temp();
-    let r = la_report::build(&f.core, &f.ws, Scope::Workspace, Lang::En, "2026-01-02T03:04:05.000Z")
-        .unwrap();
+    let r = la_report::build(
+        &f.core,
+        &f.ws,
+        Scope::Workspace,
+        Lang::En,
+        "2026-01-02T03:04:05.000Z",
+    )
+    .unwrap();
     let preview = la_report::render(&r, Format::Json).unwrap();
     assert!(matches!(
         la_report::verify(&preview),
@@ -95,7 +110,10 @@ fn an_edit_with_a_recomputed_digest_breaks_the_signature() {
     let json = signed_json(&f);
     let doc = forge(&json, |r| r["readiness"]["verdict"] = "ready".into());
     let bytes = serde_json::to_vec(&doc).unwrap();
-    assert!(la_report::digest::check(&bytes).is_ok(), "the digest was redone");
+    assert!(
+        la_report::digest::check(&bytes).is_ok(),
+        "the digest was redone"
+    );
     match la_report::verify(&bytes) {
         Err(e @ VerifyError::BadSignature { .. }) => {
             assert!(e.to_string().contains(&test_key().fingerprint()), "{e}")
@@ -123,7 +141,10 @@ fn re_signing_with_another_key_shows_that_key_and_fails_trust() {
     });
     resign(&mut doc, &other_key());
     let bytes = serde_json::to_vec(&doc).unwrap();
-    assert_eq!(la_report::verify(&bytes).unwrap().signer, other_key().fingerprint());
+    assert_eq!(
+        la_report::verify(&bytes).unwrap().signer,
+        other_key().fingerprint()
+    );
     assert!(matches!(
         sign::verify(&bytes, Some(&seller)),
         Err(VerifyError::Untrusted { .. })
@@ -141,16 +162,37 @@ fn re_signing_with_another_key_shows_that_key_and_fails_trust() {
 fn exports_are_signed_with_the_installation_key_and_its_fingerprint_is_on_the_cover() {
     let f = fixture_in_temp();
     let fp = f.core.signing_fingerprint().unwrap();
-    assert_eq!(fp, f.core.signing_fingerprint().unwrap(), "one key per installation");
+    assert_eq!(
+        fp,
+        f.core.signing_fingerprint().unwrap(),
+        "one key per installation"
+    );
     let out = f.out.path().join("r.json");
-    let e = la_report::export(&f.core, &f.ws, Scope::Workspace, Lang::En, Format::Json, &out, false)
-        .unwrap();
+    let e = la_report::export(
+        &f.core,
+        &f.ws,
+        Scope::Workspace,
+        Lang::En,
+        Format::Json,
+        &out,
+        false,
+    )
+    .unwrap();
     assert_eq!(e.signer, fp);
     let v = sign::verify(&std::fs::read(&out).unwrap(), Some(&fp)).unwrap();
     assert_eq!(v.digest, e.digest);
     for (format, name) in [(Format::Html, "r.html"), (Format::Md, "r.md")] {
         let p = f.out.path().join(name);
-        la_report::export(&f.core, &f.ws, Scope::Workspace, Lang::Ja, format, &p, false).unwrap();
+        la_report::export(
+            &f.core,
+            &f.ws,
+            Scope::Workspace,
+            Lang::Ja,
+            format,
+            &p,
+            false,
+        )
+        .unwrap();
         assert!(std::fs::read_to_string(&p).unwrap().contains(&fp), "{name}");
     }
 }
@@ -174,8 +216,16 @@ fn installation(service: &str) -> Installation {
 
 fn exported_report(f: &Fixture) -> PathBuf {
     let p = f.out.path().join("report.json");
-    la_report::export(&f.core, &f.ws, Scope::Workspace, Lang::En, Format::Json, &p, false)
-        .unwrap();
+    la_report::export(
+        &f.core,
+        &f.ws,
+        Scope::Workspace,
+        Lang::En,
+        Format::Json,
+        &p,
+        false,
+    )
+    .unwrap();
     p
 }
 
@@ -187,7 +237,9 @@ fn review(reviewer: &Core, report: &Path, verdict: Verdict, notes: &str, out: &P
 fn a_reviewers_sign_off_is_recorded_on_step_11_with_the_file_as_evidence() {
     let f = fixture_in_temp();
     assert!(
-        la_core::checklist::checklist().item(signoff::ITEM_ID).is_some(),
+        la_core::checklist::checklist()
+            .item(signoff::ITEM_ID)
+            .is_some(),
         "the sign-off item exists in the checklist"
     );
     let reviewer = installation("io.listingassistant.reviewer");
@@ -207,10 +259,12 @@ fn a_reviewers_sign_off_is_recorded_on_step_11_with_the_file_as_evidence() {
     let reviewer_fp = reviewer.core.signing_fingerprint().unwrap();
     assert_eq!(e.reviewer_fingerprint, reviewer_fp);
     let text = std::fs::read_to_string(&so).unwrap();
-    assert!(!text.contains("wJalrXUtnFEMI"), "notes are redacted before signing");
+    assert!(
+        !text.contains("wJalrXUtnFEMI"),
+        "notes are redacted before signing"
+    );
 
-    let imported =
-        signoff::import(&f.core, &f.ws, &so, Some(&reviewer_fp)).unwrap();
+    let imported = signoff::import(&f.core, &f.ws, &so, Some(&reviewer_fp)).unwrap();
     assert_eq!(imported.status, ItemStatus::Passed);
     let detail = f.core.workspace_detail(&f.ws).unwrap();
     let state = detail
@@ -219,7 +273,11 @@ fn a_reviewers_sign_off_is_recorded_on_step_11_with_the_file_as_evidence() {
         .find(|i| i.item_id == signoff::ITEM_ID)
         .unwrap();
     assert_eq!(state.status, ItemStatus::Passed);
-    assert!(state.note.contains(&reviewer_fp) && state.note.contains("approved"), "{}", state.note);
+    assert!(
+        state.note.contains(&reviewer_fp) && state.note.contains("approved"),
+        "{}",
+        state.note
+    );
     let ev = f.core.list_evidence(&f.ws, signoff::ITEM_ID).unwrap();
     assert_eq!(ev.len(), 1);
     assert_eq!(ev[0].id, imported.evidence_id);
@@ -230,7 +288,13 @@ fn a_reviewers_sign_off_is_recorded_on_step_11_with_the_file_as_evidence() {
 
     // Changes requested: the item fails.
     let so2 = f.out.path().join("signoff-2.json");
-    review(&reviewer.core, &report, Verdict::ChangesRequested, "Fix support", &so2);
+    review(
+        &reviewer.core,
+        &report,
+        Verdict::ChangesRequested,
+        "Fix support",
+        &so2,
+    );
     let i = signoff::import(&f.core, &f.ws, &so2, None).unwrap();
     assert_eq!(i.status, ItemStatus::Failed);
 }
@@ -241,7 +305,13 @@ fn a_forged_foreign_or_self_made_sign_off_is_refused_and_records_nothing() {
     let reviewer = installation("io.listingassistant.reviewer-2");
     let report = exported_report(&f);
     let so = f.out.path().join("signoff.json");
-    review(&reviewer.core, &report, Verdict::ChangesRequested, "Support missing", &so);
+    review(
+        &reviewer.core,
+        &report,
+        Verdict::ChangesRequested,
+        "Support missing",
+        &so,
+    );
     let bytes = std::fs::read(&so).unwrap();
 
     // Verdict flipped after signing.
@@ -250,7 +320,11 @@ fn a_forged_foreign_or_self_made_sign_off_is_refused_and_records_nothing() {
     let forged = f.out.path().join("forged.json");
     std::fs::write(&forged, serde_json::to_vec(&doc).unwrap()).unwrap();
     let e = signoff::import(&f.core, &f.ws, &forged, None).unwrap_err();
-    assert!(e.message.contains("does not match its content"), "{}", e.message);
+    assert!(
+        e.message.contains("does not match its content"),
+        "{}",
+        e.message
+    );
     assert!(matches!(
         signoff::verify(&serde_json::to_vec(&doc).unwrap(), None),
         Err(SignoffError::BadSignature { .. })
@@ -258,30 +332,57 @@ fn a_forged_foreign_or_self_made_sign_off_is_refused_and_records_nothing() {
 
     // A reviewer other than the trusted one.
     let e = signoff::import(&f.core, &f.ws, &so, Some(&other_key().fingerprint())).unwrap_err();
-    assert!(e.message.contains("not by the trusted key"), "{}", e.message);
+    assert!(
+        e.message.contains("not by the trusted key"),
+        "{}",
+        e.message
+    );
 
     // The seller signing off their own report.
     let own = f.out.path().join("own.json");
     review(&f.core, &report, Verdict::Approved, "", &own);
     let e = signoff::import(&f.core, &f.ws, &own, None).unwrap_err();
-    assert!(e.message.contains("this installation's own key"), "{}", e.message);
+    assert!(
+        e.message.contains("this installation's own key"),
+        "{}",
+        e.message
+    );
 
     // A sign-off of another installation's report.
     let third = installation("io.listingassistant.third");
     let e = signoff::import(&third.core, &demo_id(&third.core), &so, None).unwrap_err();
-    assert!(e.message.contains("another installation's report"), "{}", e.message);
+    assert!(
+        e.message.contains("another installation's report"),
+        "{}",
+        e.message
+    );
 
     // A report signature never passes as a sign-off.
     let e = signoff::import(&f.core, &f.ws, &report, None).unwrap_err();
-    assert!(e.message.contains("not a Listing Assistant sign-off"), "{}", e.message);
+    assert!(
+        e.message.contains("not a Listing Assistant sign-off"),
+        "{}",
+        e.message
+    );
 
     // An unsigned report cannot be signed off.
-    let r = la_report::build(&f.core, &f.ws, Scope::Workspace, Lang::En, "2026-01-02T03:04:05.000Z")
-        .unwrap();
+    let r = la_report::build(
+        &f.core,
+        &f.ws,
+        Scope::Workspace,
+        Lang::En,
+        "2026-01-02T03:04:05.000Z",
+    )
+    .unwrap();
     let unsigned = f.out.path().join("unsigned.json");
     std::fs::write(&unsigned, la_report::render(&r, Format::Json).unwrap()).unwrap();
-    let e = signoff::export(&reviewer.core, &unsigned, Verdict::Approved, "", None, &own).unwrap_err();
-    assert!(e.message.contains("unsigned (digest only)"), "{}", e.message);
+    let e =
+        signoff::export(&reviewer.core, &unsigned, Verdict::Approved, "", None, &own).unwrap_err();
+    assert!(
+        e.message.contains("unsigned (digest only)"),
+        "{}",
+        e.message
+    );
 
     // An oversized file is refused before it is read whole.
     let big = f.out.path().join("big.json");
@@ -289,7 +390,11 @@ fn a_forged_foreign_or_self_made_sign_off_is_refused_and_records_nothing() {
     let e = signoff::import(&f.core, &f.ws, &big, None).unwrap_err();
     assert!(e.message.contains("larger than"), "{}", e.message);
 
-    assert!(f.core.list_evidence(&f.ws, signoff::ITEM_ID).unwrap().is_empty());
+    assert!(f
+        .core
+        .list_evidence(&f.ws, signoff::ITEM_ID)
+        .unwrap()
+        .is_empty());
 }
 
 #[test]

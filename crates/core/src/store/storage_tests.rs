@@ -95,7 +95,11 @@ fn a_garbage_database_file_is_named_and_left_untouched() {
         "{}",
         e.message
     );
-    assert_eq!(std::fs::read(&db).unwrap(), garbage, "the file is untouched");
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        garbage,
+        "the file is untouched"
+    );
     let mut wal = db.as_os_str().to_owned();
     wal.push("-wal");
     assert!(!Path::new(&wal).exists(), "no WAL was made next to it");
@@ -117,8 +121,7 @@ fn a_full_disk_fails_the_write_with_its_message_and_keeps_what_was_saved() {
     let mut last = None;
     // A few writes fill the last free pages; then the disk is "full".
     for i in 0..200 {
-        match store.create_workspace(&format!("W{i} {}", "x".repeat(60)), &"p".repeat(900), false)
-        {
+        match store.create_workspace(&format!("W{i} {}", "x".repeat(60)), &"p".repeat(900), false) {
             Ok(_) => continue,
             Err(e) => {
                 last = Some(app(e));
@@ -129,7 +132,8 @@ fn a_full_disk_fails_the_write_with_its_message_and_keeps_what_was_saved() {
     let e = last.expect("the capped database fills up");
     assert_eq!(e.code, ErrorCode::Storage);
     assert!(
-        e.message.starts_with("The disk holding the data folder is full")
+        e.message
+            .starts_with("The disk holding the data folder is full")
             && e.message.contains("everything saved before is kept"),
         "{}",
         e.message
@@ -162,10 +166,9 @@ fn a_read_only_data_folder_is_named_and_nothing_changes() {
     let e = app(Store::open(&db).err().expect("a read-only folder"));
     assert_eq!(e.code, ErrorCode::Storage);
     assert!(
-        e.message.starts_with(&format!(
-            "The data folder {} is read-only",
-            dir.display()
-        )) && e.message.contains("nothing in it was changed"),
+        e.message
+            .starts_with(&format!("The data folder {} is read-only", dir.display()))
+            && e.message.contains("nothing in it was changed"),
         "{}",
         e.message
     );
@@ -212,7 +215,10 @@ fn the_database_and_its_folder_are_private() {
 fn core_in(dir: &Path) -> crate::service::Core {
     crate::service::Core::open(
         dir,
-        crate::secrets::Secrets::new("io.listingassistant.storage-test", crate::secrets::Backend::Mock),
+        crate::secrets::Secrets::new(
+            "io.listingassistant.storage-test",
+            crate::secrets::Backend::Mock,
+        ),
         std::sync::Arc::new(crate::service::NoEvents),
     )
     .unwrap()
@@ -233,8 +239,10 @@ fn evidence_into_a_read_only_data_folder_is_named_and_records_nothing() {
     let e: AppError = core.add_evidence(&ws.id, item, &src).unwrap_err().into();
     assert_eq!(e.code, ErrorCode::Io);
     assert!(
-        e.message.contains(&format!("{} is read-only", data.display()))
-            && e.message.contains("the evidence file shot.png could not be saved"),
+        e.message
+            .contains(&format!("{} is read-only", data.display()))
+            && e.message
+                .contains("the evidence file shot.png could not be saved"),
         "{}",
         e.message
     );
@@ -283,7 +291,8 @@ fn a_really_full_disk_refuses_evidence_and_writes_with_its_message_and_keeps_the
     let e: AppError = core.add_evidence(&ws.id, item, &big).unwrap_err().into();
     assert_eq!(e.code, ErrorCode::Io);
     assert!(
-        e.message.starts_with(&format!("The disk holding {} is full", data.display()))
+        e.message
+            .starts_with(&format!("The disk holding {} is full", data.display()))
             && e.message.contains("nothing saved before was lost"),
         "{}",
         e.message
@@ -308,11 +317,50 @@ fn a_really_full_disk_refuses_evidence_and_writes_with_its_message_and_keeps_the
     }
     let e = failed.expect("the disk fills up");
     assert_eq!(e.code, ErrorCode::Storage);
-    assert!(e.message.contains("is full"), "{}", e.message);
+    assert!(
+        e.message
+            .starts_with("The disk holding the data folder is full: the change was not saved"),
+        "{}",
+        e.message
+    );
     let _ = std::fs::remove_file(&filler);
     assert!(core
         .list_workspaces()
         .unwrap()
         .iter()
         .any(|w| w.workspace.name == "Kept"));
+}
+
+#[cfg(unix)]
+#[test]
+fn evidence_files_and_folders_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = tempfile::tempdir().unwrap();
+    let data = t.path().join("data");
+    let core = core_in(&data);
+    let ws = core.create_workspace("W", "P").unwrap();
+    let src = t.path().join("shot.png");
+    std::fs::write(&src, b"png").unwrap();
+    let ev = core
+        .add_evidence(&ws.id, "seller.public_profile", &src)
+        .unwrap();
+    let file = core.evidence_file(&ev.id).unwrap();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&file), 0o600);
+    let mut dir = file.parent().unwrap();
+    while dir != data {
+        assert_eq!(mode(dir), 0o700, "{}", dir.display());
+        dir = dir.parent().unwrap();
+    }
+    assert_eq!(mode(&data), 0o700);
+    // An exported environment file is written aside and private too.
+    let env = t.path().join("staging.toml");
+    core.export_environment_file(&ws.id, crate::model::EnvKind::Staging, &env)
+        .unwrap();
+    assert_eq!(mode(&env), 0o600);
+    assert_eq!(
+        std::fs::read_dir(t.path()).unwrap().count(),
+        3,
+        "no temp file left"
+    );
 }
