@@ -86,15 +86,35 @@ pub enum CoreError {
     SchemaTooNew { found: i64, known: i64 },
     #[error("no keychain is available: {0}")]
     Keychain(String),
-    #[error("database error: {0}")]
+    #[error("{}", sqlite_message(.0))]
     Sqlite(#[from] rusqlite::Error),
     #[error("file error: {0}")]
     Io(#[from] std::io::Error),
+    /// The database could not be opened or written, said specifically (disk full, read-only,
+    /// not a database) with the path and what to do.
+    #[error("{0}")]
+    Storage(String),
+    /// A file could not be written, said specifically (see `crate::fsutil::describe`).
+    #[error("{0}")]
+    File(String),
     #[error("data error: {0}")]
     Json(#[from] serde_json::Error),
 }
 
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;
+
+/// A database failure as the user should read it. SQLite's own words ("database or disk is
+/// full") name neither the cause nor that the earlier data is safe: every write is one
+/// transaction, so a failed write changes nothing.
+fn sqlite_message(e: &rusqlite::Error) -> String {
+    use rusqlite::ErrorCode as C;
+    match e.sqlite_error_code() {
+        Some(C::DiskFull) => "The disk holding the data folder is full: the change was not saved. Free some space and try again; everything saved before is kept.".into(),
+        Some(C::ReadOnly) | Some(C::PermissionDenied) => format!("The database is read-only ({e}): the change was not saved. Make the data folder and its files writable for your user; everything saved before is kept."),
+        Some(C::NotADatabase) => format!("The database file is not a Listing Assistant database ({e}): move it aside and restart; it was left untouched."),
+        _ => format!("database error: {e}"),
+    }
+}
 
 impl From<CoreError> for AppError {
     fn from(e: CoreError) -> Self {
@@ -104,8 +124,8 @@ impl From<CoreError> for AppError {
             CoreError::Conflict(_) => ErrorCode::Conflict,
             CoreError::SchemaTooNew { .. } => ErrorCode::SchemaTooNew,
             CoreError::Keychain(_) => ErrorCode::KeychainUnavailable,
-            CoreError::Sqlite(_) => ErrorCode::Storage,
-            CoreError::Io(_) => ErrorCode::Io,
+            CoreError::Sqlite(_) | CoreError::Storage(_) => ErrorCode::Storage,
+            CoreError::Io(_) | CoreError::File(_) => ErrorCode::Io,
             CoreError::Json(_) => ErrorCode::Internal,
         };
         AppError::new(code, e.to_string())

@@ -7,11 +7,13 @@ pub mod checklist;
 pub mod demo;
 pub mod envfile;
 pub mod error;
+pub mod fsutil;
 pub mod model;
 pub mod purchase;
 pub mod redact;
 pub mod secrets;
 pub mod service;
+pub mod signing;
 pub mod store;
 pub mod validate;
 

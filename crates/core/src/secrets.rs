@@ -96,7 +96,10 @@ impl Secrets {
     }
 
     fn entry(&self, workspace_id: &str, env: EnvKind) -> Result<std::sync::Arc<keyring::Entry>> {
-        let user = format!("{workspace_id}/{}/access-keys", env.as_str());
+        self.named_entry(format!("{workspace_id}/{}/access-keys", env.as_str()))
+    }
+
+    pub(crate) fn named_entry(&self, user: String) -> Result<std::sync::Arc<keyring::Entry>> {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(e) = entries.get(&user) {
             return Ok(e.clone());
@@ -140,6 +143,45 @@ impl Secrets {
     }
 }
 
+/// The keyring entry (under the service) that holds this installation's report-signing seed.
+/// Not under a workspace: one key signs every report the installation exports.
+pub(crate) const SIGNING_KEY_ENTRY: &str = "installation/report-signing-key";
+
+impl Secrets {
+    /// This installation's Ed25519 seed, made and stored on first use. The keyring is the only
+    /// place it is kept: the database and the data folder never see it.
+    pub fn signing_seed(&self) -> Result<Sensitive<[u8; 32]>> {
+        let entry = self.named_entry(SIGNING_KEY_ENTRY.into())?;
+        match entry.get_password() {
+            Ok(stored) => return parse_seed(&stored),
+            Err(keyring::Error::NoEntry) => {}
+            Err(e) => return Err(keychain_error(e)),
+        }
+        let seed = crate::signing::SigningKey::generate_seed()?;
+        entry
+            .set_password(&hex::encode(seed.expose()))
+            .map_err(keychain_error)?;
+        // Two processes making the first key at once both write; read back so this process
+        // signs with the key that stayed, not the one that was overwritten.
+        match entry.get_password() {
+            Ok(stored) => parse_seed(&stored),
+            Err(e) => Err(keychain_error(e)),
+        }
+    }
+}
+
+fn parse_seed(stored: &str) -> Result<Sensitive<[u8; 32]>> {
+    hex::decode(stored.trim())
+        .ok()
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .map(Sensitive::new)
+        .ok_or_else(|| {
+            CoreError::Conflict(format!(
+                "The keychain entry \"{SIGNING_KEY_ENTRY}\" does not hold a signing key (32 bytes in hex). Remove it to make a new key; reports signed before keep the old fingerprint."
+            ))
+        })
+}
+
 fn keychain_error(e: keyring::Error) -> CoreError {
     // keyring's messages carry no secret values, only what went wrong with the store.
     CoreError::Keychain(e.to_string())
@@ -159,5 +201,31 @@ mod tests {
             session_token: None,
         };
         assert!(!format!("{keys:?}").contains("AKIA"));
+    }
+
+    #[test]
+    fn the_signing_seed_is_made_once_and_kept() {
+        let s = Secrets::new("io.listingassistant.signing-test", Backend::Mock);
+        let first = s.signing_seed().expect("a seed");
+        assert_eq!(s.signing_seed().expect("again").expose(), first.expose());
+        assert_ne!(first.expose(), &[0u8; 32]);
+        // Another service (another build or installation) has its own key.
+        let other = Secrets::new("io.listingassistant.signing-test-2", Backend::Mock);
+        assert_ne!(
+            other.signing_seed().expect("other").expose(),
+            first.expose()
+        );
+    }
+
+    #[test]
+    fn a_damaged_signing_entry_is_a_keychain_error_not_a_new_key() {
+        let s = Secrets::new("io.listingassistant.signing-test-3", Backend::Mock);
+        s.named_entry(SIGNING_KEY_ENTRY.into())
+            .expect("entry")
+            .set_password("not hex")
+            .expect("set");
+        let e = s.signing_seed().expect_err("a damaged entry");
+        assert!(matches!(e, CoreError::Conflict(_)), "{e}");
+        assert!(e.to_string().contains("does not hold a signing key"), "{e}");
     }
 }

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 mod purchase;
+mod signing;
 pub use purchase::NewSession;
 
 /// Largest evidence file accepted (screenshots, PDFs, logs); bigger files belong in a link.
@@ -55,19 +56,22 @@ pub struct Core {
     secrets: Secrets,
     data_dir: PathBuf,
     events: Arc<dyn EventSink>,
+    /// The report-signing key, read from the keyring on first use (see `service/signing.rs`).
+    signing: std::sync::OnceLock<crate::signing::SigningKey>,
 }
 
 impl Core {
     /// Opens the data directory (creating it), migrates the database and, on the very first
     /// start, seeds the demo workspace.
     pub fn open(data_dir: &Path, secrets: Secrets, events: Arc<dyn EventSink>) -> Result<Self> {
-        std::fs::create_dir_all(data_dir)?;
+        // Store::open makes the folder (private to the user) and says specifically why it cannot.
         let store = Store::open(&data_dir.join("listing-assistant.sqlite3"))?;
         let core = Self {
             store,
             secrets,
             data_dir: data_dir.to_path_buf(),
             events,
+            signing: Default::default(),
         };
         crate::demo::seed_on_first_start(&core)?;
         let cut = core.store.mark_interrupted_sessions()?;
@@ -278,8 +282,14 @@ impl Core {
         let ws = self.store.workspace(workspace_id)?;
         let (settings, _) = self.store.environment(workspace_id, kind)?;
         let name = format!("{}-{}", ws.name, kind.as_str());
-        std::fs::write(path, crate::envfile::to_toml(&name, &settings))
-            .map_err(|e| CoreError::Invalid(format!("Cannot write {}: {e}", path.display())))
+        let text = crate::envfile::to_toml(&name, &settings);
+        // Written aside and renamed: an existing file is replaced whole or kept as it was.
+        (|| {
+            let mut f = crate::fsutil::AtomicFile::create(path)?;
+            f.file().write_all(text.as_bytes())?;
+            f.commit()
+        })()
+        .map_err(|e| CoreError::File(crate::fsutil::describe("the environment file", path, &e)))
     }
 
     /// Replaces an environment's settings with an environment file's (validated first; nothing
@@ -514,17 +524,32 @@ impl Core {
         );
         let id = uuid::Uuid::new_v4().to_string();
         let dir = self.data_dir.join("evidence").join(workspace_id).join(&id);
-        std::fs::create_dir_all(&dir)?;
         let dest = dir.join(&file_name);
         let tmp = dir.join(".partial");
-        let (sha256, size) = match copy_hashed(source, &tmp) {
+        // Private folder and file, bytes synced, then renamed and the folder synced: the row
+        // committed next never points at a file a power cut could take back.
+        let copied = crate::fsutil::create_private_dir_all(&dir)
+            .map_err(CoreError::from)
+            .and_then(|_| copy_hashed(source, &tmp))
+            .and_then(|v| {
+                crate::fsutil::rename_durably(&tmp, &dest)?;
+                Ok(v)
+            })
+            .map_err(|e| match e {
+                CoreError::Io(io) => CoreError::File(crate::fsutil::describe(
+                    &format!("the evidence file {file_name}"),
+                    &self.data_dir,
+                    &io,
+                )),
+                other => other,
+            });
+        let (sha256, size) = match copied {
             Ok(v) => v,
             Err(e) => {
                 let _ = std::fs::remove_dir_all(&dir);
                 return Err(e);
             }
         };
-        std::fs::rename(&tmp, &dest)?;
         let ev = Evidence {
             id,
             item_id: item_id.to_string(),
@@ -574,13 +599,16 @@ fn sanitize_file_name(name: &str) -> String {
 }
 
 fn copy_hashed(source: &Path, dest: &Path) -> Result<(String, u64)> {
-    let mut input = std::fs::File::open(source)?;
-    let mut output = std::fs::File::create(dest)?;
+    let mut input = std::fs::File::open(source)
+        .map_err(|e| CoreError::Invalid(format!("Cannot read {}: {e}.", source.display())))?;
+    let mut output = crate::fsutil::create_private_new(dest)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 64 * 1024];
     let mut total = 0u64;
     loop {
-        let n = input.read(&mut buf)?;
+        let n = input
+            .read(&mut buf)
+            .map_err(|e| CoreError::Invalid(format!("Cannot read {}: {e}.", source.display())))?;
         if n == 0 {
             break;
         }

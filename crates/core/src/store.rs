@@ -13,7 +13,10 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+mod files;
 mod purchase;
+#[cfg(test)]
+mod storage_tests;
 
 /// Migrations, oldest first. Each runs once, in one transaction with its bookkeeping row.
 /// Never edit a migration that has shipped: add a new one.
@@ -174,18 +177,26 @@ pub struct Store {
 
 impl Store {
     /// Opens (creating if needed) the database at `path`, runs pending migrations, and refuses a
-    /// database whose schema is newer than this build.
+    /// database whose schema is newer than this build. The folder and the database files are
+    /// private to the user; a full disk, a read-only folder and a file that is not our database
+    /// are each their own message (`files::open_error`), and leave the file as it was.
     pub fn open(path: &Path) -> Result<Self> {
         let dir = path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir)?;
-        let lease = Lease::take(dir)?;
-        let mut conn = Connection::open(path)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        migrate(&mut conn)?;
-        Ok(Self {
+        files::open(path, || {
+            crate::fsutil::create_private_dir_all(dir)?;
+            let lease = Lease::take(dir)?;
+            files::create_private_db(path)?;
+            let mut conn = Connection::open(path)?;
+            conn.busy_timeout(std::time::Duration::from_secs(5))?;
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.pragma_update(None, "synchronous", "FULL")?;
+            conn.pragma_update(None, "foreign_keys", "ON")?;
+            migrate(&mut conn)?;
+            files::refuse_read_only(&conn)?;
+            files::make_db_private(path)?;
+            Ok((conn, lease))
+        })
+        .map(|(conn, lease)| Self {
             conn: Mutex::new(conn),
             path: path.to_path_buf(),
             lease,
@@ -905,13 +916,10 @@ struct Lease {
 impl Lease {
     fn take(data_dir: &Path) -> Result<Self> {
         let dir = data_dir.join("owners");
-        std::fs::create_dir_all(&dir)?;
+        crate::fsutil::create_private_dir_all(&dir)?;
         sweep_abandoned(&dir);
         let id = uuid::Uuid::new_v4().to_string();
-        let file = std::fs::OpenOptions::new()
-            .create_new(true)
-            .write(true)
-            .open(dir.join(format!("{id}.lock")))?;
+        let file = crate::fsutil::create_private_new(&dir.join(format!("{id}.lock")))?;
         file.lock()?;
         Ok(Self {
             id,

@@ -250,6 +250,8 @@ fn build_inner(
         scope: scope.code().into(),
         generated_at: generated_at.into(),
         generator: format!("Listing Assistant {}", env!("CARGO_PKG_VERSION")),
+        // Set by the export that signs it (`crate::render_signed`).
+        signer: String::new(),
         workspace: WorkspaceInfo {
             name: scrub::text(&ws.name),
             product_name: scrub::text(&ws.product_name),

@@ -5,8 +5,9 @@
 //! model has no floats). The digest covers content, not layout: a file re-indented by a JSON tool
 //! still verifies, any changed value, key or array element does not.
 //!
-//! [`verify`] is a pure function over bytes — no I/O, no panics on any input — so it can be
-//! fuzzed as it is.
+//! A digest proves the file was not changed by accident, not that nobody changed it: anyone can
+//! edit the JSON and recompute it. [`crate::sign`] adds the signature; [`check`] is the digest
+//! half of its verifier — a pure function over bytes, no I/O, no panics on any input.
 
 use crate::model::{Report, SCHEMA};
 use serde_json::Value;
@@ -17,48 +18,8 @@ pub const FORMAT: &str = "listing-assistant-report";
 pub const ALGORITHM: &str = "sha-256";
 pub const CANONICALIZATION: &str = "json-sorted-keys-v1";
 
-/// The canonical bytes of a JSON value.
-pub fn canonical(v: &Value) -> Vec<u8> {
-    let mut out = Vec::new();
-    write_canonical(v, &mut out);
-    out
-}
-
-fn write_canonical(v: &Value, out: &mut Vec<u8>) {
-    match v {
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            out.push(b'{');
-            for (i, k) in keys.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_string(k, out);
-                out.push(b':');
-                write_canonical(&map[k.as_str()], out);
-            }
-            out.push(b'}');
-        }
-        Value::Array(a) => {
-            out.push(b'[');
-            for (i, x) in a.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_canonical(x, out);
-            }
-            out.push(b']');
-        }
-        Value::String(s) => write_string(s, out),
-        // null, booleans and numbers print the same whatever the map ordering.
-        other => out.extend_from_slice(other.to_string().as_bytes()),
-    }
-}
-
-fn write_string(s: &str, out: &mut Vec<u8>) {
-    out.extend_from_slice(Value::String(s.to_string()).to_string().as_bytes());
-}
+/// The canonical bytes of a JSON value (`la_core::signing::canonical`, shared with sign-offs).
+pub use la_core::signing::canonical;
 
 /// The digest of a report value (hex).
 pub fn digest_value(report: &Value) -> String {
@@ -75,10 +36,16 @@ pub fn digest(report: &Report) -> String {
     }
 }
 
-/// The JSON export: the report under its digest.
+/// The JSON export of an unsigned report (an in-app preview): the report under its digest.
+/// Verification fails on it ("unsigned"); exports use [`crate::sign::to_signed_json`].
 pub fn to_json(report: &Report) -> Result<Vec<u8>, serde_json::Error> {
+    pretty(&document(report)?)
+}
+
+/// `{format, schema, digest, report}`: the JSON export before any signature is added.
+pub(crate) fn document(report: &Report) -> Result<Value, serde_json::Error> {
     let value = serde_json::to_value(report)?;
-    let doc = serde_json::json!({
+    Ok(serde_json::json!({
         "format": FORMAT,
         "schema": SCHEMA,
         "digest": {
@@ -87,18 +54,13 @@ pub fn to_json(report: &Report) -> Result<Vec<u8>, serde_json::Error> {
             "value": digest_value(&value),
         },
         "report": value,
-    });
-    let mut out = serde_json::to_vec_pretty(&doc)?;
-    out.push(b'\n');
-    Ok(out)
+    }))
 }
 
-/// A report that verified.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verified {
-    pub digest: String,
-    pub workspace: String,
-    pub generated_at: String,
+pub(crate) fn pretty(doc: &Value) -> Result<Vec<u8>, serde_json::Error> {
+    let mut out = serde_json::to_vec_pretty(doc)?;
+    out.push(b'\n');
+    Ok(out)
 }
 
 /// Why a file did not verify.
@@ -114,6 +76,20 @@ pub enum VerifyError {
     UnsupportedDigest(String),
     #[error("the report was changed after export: its digest says {stated}, its content hashes to {computed}")]
     Mismatch { stated: String, computed: String },
+    #[error("the report is unsigned (digest only): its content matches its digest {digest}, but anyone can edit a report and recompute a digest, so nothing shows who made it. Ask the sender for an export from a version that signs reports")]
+    Unsigned { digest: String },
+    #[error("unsupported signature: {0}")]
+    UnsupportedSignature(String),
+    #[error("the signature is damaged: {0}")]
+    MalformedSignature(String),
+    #[error("the signature does not match the content: the report was changed after key {signer} signed it, or that key never signed it")]
+    BadSignature { signer: String },
+    #[error("the cover names the signer {stated} but the signature is by key {signer}")]
+    SignerMismatch { stated: String, signer: String },
+    #[error("the report is signed by key {signer}, not by the trusted key {trusted}")]
+    Untrusted { signer: String, trusted: String },
+    #[error("\"{0}\" is not a key fingerprint: one has 64 hex digits (spaces and colons between groups are fine)")]
+    InvalidTrust(String),
 }
 
 impl VerifyError {
@@ -125,17 +101,32 @@ impl VerifyError {
             VerifyError::UnsupportedSchema { .. } => "unsupported_schema",
             VerifyError::UnsupportedDigest(_) => "unsupported_digest",
             VerifyError::Mismatch { .. } => "digest_mismatch",
+            VerifyError::Unsigned { .. } => "unsigned",
+            VerifyError::UnsupportedSignature(_) => "unsupported_signature",
+            VerifyError::MalformedSignature(_) => "malformed_signature",
+            VerifyError::BadSignature { .. } => "bad_signature",
+            VerifyError::SignerMismatch { .. } => "signer_mismatch",
+            VerifyError::Untrusted { .. } => "untrusted_signer",
+            VerifyError::InvalidTrust(_) => "invalid_trust",
         }
     }
 }
 
-/// Recomputes a JSON export's digest and compares it with the one it states.
-pub fn verify(bytes: &[u8]) -> Result<Verified, VerifyError> {
+/// A JSON export whose digest matches its content (not yet its signature).
+pub struct Checked {
+    pub doc: serde_json::Map<String, Value>,
+    pub digest: String,
+}
+
+/// Parses a JSON export and recomputes its digest; the signature is [`crate::sign::verify`]'s.
+pub fn check(bytes: &[u8]) -> Result<Checked, VerifyError> {
     let doc: Value =
         serde_json::from_slice(bytes).map_err(|e| VerifyError::NotJson(e.to_string()))?;
-    let obj = doc
-        .as_object()
-        .ok_or_else(|| VerifyError::NotAReport("the top level is not an object".into()))?;
+    let Value::Object(obj) = doc else {
+        return Err(VerifyError::NotAReport(
+            "the top level is not an object".into(),
+        ));
+    };
     if obj.get("format").and_then(Value::as_str) != Some(FORMAT) {
         return Err(VerifyError::NotAReport(format!(
             "\"format\" is not \"{FORMAT}\""
@@ -176,22 +167,9 @@ pub fn verify(bytes: &[u8]) -> Result<Verified, VerifyError> {
     if stated != computed {
         return Err(VerifyError::Mismatch { stated, computed });
     }
-    let s = |k: &str| {
-        report
-            .get(k)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()
-    };
-    Ok(Verified {
+    Ok(Checked {
+        doc: obj,
         digest: computed,
-        workspace: report
-            .get("workspace")
-            .and_then(|w| w.get("name"))
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string(),
-        generated_at: s("generated_at"),
     })
 }
 
@@ -200,17 +178,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn canonical_sorts_keys_and_drops_whitespace() {
-        let v: Value = serde_json::from_str(r#"{ "b": [1, {"z": null, "a": "é\n"}], "a": true }"#)
-            .unwrap_or_default();
-        assert_eq!(
-            String::from_utf8_lossy(&canonical(&v)),
-            r#"{"a":true,"b":[1,{"a":"é\n","z":null}]}"#
-        );
-    }
-
-    #[test]
-    fn verify_never_panics_on_odd_input() {
+    fn check_never_panics_on_odd_input() {
         for input in [
             &b""[..],
             b"null",
@@ -220,7 +188,7 @@ mod tests {
             b"\xff\xfe",
             b"{\"format\":\"listing-assistant-report\",\"schema\":1,\"digest\":{\"algorithm\":\"sha-256\",\"canonicalization\":\"json-sorted-keys-v1\",\"value\":\"00\"},\"report\":{}}",
         ] {
-            assert!(verify(input).is_err());
+            assert!(check(input).is_err());
         }
     }
 }

@@ -172,6 +172,13 @@ pub fn render(report: &Report, digest: &str) -> String {
         esc(digest),
         esc(t("digest_note"))
     );
+    let _ = write!(
+        h,
+        "<div class=\"digest\"><div class=\"label\">{}</div><div class=\"hash\" id=\"signer\">{}</div><div class=\"muted\">{}</div></div>",
+        esc(t("signer")),
+        esc(&view::signer(report, lang)),
+        esc(t("signer_note"))
+    );
     environments_table(&mut h, report, lang);
     h.push_str("</section>\n");
 

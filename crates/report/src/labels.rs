@@ -63,6 +63,13 @@ const TABLE: &[(&str, &str, &str)] = &[
         "The JSON export of this report carries the same digest; check it with `listing-assistant report verify FILE.json`.",
         "このレポートの JSON エクスポートには同じダイジェストが含まれます。`listing-assistant report verify FILE.json` で検証できます。",
     ),
+    ("signer", "Signed by (Ed25519 key fingerprint)", "署名者 (Ed25519 鍵のフィンガープリント)"),
+    ("unsigned", "Not signed (preview)", "未署名 (プレビュー)"),
+    (
+        "signer_note",
+        "The JSON export carries this key's signature; `listing-assistant report verify --trust \"FINGERPRINT\" FILE.json` checks that this key signed it and nothing changed since.",
+        "JSON エクスポートにはこの鍵による署名が含まれます。`listing-assistant report verify --trust \"FINGERPRINT\" FILE.json` で、この鍵が署名し、その後変更されていないことを確認できます。",
+    ),
     ("environments", "Environments", "環境"),
     ("seller_account", "Seller account", "セラーアカウント"),
     ("mode", "Mode", "モード"),

@@ -12,18 +12,27 @@ pub mod markdown;
 pub mod model;
 pub mod pdf;
 pub mod scrub;
+pub mod sign;
+pub mod signoff;
 pub mod view;
+mod zip_out;
 
 pub use build::{build, Scope};
-pub use digest::{verify, Verified, VerifyError};
+pub use digest::VerifyError;
 pub use labels::Lang;
 pub use model::Report;
+pub use sign::Verified;
 
 use la_core::service::Core;
+use la_core::signing::SigningKey;
 use la_core::{AppError, ErrorCode};
-use sha2::{Digest, Sha256};
-use std::io::Write;
 use std::path::Path;
+
+/// Verifies a JSON export: its digest and its signature, whoever signed it (the fingerprint is
+/// in [`Verified::signer`]). `sign::verify(bytes, Some(fingerprint))` also requires the signer.
+pub fn verify(bytes: &[u8]) -> Result<Verified, VerifyError> {
+    sign::verify(bytes, None)
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -63,15 +72,42 @@ impl Format {
     }
 }
 
-/// Renders a built report in one format.
+/// Renders a built report in one format, unsigned (the in-app preview): the cover says "not
+/// signed" and a JSON rendering carries the digest only, which `verify` refuses.
 pub fn render(report: &Report, format: Format) -> Result<Vec<u8>, AppError> {
+    render_with(report, format, None)
+}
+
+/// Renders a report signed with `key`: the cover prints the key's fingerprint and the JSON
+/// carries the signature. What [`export`] writes.
+pub fn render_signed(
+    report: &Report,
+    format: Format,
+    key: &SigningKey,
+) -> Result<Vec<u8>, AppError> {
+    let signed = Report {
+        signer: key.fingerprint(),
+        ..report.clone()
+    };
+    render_with(&signed, format, Some(key))
+}
+
+fn render_with(
+    report: &Report,
+    format: Format,
+    key: Option<&SigningKey>,
+) -> Result<Vec<u8>, AppError> {
     let d = digest::digest(report);
+    let json_err =
+        |e: serde_json::Error| AppError::new(ErrorCode::Internal, format!("JSON export: {e}"));
     Ok(match format {
         Format::Html => html::render(report, &d).into_bytes(),
         Format::Md => markdown::render(report, &d).into_bytes(),
         Format::Csv => csv::render(report).into_bytes(),
-        Format::Json => digest::to_json(report)
-            .map_err(|e| AppError::new(ErrorCode::Internal, format!("JSON export: {e}")))?,
+        Format::Json => match key {
+            Some(k) => sign::to_signed_json(report, k).map_err(json_err)?,
+            None => digest::to_json(report).map_err(json_err)?,
+        },
         Format::Pdf => pdf::render(report, &d, &pdf::ReportFont::find()?)?,
     })
 }
@@ -83,11 +119,17 @@ pub struct Exported {
     pub bytes: u64,
     pub digest: String,
     pub evidence_files: u32,
+    /// Fingerprint of the installation key that signed the report.
+    pub signer: String,
+    /// SHA-256 of the file written (the zip, or the report itself).
+    pub sha256: String,
 }
 
-/// Builds and writes a report. With `with_evidence`, `out` is a zip holding the report, every
-/// evidence file in scope under `evidence/ITEM/`, and `SHA256SUMS` to check them with
-/// `sha256sum -c`. The file appears whole or not at all (written aside, then renamed).
+/// Builds, signs and writes a report. With `with_evidence`, `out` is a zip holding the report,
+/// every evidence file in scope under `evidence/ITEM/`, and `SHA256SUMS` to check them with
+/// `sha256sum -c`; it is streamed to disk, so its size does not need memory. The file appears
+/// whole or not at all: written to a private temporary file beside `out`, synced, renamed, and
+/// the folder synced. Signing needs the keychain (this installation's key lives there).
 pub fn export(
     core: &Core,
     workspace_id: &str,
@@ -98,11 +140,25 @@ pub fn export(
     with_evidence: bool,
 ) -> Result<Exported, AppError> {
     let now = la_core::store::now();
-    let report = build(core, workspace_id, scope, lang, &now)?;
-    let body = render(&report, format)?;
+    let key = core.signing_key()?;
+    let report = Report {
+        signer: key.fingerprint(),
+        ..build(core, workspace_id, scope, lang, &now)?
+    };
+    let body = render_with(&report, format, Some(key))?;
     let digest = digest::digest(&report);
-    let mut evidence_files = 0;
-    let bytes = if with_evidence {
+    let dir = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !dir.is_dir() {
+        return Err(AppError::invalid(format!(
+            "The folder {} does not exist.",
+            dir.display()
+        )));
+    }
+    let report_name = format!("report.{}", format.extension());
+    let written = if with_evidence {
         let in_scope: std::collections::HashSet<&str> = report
             .phases
             .iter()
@@ -116,97 +172,16 @@ pub fn export(
             .into_iter()
             .filter(|(e, _)| in_scope.contains(e.item_id.as_str()))
             .collect();
-        evidence_files = files.len() as u32;
-        zip_bytes(&format!("report.{}", format.extension()), &body, &files)?
+        zip_out::write(out, &report_name, &body, &files)?
     } else {
-        body
+        zip_out::write_plain(out, &body)?
     };
-    write_atomically(out, &bytes)?;
     Ok(Exported {
         path: out.display().to_string(),
-        bytes: bytes.len() as u64,
+        bytes: written.bytes,
         digest,
-        evidence_files,
-    })
-}
-
-fn io_err(what: &str, e: impl std::fmt::Display) -> AppError {
-    AppError::new(ErrorCode::Io, format!("{what}: {e}"))
-}
-
-fn zip_bytes(
-    report_name: &str,
-    report: &[u8],
-    files: &[(la_core::model::Evidence, String)],
-) -> Result<Vec<u8>, AppError> {
-    use zip::write::SimpleFileOptions;
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    // Evidence is mostly screenshots and PDFs, already compressed: store, do not deflate.
-    let opts = SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Stored)
-        .large_file(false);
-    let z = |e: zip::result::ZipError| io_err("Could not write the zip", e);
-    zip.start_file(report_name, opts).map_err(z)?;
-    zip.write_all(report).map_err(|e| io_err("zip", e))?;
-    let mut sums = String::new();
-    for (ev, stored) in files {
-        let data = std::fs::read(stored).map_err(|e| {
-            io_err(
-                &format!("Cannot read the evidence file {}", ev.file_name),
-                e,
-            )
-        })?;
-        let actual = hex::encode(Sha256::digest(&data));
-        if actual != ev.sha256 {
-            return Err(AppError::new(
-                ErrorCode::Conflict,
-                format!(
-                    "The evidence file {} of {} changed on disk since it was added (SHA-256 {} recorded, {} now); nothing was exported.",
-                    ev.file_name, ev.item_id, ev.sha256, actual
-                ),
-            ));
-        }
-        let name = format!(
-            "evidence/{}/{}-{}",
-            ev.item_id,
-            &ev.id[..ev.id.len().min(8)],
-            ev.file_name
-        );
-        zip.start_file(name.as_str(), opts).map_err(z)?;
-        zip.write_all(&data).map_err(|e| io_err("zip", e))?;
-        sums.push_str(&format!("{}  {}\n", ev.sha256, name));
-    }
-    zip.start_file("SHA256SUMS", opts).map_err(z)?;
-    zip.write_all(sums.as_bytes())
-        .map_err(|e| io_err("zip", e))?;
-    Ok(zip.finish().map_err(z)?.into_inner())
-}
-
-fn write_atomically(out: &Path, bytes: &[u8]) -> Result<(), AppError> {
-    let dir = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    if !dir.is_dir() {
-        return Err(AppError::invalid(format!(
-            "The folder {} does not exist.",
-            dir.display()
-        )));
-    }
-    let tmp = dir.join(format!(
-        ".{}.partial",
-        out.file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "report".into())
-    ));
-    let write = || -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, out)
-    };
-    write().map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        io_err(&format!("Cannot write {}", out.display()), e)
+        evidence_files: written.evidence_files,
+        signer: key.fingerprint(),
+        sha256: written.sha256,
     })
 }

@@ -78,6 +78,13 @@ pub fn render(report: &Report, digest: &str) -> String {
     );
     let _ = writeln!(m, "- **{}:** `{}`\n", t("digest"), digest);
     let _ = writeln!(m, "> {}\n", t("digest_note"));
+    let _ = writeln!(
+        m,
+        "- **{}:** `{}`\n",
+        t("signer"),
+        view::signer(report, lang)
+    );
+    let _ = writeln!(m, "> {}\n", t("signer_note"));
 
     let _ = writeln!(m, "## {}\n", t("environments"));
     let _ = write!(m, "| |");

@@ -18,6 +18,11 @@ pub struct Report {
     pub scope: String,
     pub generated_at: String,
     pub generator: String,
+    /// Fingerprint of the installation key that signs this export (`la_core::signing`), empty in
+    /// an unsigned preview. Inside the signed content, so the cover's fingerprint cannot be
+    /// swapped without breaking the signature.
+    #[serde(default)]
+    pub signer: String,
     pub workspace: WorkspaceInfo,
     pub environments: Vec<EnvironmentInfo>,
     pub readiness: Readiness,

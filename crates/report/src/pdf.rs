@@ -468,6 +468,10 @@ pub fn render(report: &Report, digest: &str, font: &ReportFont) -> Result<Vec<u8
     l.para(LEFT, 10.5, INK, t("digest"));
     l.para(LEFT, 9.5, INK, digest);
     l.para(LEFT, 8.5, MUTED, t("digest_note"));
+    l.y += 8.0;
+    l.para(LEFT, 10.5, INK, t("signer"));
+    l.para(LEFT, 9.5, INK, &crate::view::signer(report, lang));
+    l.para(LEFT, 8.5, MUTED, t("signer_note"));
     l.y += 18.0;
     l.para(LEFT, 13.0, INK, t("environments"));
     for e in &report.environments {

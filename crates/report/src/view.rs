@@ -29,6 +29,15 @@ pub fn environment_rows(e: &EnvironmentInfo, lang: Lang) -> [(&'static str, Stri
     ]
 }
 
+/// The cover's signer line: the signing key's fingerprint, or "not signed" in a preview.
+pub fn signer(report: &Report, lang: Lang) -> String {
+    if report.signer.is_empty() {
+        lang.t("unsigned").to_string()
+    } else {
+        report.signer.clone()
+    }
+}
+
 /// The summary table's number columns, after the phase title.
 pub fn summary_columns(lang: Lang) -> [&'static str; 8] {
     [

@@ -8,7 +8,20 @@ mod common;
 
 use common::*;
 use la_core::model::*;
-use la_report::{build, digest, render, Format, Lang, Scope, VerifyError};
+use la_report::{build, digest, Format, Lang, Scope, VerifyError};
+
+/// Renders signed with the fixed test key, as an export would.
+fn render(r: &la_report::Report, format: Format) -> Result<Vec<u8>, la_core::AppError> {
+    la_report::render_signed(r, format, &test_key())
+}
+
+/// The report as `render` signs it (its digest covers the signer).
+fn signed(r: &la_report::Report) -> la_report::Report {
+    la_report::Report {
+        signer: test_key().fingerprint(),
+        ..r.clone()
+    }
+}
 use std::path::PathBuf;
 
 fn golden_dir() -> PathBuf {
@@ -160,7 +173,9 @@ fn pdf_text_reads_back_in_both_languages() {
         "The certificate is not trusted",
         "Serve the registration page with a certificate from a public CA.",
         "Product created through the Catalog API by the sandbox.",
-        &digest::digest(&en),
+        &digest::digest(&signed(&en)),
+        // The signer's fingerprint on the cover.
+        &test_key().fingerprint(),
         "bank-letter.pdf",
         "Test purchases",
         "None recorded.",
@@ -177,6 +192,7 @@ fn pdf_text_reads_back_in_both_languages() {
         "全体の準備状況",
         "不合格",
         "（日本語）Serve the registration page",
+        &test_key().fingerprint(),
         "税務書類.txt",
         "記録はありません。",
         "1 / ",
@@ -237,7 +253,8 @@ fn json_export_verifies_and_a_changed_byte_does_not() {
     let r = fixture_report(Lang::En, Scope::Workspace);
     let json = render(&r, Format::Json).unwrap();
     let ok = la_report::verify(&json).unwrap();
-    assert_eq!(ok.digest, digest::digest(&r));
+    assert_eq!(ok.digest, digest::digest(&signed(&r)));
+    assert_eq!(ok.signer, test_key().fingerprint());
     assert_eq!(ok.workspace, "Demo");
     // The HTML cover shows the same digest.
     let html = String::from_utf8(render(&r, Format::Html).unwrap()).unwrap();
@@ -359,6 +376,8 @@ fn a_tampered_evidence_file_stops_the_zip() {
         .next()
         .unwrap();
     std::fs::write(&stored, b"changed").unwrap();
+    // A previous export at the destination survives a failed one, and no temporary file stays.
+    std::fs::write(out.path().join("r.zip"), b"previous export").unwrap();
     let err = la_report::export(
         core,
         &ws,
@@ -370,7 +389,11 @@ fn a_tampered_evidence_file_stops_the_zip() {
     )
     .unwrap_err();
     assert!(err.message.contains(&ev.file_name), "{}", err.message);
-    assert!(!out.path().join("r.zip").exists());
+    assert_eq!(
+        std::fs::read(out.path().join("r.zip")).unwrap(),
+        b"previous export"
+    );
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 1);
 }
 
 #[test]

@@ -11,6 +11,12 @@ use la_report::{Format, Report};
 use std::path::Path;
 use std::sync::Arc;
 
+/// A fixed signing key, so signed renderings (goldens) are the same on every run: Ed25519 is
+/// deterministic.
+pub fn test_key() -> la_core::signing::SigningKey {
+    la_core::signing::SigningKey::from_seed(&la_core::secrets::Sensitive::new([42u8; 32]))
+}
+
 pub fn open(dir: &Path) -> Core {
     Core::open(
         dir,
