@@ -12,7 +12,12 @@ pub mod catalog;
 pub mod details;
 pub mod errors;
 pub mod file;
+pub mod fix;
+pub mod flow;
+pub mod lint;
 pub mod plan;
+pub mod record;
+pub mod release;
 pub mod shapes;
 pub mod write;
 
