@@ -66,6 +66,11 @@ pub struct Plan {
     /// Derived from the changes and the entities' last-modified dates: the same plan against
     /// the same AWS state always has the same token, so a retried APPLY never submits twice.
     pub fingerprint: String,
+    /// 0 for a first submission; one more for each earlier submission of the same plan that
+    /// AWS refused or that was cancelled (`record::next_attempt`), so a retry after fixing the
+    /// cause (e.g. completing the seller profile) is a new change set, not the failed one.
+    #[serde(default)]
+    pub attempt: u32,
 }
 
 impl Plan {
@@ -75,7 +80,7 @@ impl Plan {
     /// The ClientRequestToken for this plan and intent (`APPLY`/`VALIDATE`); at most 36
     /// characters as StartChangeSet requires.
     pub fn client_token(&self, intent: &str) -> String {
-        let h = Sha256::digest(format!("{intent}:{}", self.fingerprint));
+        let h = Sha256::digest(format!("{intent}:{}:{}", self.attempt, self.fingerprint));
         format!("la-{}", &hex::encode(h)[..32])
     }
 }
@@ -245,6 +250,7 @@ pub fn plan(file: &Listing, current: Option<&Snapshot>) -> Plan {
         changes,
         warnings,
         fingerprint,
+        attempt: 0,
     }
 }
 

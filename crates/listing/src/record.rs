@@ -72,3 +72,21 @@ pub fn new_record(
 pub fn outcome_json(s: &ChangeSetStatus) -> serde_json::Value {
     serde_json::to_value(s).unwrap_or_default()
 }
+
+/// The attempt number for sending `plan` with `intent`: past earlier submissions of the same
+/// plan that ended FAILED or CANCELLED (a retry of one still running or succeeded keeps its
+/// token, so AWS answers with that change set instead of starting another).
+pub fn next_attempt(records: &[ChangeSetRecord], plan: &Plan, intent: &str) -> u32 {
+    let mut p = plan.clone();
+    p.attempt = 0;
+    loop {
+        let token = p.client_token(intent);
+        let refused = records
+            .iter()
+            .any(|r| r.client_token == token && matches!(r.status.as_str(), "FAILED" | "CANCELLED"));
+        if !refused {
+            return p.attempt;
+        }
+        p.attempt += 1;
+    }
+}

@@ -106,6 +106,7 @@ pub fn public_plan(current: &Snapshot) -> Plan {
             },
         }],
         fingerprint,
+        attempt: 0,
     }
 }
 
