@@ -20,6 +20,9 @@ impl Core {
         if r.started_by.is_empty() {
             r.started_by = self.actor();
         }
+        if r.finished() && r.ended_at.is_none() {
+            r.ended_at = Some(now());
+        }
         self.store.insert_change_set_record(&r)?;
         self.emit(Some(&r.workspace_id), ChangeKind::Evidence);
         let stored = self.store.change_set_record(&r.id)?;
