@@ -56,7 +56,13 @@ impl ChangeSetStatus {
         self.changes
             .iter()
             .find(|c| c.change_name == change_name && !c.entity_id.is_empty())
-            .map(|c| c.entity_id.split('@').next().unwrap_or_default().to_string())
+            .map(|c| {
+                c.entity_id
+                    .split('@')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string()
+            })
     }
 }
 
@@ -86,7 +92,14 @@ impl Catalog {
     /// DescribeEntity: the `DetailsDocument` and the last-modified date; `None` when AWS answers
     /// ResourceNotFoundException.
     pub async fn describe(&self, id: &str) -> Result<Option<(Value, String)>, AppError> {
-        match self.client.describe_entity().catalog(CATALOG).entity_id(id).send().await {
+        match self
+            .client
+            .describe_entity()
+            .catalog(CATALOG)
+            .entity_id(id)
+            .send()
+            .await
+        {
             Ok(d) => Ok(Some((
                 details_json(d.details_document(), d.details()),
                 d.last_modified_date().unwrap_or_default().to_string(),
@@ -105,7 +118,9 @@ impl Catalog {
     /// The product's public offer: released, targeting nobody, the latest released; a draft
     /// offer when none is released yet.
     pub async fn public_offer(&self, product_id: &str) -> Result<Option<String>, AppError> {
-        use aws_sdk_marketplacecatalog::types::{EntityTypeFilters, OfferFilters, OfferProductIdFilter};
+        use aws_sdk_marketplacecatalog::types::{
+            EntityTypeFilters, OfferFilters, OfferProductIdFilter,
+        };
         let mut token: Option<String> = None;
         let mut best: Option<(String, String)> = None;
         let mut draft: Option<String> = None;
@@ -117,7 +132,11 @@ impl Catalog {
                 .entity_type("Offer")
                 .entity_type_filters(EntityTypeFilters::OfferFilters(
                     OfferFilters::builder()
-                        .product_id(OfferProductIdFilter::builder().value_list(product_id).build())
+                        .product_id(
+                            OfferProductIdFilter::builder()
+                                .value_list(product_id)
+                                .build(),
+                        )
                         .build(),
                 ))
                 .max_results(50)
@@ -126,8 +145,13 @@ impl Catalog {
                 .await
                 .map_err(|e| app_error("ListEntities", &e))?;
             for s in page.entity_summary_list() {
-                let (Some(o), Some(id)) = (s.offer_summary(), s.entity_id()) else { continue };
-                if o.product_id() != Some(product_id) || !o.targeting().is_empty() || o.resale_authorization_id().is_some() {
+                let (Some(o), Some(id)) = (s.offer_summary(), s.entity_id()) else {
+                    continue;
+                };
+                if o.product_id() != Some(product_id)
+                    || !o.targeting().is_empty()
+                    || o.resale_authorization_id().is_some()
+                {
                     continue;
                 }
                 match o.state().map(|x| x.as_str()) {
@@ -161,7 +185,11 @@ impl Catalog {
         } else {
             offer_id.to_string()
         };
-        let offer = if offer_id.is_empty() { None } else { self.describe(&offer_id).await? };
+        let offer = if offer_id.is_empty() {
+            None
+        } else {
+            self.describe(&offer_id).await?
+        };
         let d = &product["Description"];
         Ok(Snapshot {
             values: AwsValues::new(
@@ -180,14 +208,20 @@ impl Catalog {
     /// StartChangeSet for the plan's changes with its ClientRequestToken; the change set id.
     pub async fn start(&self, plan: &Plan, intent: &str, name: &str) -> Result<String, AppError> {
         if plan.changes.is_empty() {
-            return Err(AppError::invalid("Nothing to send: AWS already matches the listing file."));
+            return Err(AppError::invalid(
+                "Nothing to send: AWS already matches the listing file.",
+            ));
         }
         let mut req = self
             .client
             .start_change_set()
             .catalog(CATALOG)
             .change_set_name(name)
-            .intent(if intent == "VALIDATE" { Intent::Validate } else { Intent::Apply })
+            .intent(if intent == "VALIDATE" {
+                Intent::Validate
+            } else {
+                Intent::Apply
+            })
             .client_request_token(plan.client_token(intent));
         for c in &plan.changes {
             let entity = Entity::builder()
@@ -204,7 +238,10 @@ impl Catalog {
                 .map_err(|e| AppError::invalid(format!("change {}: {e}", c.change_type)))?;
             req = req.change_set(change);
         }
-        let out = req.send().await.map_err(|e| app_error("StartChangeSet", &e))?;
+        let out = req
+            .send()
+            .await
+            .map_err(|e| app_error("StartChangeSet", &e))?;
         Ok(out.change_set_id().unwrap_or_default().to_string())
     }
 
@@ -219,9 +256,18 @@ impl Catalog {
             .map_err(|e| app_error("DescribeChangeSet", &e))?;
         Ok(ChangeSetStatus {
             change_set_id: d.change_set_id().unwrap_or(id).to_string(),
-            status: d.status().map(|s| s.as_str().to_string()).unwrap_or_default(),
-            intent: d.intent().map(|s| s.as_str().to_string()).unwrap_or_else(|| "APPLY".into()),
-            failure_code: d.failure_code().map(|s| s.as_str().to_string()).unwrap_or_default(),
+            status: d
+                .status()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+            intent: d
+                .intent()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_else(|| "APPLY".into()),
+            failure_code: d
+                .failure_code()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
             failure_description: d.failure_description().unwrap_or_default().to_string(),
             start_time: d.start_time().unwrap_or_default().to_string(),
             end_time: d.end_time().unwrap_or_default().to_string(),
@@ -230,8 +276,15 @@ impl Catalog {
                 .iter()
                 .map(|c| ChangeState {
                     change_type: c.change_type().unwrap_or_default().to_string(),
-                    entity_type: c.entity().map(|e| e.r#type().to_string()).unwrap_or_default(),
-                    entity_id: c.entity().and_then(|e| e.identifier()).unwrap_or_default().to_string(),
+                    entity_type: c
+                        .entity()
+                        .map(|e| e.r#type().to_string())
+                        .unwrap_or_default(),
+                    entity_id: c
+                        .entity()
+                        .and_then(|e| e.identifier())
+                        .unwrap_or_default()
+                        .to_string(),
                     change_name: c.change_name().unwrap_or_default().to_string(),
                     errors: c
                         .error_detail_list()
@@ -284,29 +337,52 @@ impl Catalog {
     }
 
     /// The newest change sets touching `entity_id` (all when empty), newest first.
-    pub async fn recent(&self, entity_id: &str, max: i32) -> Result<Vec<ChangeSetSummary>, AppError> {
+    pub async fn recent(
+        &self,
+        entity_id: &str,
+        max: i32,
+    ) -> Result<Vec<ChangeSetSummary>, AppError> {
         use aws_sdk_marketplacecatalog::types::{Filter, Sort, SortOrder};
         let mut req = self
             .client
             .list_change_sets()
             .catalog(CATALOG)
-            .sort(Sort::builder().sort_by("StartTime").sort_order(SortOrder::Descending).build())
+            .sort(
+                Sort::builder()
+                    .sort_by("StartTime")
+                    .sort_order(SortOrder::Descending)
+                    .build(),
+            )
             .max_results(max.clamp(1, 20));
         if !entity_id.is_empty() {
-            req = req.filter_list(Filter::builder().name("EntityId").value_list(entity_id).build());
+            req = req.filter_list(
+                Filter::builder()
+                    .name("EntityId")
+                    .value_list(entity_id)
+                    .build(),
+            );
         }
-        let out = req.send().await.map_err(|e| app_error("ListChangeSets", &e))?;
+        let out = req
+            .send()
+            .await
+            .map_err(|e| app_error("ListChangeSets", &e))?;
         Ok(out
             .change_set_summary_list()
             .iter()
             .map(|s| ChangeSetSummary {
                 change_set_id: s.change_set_id().unwrap_or_default().into(),
                 name: s.change_set_name().unwrap_or_default().into(),
-                status: s.status().map(|x| x.as_str().to_string()).unwrap_or_default(),
+                status: s
+                    .status()
+                    .map(|x| x.as_str().to_string())
+                    .unwrap_or_default(),
                 start_time: s.start_time().unwrap_or_default().into(),
                 end_time: s.end_time().unwrap_or_default().into(),
                 entity_ids: s.entity_id_list().to_vec(),
-                failure_code: s.failure_code().map(|x| x.as_str().to_string()).unwrap_or_default(),
+                failure_code: s
+                    .failure_code()
+                    .map(|x| x.as_str().to_string())
+                    .unwrap_or_default(),
             })
             .collect())
     }

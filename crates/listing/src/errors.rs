@@ -48,7 +48,10 @@ const KEYS: &[(&str, &str)] = &[
 fn narrowed(message: &str, fields: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for (key, field) in KEYS {
-        if message.contains(key) && fields.iter().any(|f| f == field) && !out.iter().any(|f| f == field) {
+        if message.contains(key)
+            && fields.iter().any(|f| f == field)
+            && !out.iter().any(|f| f == field)
+        {
             out.push(field.to_string());
         }
     }

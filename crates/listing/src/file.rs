@@ -200,9 +200,8 @@ pub fn parse(text: &str) -> Result<Listing, la_core::AppError> {
 }
 
 pub fn read(path: &Path) -> Result<Listing, la_core::AppError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        la_core::AppError::invalid(format!("Cannot read {}: {e}", path.display()))
-    })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| la_core::AppError::invalid(format!("Cannot read {}: {e}", path.display())))?;
     parse(&text)
 }
 

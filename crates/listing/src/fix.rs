@@ -83,8 +83,16 @@ pub fn fix_for(check_id: &str, settings: &EnvironmentSettings, current: &Listing
                     None => {
                         l.dimensions.push(ListingDimension {
                             key: want.key.clone(),
-                            name: if want.name.is_empty() { want.key.clone() } else { want.name.clone() },
-                            description: if want.name.is_empty() { want.key.clone() } else { want.name.clone() },
+                            name: if want.name.is_empty() {
+                                want.key.clone()
+                            } else {
+                                want.name.clone()
+                            },
+                            description: if want.name.is_empty() {
+                                want.key.clone()
+                            } else {
+                                want.name.clone()
+                            },
                             unit: "Units".into(),
                             types: vec![kind],
                         });

@@ -114,7 +114,15 @@ async fn run(
 
 /// StartChangeSet with Intent VALIDATE, followed to its end: AWS's dry run of the plan.
 pub async fn validate(cat: &Catalog, plan: &Plan, follow: Follow) -> Result<Outcome, AppError> {
-    run(cat, plan, "VALIDATE", "listing-assistant-validate", Some(follow), &|_| {}).await
+    run(
+        cat,
+        plan,
+        "VALIDATE",
+        "listing-assistant-validate",
+        Some(follow),
+        &|_| {},
+    )
+    .await
 }
 
 /// StartChangeSet with Intent APPLY (token derived from the plan: a retry of the same plan gets
@@ -126,7 +134,15 @@ pub async fn apply(
     follow: Option<Follow>,
     progress: &(dyn Fn(&ChangeSetStatus) + Send + Sync),
 ) -> Result<Outcome, AppError> {
-    run(cat, plan, "APPLY", "listing-assistant-apply", follow, progress).await
+    run(
+        cat,
+        plan,
+        "APPLY",
+        "listing-assistant-apply",
+        follow,
+        progress,
+    )
+    .await
 }
 
 /// Cancels a change set still PREPARING; AWS refuses once it is APPLYING.
@@ -147,13 +163,17 @@ pub fn check_shapes(plan: &Plan) -> Vec<MappedError> {
             entity_type: c.entity.kind.clone(),
             entity_id: c.entity.identifier.clone().unwrap_or_default(),
             change_name: c.change_name.clone().unwrap_or_default(),
-            errors: la_sandbox::ops::catalog::validate::validate_change(&c.entity.kind, &c.change_type, &c.details)
-                .into_iter()
-                .map(|e| AwsErrorDetail {
-                    code: e.code.into(),
-                    message: e.message,
-                })
-                .collect(),
+            errors: la_sandbox::ops::catalog::validate::validate_change(
+                &c.entity.kind,
+                &c.change_type,
+                &c.details,
+            )
+            .into_iter()
+            .map(|e| AwsErrorDetail {
+                code: e.code.into(),
+                message: e.message,
+            })
+            .collect(),
         })
         .collect();
     let status = ChangeSetStatus {

@@ -36,25 +36,68 @@ pub const SRC_MEDIA: &str = "AWS Marketplace Seller Guide, \"Product logo and me
 /// Categories AWS Marketplace lists for software (the buyer-facing category tree, SaaS-relevant
 /// leaves). A category outside it is a warning: AWS adds categories over time.
 pub const KNOWN_CATEGORIES: &[&str] = &[
-    "Backup & Recovery", "Data Analytics", "High Performance Computing", "Migration",
-    "Network Infrastructure", "Operating Systems", "Security", "Storage",
-    "Agile Lifecycle Management", "Application Development", "Application Servers",
-    "Application Stacks", "Continuous Integration and Continuous Delivery",
-    "Infrastructure as Code", "Issue & Bug Tracking", "Monitoring", "Log Analysis",
-    "Source Control", "Testing", "Blockchain", "Collaboration & Productivity", "Contact Center",
-    "Content Management", "CRM", "eCommerce", "eLearning", "Human Resources",
-    "IT Business Management", "Business Intelligence", "Project Management",
-    "ML Solutions", "Data Labeling Services", "Computer Vision", "Natural Language Processing",
-    "Speech Recognition", "Generative AI", "AI Agents & Tools", "IoT Analytics",
-    "IoT Applications", "Device Connectivity", "Device Management", "Device Security",
-    "Industrial IoT", "Smart Home & City", "Financial Services", "Healthcare & Life Sciences",
-    "Media & Entertainment", "Data Catalogs",
+    "Backup & Recovery",
+    "Data Analytics",
+    "High Performance Computing",
+    "Migration",
+    "Network Infrastructure",
+    "Operating Systems",
+    "Security",
+    "Storage",
+    "Agile Lifecycle Management",
+    "Application Development",
+    "Application Servers",
+    "Application Stacks",
+    "Continuous Integration and Continuous Delivery",
+    "Infrastructure as Code",
+    "Issue & Bug Tracking",
+    "Monitoring",
+    "Log Analysis",
+    "Source Control",
+    "Testing",
+    "Blockchain",
+    "Collaboration & Productivity",
+    "Contact Center",
+    "Content Management",
+    "CRM",
+    "eCommerce",
+    "eLearning",
+    "Human Resources",
+    "IT Business Management",
+    "Business Intelligence",
+    "Project Management",
+    "ML Solutions",
+    "Data Labeling Services",
+    "Computer Vision",
+    "Natural Language Processing",
+    "Speech Recognition",
+    "Generative AI",
+    "AI Agents & Tools",
+    "IoT Analytics",
+    "IoT Applications",
+    "Device Connectivity",
+    "Device Management",
+    "Device Security",
+    "Industrial IoT",
+    "Smart Home & City",
+    "Financial Services",
+    "Healthcare & Life Sciences",
+    "Media & Entertainment",
+    "Data Catalogs",
 ];
 
 /// Other cloud providers a listing must not name.
 pub const OTHER_CLOUDS: &[&str] = &[
-    "Azure", "Google Cloud", "GCP", "Alibaba Cloud", "Aliyun", "Oracle Cloud", "IBM Cloud",
-    "Tencent Cloud", "Huawei Cloud", "DigitalOcean",
+    "Azure",
+    "Google Cloud",
+    "GCP",
+    "Alibaba Cloud",
+    "Aliyun",
+    "Oracle Cloud",
+    "IBM Cloud",
+    "Tencent Cloud",
+    "Huawei Cloud",
+    "DigitalOcean",
 ];
 
 fn f(rule: &str, sev: Severity, field: &str, en: String, ja: String, source: &str) -> Finding {
@@ -91,41 +134,102 @@ pub fn lint(l: &Listing) -> Vec<Finding> {
     let mut out: Vec<Finding> = shapes::validate(l)
         .into_iter()
         .filter(|e| e.field != "offer.eula")
-        .map(|e| Finding { rule: format!("shape.{}", e.code), severity: Error, field: e.field, message: e.message, source: SRC_SHAPES.into() })
+        .map(|e| Finding {
+            rule: format!("shape.{}", e.code),
+            severity: Error,
+            field: e.field,
+            message: e.message,
+            source: SRC_SHAPES.into(),
+        })
         .collect();
     let p = &l.product;
     if p.short_description.trim().is_empty() {
-        out.push(f("description_present", Error, "product.short_description", "Add a short description: it is shown in search results.".into(), "短い説明を入力してください。検索結果に表示されます。".into(), SRC_SAAS_GUIDELINES));
+        out.push(f(
+            "description_present",
+            Error,
+            "product.short_description",
+            "Add a short description: it is shown in search results.".into(),
+            "短い説明を入力してください。検索結果に表示されます。".into(),
+            SRC_SAAS_GUIDELINES,
+        ));
     }
     if p.long_description.trim().is_empty() {
-        out.push(f("description_present", Error, "product.long_description", "Add a long description of what the product does and for whom.".into(), "製品の機能と対象を説明する詳しい説明を入力してください。".into(), SRC_SAAS_GUIDELINES));
+        out.push(f(
+            "description_present",
+            Error,
+            "product.long_description",
+            "Add a long description of what the product does and for whom.".into(),
+            "製品の機能と対象を説明する詳しい説明を入力してください。".into(),
+            SRC_SAAS_GUIDELINES,
+        ));
     }
     if p.highlights.is_empty() {
-        out.push(f("highlights_present", Warning, "product.highlights", "Add 1 to 3 highlights: the product page lists them first.".into(), "ハイライトを 1〜3 件入力してください。製品ページの最初に表示されます。".into(), SRC_SHAPES));
+        out.push(f(
+            "highlights_present",
+            Warning,
+            "product.highlights",
+            "Add 1 to 3 highlights: the product page lists them first.".into(),
+            "ハイライトを 1〜3 件入力してください。製品ページの最初に表示されます。".into(),
+            SRC_SHAPES,
+        ));
     }
     let sup = p.support_description.to_lowercase();
-    if !(sup.contains('@') || sup.contains("http") || sup.chars().filter(char::is_ascii_digit).count() >= 7) {
+    if !(sup.contains('@')
+        || sup.contains("http")
+        || sup.chars().filter(char::is_ascii_digit).count() >= 7)
+    {
         out.push(f("support_contact", Error, "product.support_description", "Give buyers a support contact (an email address, a support page URL or a phone number) in the support information.".into(), "サポート情報に購入者向けの連絡先 (メールアドレス、サポートページの URL、電話番号) を記載してください。".into(), SRC_SAAS_GUIDELINES));
     }
     if p.logo_url.is_empty() {
-        out.push(f("logo_present", Warning, "product.logo_url", "Add a logo (HTTPS URL of a PNG, JPG or GIF).".into(), "ロゴ (PNG、JPG、GIF の HTTPS URL) を設定してください。".into(), SRC_MEDIA));
+        out.push(f(
+            "logo_present",
+            Warning,
+            "product.logo_url",
+            "Add a logo (HTTPS URL of a PNG, JPG or GIF).".into(),
+            "ロゴ (PNG、JPG、GIF の HTTPS URL) を設定してください。".into(),
+            SRC_MEDIA,
+        ));
     }
-    let media = std::iter::once(("product.logo_url".to_string(), p.logo_url.clone()))
-        .chain(p.video_urls.iter().enumerate().map(|(i, u)| (format!("product.video_urls[{i}]"), u.clone())));
+    let media = std::iter::once(("product.logo_url".to_string(), p.logo_url.clone())).chain(
+        p.video_urls
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (format!("product.video_urls[{i}]"), u.clone())),
+    );
     for (field, u) in media {
         if !u.is_empty() && !u.starts_with("https://") {
-            out.push(f("media_https", Error, &field, format!("Serve {u} over HTTPS."), format!("{u} を HTTPS で提供してください。"), SRC_MEDIA));
+            out.push(f(
+                "media_https",
+                Error,
+                &field,
+                format!("Serve {u} over HTTPS."),
+                format!("{u} を HTTPS で提供してください。"),
+                SRC_MEDIA,
+            ));
         }
     }
     if p.categories.is_empty() {
-        out.push(f("categories_valid", Error, "product.categories", "Choose 1 to 3 categories: buyers browse by them.".into(), "カテゴリを 1〜3 件選んでください。購入者はカテゴリで製品を探します。".into(), SRC_SHAPES));
+        out.push(f(
+            "categories_valid",
+            Error,
+            "product.categories",
+            "Choose 1 to 3 categories: buyers browse by them.".into(),
+            "カテゴリを 1〜3 件選んでください。購入者はカテゴリで製品を探します。".into(),
+            SRC_SHAPES,
+        ));
     }
     for (i, c) in p.categories.iter().enumerate() {
         if !KNOWN_CATEGORIES.iter().any(|k| k.eq_ignore_ascii_case(c)) {
             out.push(f("categories_valid", Warning, &format!("product.categories[{i}]"), format!("'{c}' is not an AWS Marketplace category this build knows; check the spelling against the category list."), format!("'{c}' はこのビルドが知る AWS Marketplace のカテゴリではありません。カテゴリ一覧と綴りを確認してください。"), SRC_SAAS_GUIDELINES));
         }
     }
-    let texts = [("product.title", p.title.clone()), ("product.short_description", p.short_description.clone()), ("product.long_description", p.long_description.clone()), ("product.highlights", p.highlights.join("\n")), ("product.search_keywords", p.search_keywords.join("\n"))];
+    let texts = [
+        ("product.title", p.title.clone()),
+        ("product.short_description", p.short_description.clone()),
+        ("product.long_description", p.long_description.clone()),
+        ("product.highlights", p.highlights.join("\n")),
+        ("product.search_keywords", p.search_keywords.join("\n")),
+    ];
     for (field, t) in &texts {
         for cloud in OTHER_CLOUDS {
             if names(t, cloud) {
@@ -138,23 +242,55 @@ pub fn lint(l: &Listing) -> Vec<Finding> {
     }
     let o = &l.offer;
     if o.eula.is_none() {
-        out.push(f("eula_present", Error, "offer.eula", "Choose a EULA: AWS's Standard Contract or your own document's URL.".into(), "EULA を選んでください: AWS 標準契約か独自文書の URL。".into(), SRC_RELEASE));
+        out.push(f(
+            "eula_present",
+            Error,
+            "offer.eula",
+            "Choose a EULA: AWS's Standard Contract or your own document's URL.".into(),
+            "EULA を選んでください: AWS 標準契約か独自文書の URL。".into(),
+            SRC_RELEASE,
+        ));
     }
     if let Some(Eula::Custom { url }) = &o.eula {
         if !url.to_lowercase().ends_with(".txt") && !url.to_lowercase().ends_with(".pdf") {
             out.push(f("eula_document", Warning, "offer.eula.url", "Link the EULA as a document (.txt as the integration checklist asks, or .pdf), not a web page.".into(), "EULA は Web ページではなく文書 (統合チェックリストが求める .txt、または .pdf) にリンクしてください。".into(), SRC_SAAS_GUIDELINES));
         }
     }
-    if o.pricing_model != OfferPricing::Free && !o.rates.iter().any(|r| shapes::price(&r.price).is_some_and(|x| x > 0.0)) {
+    if o.pricing_model != OfferPricing::Free
+        && !o
+            .rates
+            .iter()
+            .any(|r| shapes::price(&r.price).is_some_and(|x| x > 0.0))
+    {
         out.push(f("priced_above_zero", Error, "offer.rates", "Price at least one dimension above zero (or make the offer Free).".into(), "少なくとも 1 つのディメンションに 0 より大きい価格を設定してください (または Free のオファーにしてください)。".into(), SRC_PRICING));
     }
     for d in &l.dimensions {
         if o.pricing_model != OfferPricing::Free && !o.rates.iter().any(|r| r.dimension == d.key) {
-            out.push(f("dimension_priced", Warning, &format!("dimensions[{}]", d.key), format!("Dimension {} has no price in the offer: buyers cannot buy it.", d.key), format!("ディメンション {} にオファーの価格がありません。購入者は購入できません。", d.key), SRC_PRICING));
+            out.push(f(
+                "dimension_priced",
+                Warning,
+                &format!("dimensions[{}]", d.key),
+                format!(
+                    "Dimension {} has no price in the offer: buyers cannot buy it.",
+                    d.key
+                ),
+                format!(
+                    "ディメンション {} にオファーの価格がありません。購入者は購入できません。",
+                    d.key
+                ),
+                SRC_PRICING,
+            ));
         }
     }
     if o.refund_policy.trim().is_empty() {
-        out.push(f("refund_policy_present", Warning, "offer.refund_policy", "State the refund policy in the support terms.".into(), "サポート条件に返金ポリシーを記載してください。".into(), SRC_SAAS_GUIDELINES));
+        out.push(f(
+            "refund_policy_present",
+            Warning,
+            "offer.refund_policy",
+            "State the refund policy in the support terms.".into(),
+            "サポート条件に返金ポリシーを記載してください。".into(),
+            SRC_SAAS_GUIDELINES,
+        ));
     }
     out
 }
@@ -164,29 +300,63 @@ pub fn lint(l: &Listing) -> Vec<Finding> {
 pub async fn lint_network(l: &Listing, http: &reqwest::Client) -> Vec<Finding> {
     let mut targets: Vec<(String, String, &'static [&'static str])> = Vec::new();
     if https_url(&l.product.logo_url) {
-        targets.push(("product.logo_url".into(), l.product.logo_url.clone(), &["image/"]));
+        targets.push((
+            "product.logo_url".into(),
+            l.product.logo_url.clone(),
+            &["image/"],
+        ));
     }
     for (i, u) in l.product.video_urls.iter().enumerate() {
         targets.push((format!("product.video_urls[{i}]"), u.clone(), &[]));
     }
     for (i, r) in l.product.additional_resources.iter().enumerate() {
-        targets.push((format!("product.additional_resources[{i}].url"), r.url.clone(), &[]));
+        targets.push((
+            format!("product.additional_resources[{i}].url"),
+            r.url.clone(),
+            &[],
+        ));
     }
     if let Some(Eula::Custom { url }) = &l.offer.eula {
-        targets.push(("offer.eula.url".into(), url.clone(), &["text/plain", "application/pdf"]));
+        targets.push((
+            "offer.eula.url".into(),
+            url.clone(),
+            &["text/plain", "application/pdf"],
+        ));
     }
     let mut out = Vec::new();
     for (field, url, types) in targets {
         let problem = match http.get(&url).send().await {
-            Err(e) => Some(format!("does not answer ({})", la_aws::http_error_chain(&e))),
-            Ok(r) if !r.status().is_success() => Some(format!("answers HTTP {}", r.status().as_u16())),
+            Err(e) => Some(format!(
+                "does not answer ({})",
+                la_aws::http_error_chain(&e)
+            )),
+            Ok(r) if !r.status().is_success() => {
+                Some(format!("answers HTTP {}", r.status().as_u16()))
+            }
             Ok(r) => {
-                let ct = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_lowercase();
-                (!types.is_empty() && !types.iter().any(|t| ct.starts_with(t))).then(|| format!("answers with content type '{ct}', not {}", types.join(" or ")))
+                let ct = r
+                    .headers()
+                    .get("content-type")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_lowercase();
+                (!types.is_empty() && !types.iter().any(|t| ct.starts_with(t))).then(|| {
+                    format!(
+                        "answers with content type '{ct}', not {}",
+                        types.join(" or ")
+                    )
+                })
             }
         };
         if let Some(p) = problem {
-            out.push(f("media_reachable", Severity::Error, &field, format!("{url} {p}."), format!("{url} に問題があります: {p}。"), SRC_MEDIA));
+            out.push(f(
+                "media_reachable",
+                Severity::Error,
+                &field,
+                format!("{url} {p}."),
+                format!("{url} に問題があります: {p}。"),
+                SRC_MEDIA,
+            ));
         }
     }
     out

@@ -97,33 +97,120 @@ fn fields(l: &Listing) -> Vec<(String, Text, Value)> {
     let p = &l.product;
     let o = &l.offer;
     let mut v = vec![
-        ("product.title".to_string(), t("Product title", "製品タイトル"), json!(p.title)),
-        ("product.short_description".into(), t("Short description", "短い説明"), json!(p.short_description)),
-        ("product.long_description".into(), t("Long description", "詳しい説明"), json!(p.long_description)),
-        ("product.highlights".into(), t("Highlights", "ハイライト"), json!(p.highlights)),
-        ("product.categories".into(), t("Categories", "カテゴリ"), json!(p.categories)),
-        ("product.search_keywords".into(), t("Search keywords", "検索キーワード"), json!(p.search_keywords)),
-        ("product.logo_url".into(), t("Logo URL", "ロゴの URL"), json!(p.logo_url)),
-        ("product.video_urls".into(), t("Video URLs", "動画の URL"), json!(p.video_urls)),
-        ("product.additional_resources".into(), t("Additional resources", "追加リソース"), json!(p.additional_resources)),
-        ("product.support_description".into(), t("Support information", "サポート情報"), json!(p.support_description)),
-        ("fulfillment_url".into(), t("Fulfillment URL", "フルフィルメント URL"), json!(l.fulfillment_url)),
-        ("allow_listed_buyers".into(), t("Allow-listed buyers", "許可リストの購入者"), json!(l.allow_listed_buyers)),
-        ("offer.name".into(), t("Offer name", "オファー名"), json!(o.name)),
-        ("offer.description".into(), t("Offer description", "オファーの説明"), json!(o.description)),
-        ("offer.pricing_model".into(), t("Pricing model", "料金モデル"), json!(o.pricing_model)),
-        ("offer.currency".into(), t("Currency", "通貨"), json!(o.currency)),
+        (
+            "product.title".to_string(),
+            t("Product title", "製品タイトル"),
+            json!(p.title),
+        ),
+        (
+            "product.short_description".into(),
+            t("Short description", "短い説明"),
+            json!(p.short_description),
+        ),
+        (
+            "product.long_description".into(),
+            t("Long description", "詳しい説明"),
+            json!(p.long_description),
+        ),
+        (
+            "product.highlights".into(),
+            t("Highlights", "ハイライト"),
+            json!(p.highlights),
+        ),
+        (
+            "product.categories".into(),
+            t("Categories", "カテゴリ"),
+            json!(p.categories),
+        ),
+        (
+            "product.search_keywords".into(),
+            t("Search keywords", "検索キーワード"),
+            json!(p.search_keywords),
+        ),
+        (
+            "product.logo_url".into(),
+            t("Logo URL", "ロゴの URL"),
+            json!(p.logo_url),
+        ),
+        (
+            "product.video_urls".into(),
+            t("Video URLs", "動画の URL"),
+            json!(p.video_urls),
+        ),
+        (
+            "product.additional_resources".into(),
+            t("Additional resources", "追加リソース"),
+            json!(p.additional_resources),
+        ),
+        (
+            "product.support_description".into(),
+            t("Support information", "サポート情報"),
+            json!(p.support_description),
+        ),
+        (
+            "fulfillment_url".into(),
+            t("Fulfillment URL", "フルフィルメント URL"),
+            json!(l.fulfillment_url),
+        ),
+        (
+            "allow_listed_buyers".into(),
+            t("Allow-listed buyers", "許可リストの購入者"),
+            json!(l.allow_listed_buyers),
+        ),
+        (
+            "offer.name".into(),
+            t("Offer name", "オファー名"),
+            json!(o.name),
+        ),
+        (
+            "offer.description".into(),
+            t("Offer description", "オファーの説明"),
+            json!(o.description),
+        ),
+        (
+            "offer.pricing_model".into(),
+            t("Pricing model", "料金モデル"),
+            json!(o.pricing_model),
+        ),
+        (
+            "offer.currency".into(),
+            t("Currency", "通貨"),
+            json!(o.currency),
+        ),
         ("offer.rates".into(), t("Prices", "価格"), json!(o.rates)),
-        ("offer.free_trial".into(), t("Free trial", "無料トライアル"), json!(o.free_trial)),
-        ("offer.eula".into(), t("EULA", "EULA (使用許諾契約)"), json!(o.eula)),
-        ("offer.refund_policy".into(), t("Refund policy", "返金ポリシー"), json!(o.refund_policy)),
-        ("offer.auto_renewal".into(), t("Automatic renewal", "自動更新"), json!(o.auto_renewal)),
-        ("offer.availability_end_date".into(), t("Availability end date", "提供終了日"), json!(o.availability_end_date)),
+        (
+            "offer.free_trial".into(),
+            t("Free trial", "無料トライアル"),
+            json!(o.free_trial),
+        ),
+        (
+            "offer.eula".into(),
+            t("EULA", "EULA (使用許諾契約)"),
+            json!(o.eula),
+        ),
+        (
+            "offer.refund_policy".into(),
+            t("Refund policy", "返金ポリシー"),
+            json!(o.refund_policy),
+        ),
+        (
+            "offer.auto_renewal".into(),
+            t("Automatic renewal", "自動更新"),
+            json!(o.auto_renewal),
+        ),
+        (
+            "offer.availability_end_date".into(),
+            t("Availability end date", "提供終了日"),
+            json!(o.availability_end_date),
+        ),
     ];
     for dim in &l.dimensions {
         v.push((
             format!("dimensions[{}]", dim.key),
-            t(&format!("Dimension {}", dim.key), &format!("ディメンション {}", dim.key)),
+            t(
+                &format!("Dimension {}", dim.key),
+                &format!("ディメンション {}", dim.key),
+            ),
             json!(dim),
         ));
     }
@@ -164,7 +251,13 @@ pub fn diff(file: &Listing, current: Option<&Listing>) -> Vec<FieldDiff> {
     out
 }
 
-fn change(kind: &str, id: &str, change_type: &str, details: Value, fields: &[&str]) -> PlannedChange {
+fn change(
+    kind: &str,
+    id: &str,
+    change_type: &str,
+    details: Value,
+    fields: &[&str],
+) -> PlannedChange {
     PlannedChange {
         change_type: change_type.into(),
         entity: EntityRef {
@@ -182,9 +275,16 @@ fn reference(name: &str) -> String {
 }
 
 const PRODUCT_FIELDS: &[&str] = &[
-    "product.title", "product.short_description", "product.long_description", "product.highlights",
-    "product.categories", "product.search_keywords", "product.logo_url", "product.video_urls",
-    "product.additional_resources", "product.support_description",
+    "product.title",
+    "product.short_description",
+    "product.long_description",
+    "product.highlights",
+    "product.categories",
+    "product.search_keywords",
+    "product.logo_url",
+    "product.video_urls",
+    "product.additional_resources",
+    "product.support_description",
 ];
 
 /// Builds the plan: the diff, then the changes that carry it out.
@@ -199,7 +299,10 @@ pub fn plan(file: &Listing, current: Option<&Snapshot>) -> Plan {
         None => {
             changes.push(PlannedChange {
                 change_type: "CreateProduct".into(),
-                entity: EntityRef { kind: SAAS_PRODUCT.into(), identifier: None },
+                entity: EntityRef {
+                    kind: SAAS_PRODUCT.into(),
+                    identifier: None,
+                },
                 change_name: Some(CREATE_PRODUCT.into()),
                 details: json!({}),
                 fields: vec![],
@@ -209,16 +312,44 @@ pub fn plan(file: &Listing, current: Option<&Snapshot>) -> Plan {
     };
     let p = SAAS_PRODUCT;
     if PRODUCT_FIELDS.iter().any(|f| changed(f)) {
-        let fs: Vec<&str> = PRODUCT_FIELDS.iter().copied().filter(|f| changed(f)).collect();
-        changes.push(change(p, &pid, "UpdateInformation", d::product_information(&file.product), &fs));
+        let fs: Vec<&str> = PRODUCT_FIELDS
+            .iter()
+            .copied()
+            .filter(|f| changed(f))
+            .collect();
+        changes.push(change(
+            p,
+            &pid,
+            "UpdateInformation",
+            d::product_information(&file.product),
+            &fs,
+        ));
     }
     if changed("allow_listed_buyers") {
-        changes.push(change(p, &pid, "UpdateTargeting", d::targeting(&file.allow_listed_buyers), &["allow_listed_buyers"]));
+        changes.push(change(
+            p,
+            &pid,
+            "UpdateTargeting",
+            d::targeting(&file.allow_listed_buyers),
+            &["allow_listed_buyers"],
+        ));
     }
     if changed("fulfillment_url") && !file.fulfillment_url.is_empty() {
         match current.and_then(|s| s.delivery_option_id.as_deref()) {
-            Some(id) => changes.push(change(p, &pid, "UpdateDeliveryOptions", d::update_delivery_option(id, &file.fulfillment_url), &["fulfillment_url"])),
-            None => changes.push(change(p, &pid, "AddDeliveryOptions", d::add_delivery_option(&file.fulfillment_url), &["fulfillment_url"])),
+            Some(id) => changes.push(change(
+                p,
+                &pid,
+                "UpdateDeliveryOptions",
+                d::update_delivery_option(id, &file.fulfillment_url),
+                &["fulfillment_url"],
+            )),
+            None => changes.push(change(
+                p,
+                &pid,
+                "AddDeliveryOptions",
+                d::add_delivery_option(&file.fulfillment_url),
+                &["fulfillment_url"],
+            )),
         }
     }
     dimension_changes(file, current, &pid, &mut changes, &mut warnings);
@@ -227,7 +358,11 @@ pub fn plan(file: &Listing, current: Option<&Snapshot>) -> Plan {
     }
     let public = current.is_some_and(|s| s.values.visibility == "Public");
     offer_changes(file, current, &pid, &changed, &mut changes);
-    if public && changes.iter().any(|c| c.change_type == "UpdatePricingTerms") {
+    if public
+        && changes
+            .iter()
+            .any(|c| c.change_type == "UpdatePricingTerms")
+    {
         warnings.push(Warning {
             rule: "public_price_change".into(),
             message: t(
@@ -245,7 +380,9 @@ pub fn plan(file: &Listing, current: Option<&Snapshot>) -> Plan {
     };
     Plan {
         product_id,
-        offer_id: current.map(|s| s.values.offer_id.clone()).filter(|o| !o.is_empty()),
+        offer_id: current
+            .map(|s| s.values.offer_id.clone())
+            .filter(|o| !o.is_empty()),
         diff,
         changes,
         warnings,
@@ -261,19 +398,40 @@ fn dimension_changes(
     changes: &mut Vec<PlannedChange>,
     warnings: &mut Vec<Warning>,
 ) {
-    let have: Vec<ListingDimension> = current.map(|s| s.listing.dimensions.clone()).unwrap_or_default();
-    let added: Vec<&ListingDimension> = file.dimensions.iter().filter(|x| !have.iter().any(|h| h.key == x.key)).collect();
+    let have: Vec<ListingDimension> = current
+        .map(|s| s.listing.dimensions.clone())
+        .unwrap_or_default();
+    let added: Vec<&ListingDimension> = file
+        .dimensions
+        .iter()
+        .filter(|x| !have.iter().any(|h| h.key == x.key))
+        .collect();
     let updated: Vec<&ListingDimension> = file
         .dimensions
         .iter()
-        .filter(|x| have.iter().any(|h| h.key == x.key && (h.name != x.name || h.description != x.description || h.types != x.types)))
+        .filter(|x| {
+            have.iter().any(|h| {
+                h.key == x.key
+                    && (h.name != x.name || h.description != x.description || h.types != x.types)
+            })
+        })
         .collect();
-    let removed: Vec<&ListingDimension> = have.iter().filter(|h| !file.dimensions.iter().any(|x| x.key == h.key)).collect();
-    let f = |ds: &[&ListingDimension]| -> Vec<String> { ds.iter().map(|x| format!("dimensions[{}]", x.key)).collect() };
+    let removed: Vec<&ListingDimension> = have
+        .iter()
+        .filter(|h| !file.dimensions.iter().any(|x| x.key == h.key))
+        .collect();
+    let f = |ds: &[&ListingDimension]| -> Vec<String> {
+        ds.iter()
+            .map(|x| format!("dimensions[{}]", x.key))
+            .collect()
+    };
     let mut push = |ct: &str, details: Value, fs: Vec<String>| {
         changes.push(PlannedChange {
             change_type: ct.into(),
-            entity: EntityRef { kind: SAAS_PRODUCT.into(), identifier: Some(pid.into()) },
+            entity: EntityRef {
+                kind: SAAS_PRODUCT.into(),
+                identifier: Some(pid.into()),
+            },
             change_name: None,
             details,
             fields: fs,
@@ -283,10 +441,18 @@ fn dimension_changes(
         push("AddDimensions", d::add_dimensions(&added), f(&added));
     }
     if !updated.is_empty() {
-        push("UpdateDimensions", d::update_dimensions(&updated), f(&updated));
+        push(
+            "UpdateDimensions",
+            d::update_dimensions(&updated),
+            f(&updated),
+        );
     }
     if !removed.is_empty() {
-        push("RestrictDimensions", d::restrict_dimensions(&removed), f(&removed));
+        push(
+            "RestrictDimensions",
+            d::restrict_dimensions(&removed),
+            f(&removed),
+        );
     }
     for x in &file.dimensions {
         if have.iter().any(|h| h.key == x.key && h.unit != x.unit) {
@@ -308,14 +474,19 @@ fn offer_changes(
     changed: &dyn Fn(&str) -> bool,
     changes: &mut Vec<PlannedChange>,
 ) {
-    let existing = current.map(|s| s.values.offer_id.clone()).filter(|o| !o.is_empty());
+    let existing = current
+        .map(|s| s.values.offer_id.clone())
+        .filter(|o| !o.is_empty());
     let o = &file.offer;
     let oid = match &existing {
         Some(id) => id.clone(),
         None => {
             changes.push(PlannedChange {
                 change_type: "CreateOffer".into(),
-                entity: EntityRef { kind: OFFER.into(), identifier: None },
+                entity: EntityRef {
+                    kind: OFFER.into(),
+                    identifier: None,
+                },
                 change_name: Some(CREATE_OFFER.into()),
                 details: json!({"ProductId": pid}),
                 fields: vec![],
@@ -325,12 +496,34 @@ fn offer_changes(
     };
     let new = existing.is_none();
     let any = |fs: &[&str]| new || fs.iter().any(|f| changed(f));
-    let mut push = |ct: &str, details: Value, fs: &[&str]| changes.push(change(OFFER, &oid, ct, details, fs));
-    if any(&["offer.name", "offer.description"]) && (!o.name.is_empty() || !o.description.is_empty()) {
-        push("UpdateInformation", d::offer_information(o), &["offer.name", "offer.description"]);
+    let mut push =
+        |ct: &str, details: Value, fs: &[&str]| changes.push(change(OFFER, &oid, ct, details, fs));
+    if any(&["offer.name", "offer.description"])
+        && (!o.name.is_empty() || !o.description.is_empty())
+    {
+        push(
+            "UpdateInformation",
+            d::offer_information(o),
+            &["offer.name", "offer.description"],
+        );
     }
-    if any(&["offer.pricing_model", "offer.currency", "offer.rates", "offer.free_trial"]) && !o.rates.is_empty() {
-        push("UpdatePricingTerms", d::pricing_terms(o), &["offer.pricing_model", "offer.currency", "offer.rates", "offer.free_trial"]);
+    if any(&[
+        "offer.pricing_model",
+        "offer.currency",
+        "offer.rates",
+        "offer.free_trial",
+    ]) && !o.rates.is_empty()
+    {
+        push(
+            "UpdatePricingTerms",
+            d::pricing_terms(o),
+            &[
+                "offer.pricing_model",
+                "offer.currency",
+                "offer.rates",
+                "offer.free_trial",
+            ],
+        );
     }
     if let Some(e) = &o.eula {
         if any(&["offer.eula"]) {
@@ -338,14 +531,26 @@ fn offer_changes(
         }
     }
     if any(&["offer.refund_policy"]) && !(new && o.refund_policy.is_empty()) {
-        push("UpdateSupportTerms", d::support_terms(&o.refund_policy), &["offer.refund_policy"]);
+        push(
+            "UpdateSupportTerms",
+            d::support_terms(&o.refund_policy),
+            &["offer.refund_policy"],
+        );
     }
-    if any(&["offer.auto_renewal"]) && !(new && !o.auto_renewal) {
-        push("UpdateRenewalTerms", d::renewal_terms(o.auto_renewal), &["offer.auto_renewal"]);
+    if any(&["offer.auto_renewal"]) && (!new || o.auto_renewal) {
+        push(
+            "UpdateRenewalTerms",
+            d::renewal_terms(o.auto_renewal),
+            &["offer.auto_renewal"],
+        );
     }
     if let Some(date) = &o.availability_end_date {
         if any(&["offer.availability_end_date"]) {
-            push("UpdateAvailability", d::availability(date), &["offer.availability_end_date"]);
+            push(
+                "UpdateAvailability",
+                d::availability(date),
+                &["offer.availability_end_date"],
+            );
         }
     }
     if new {

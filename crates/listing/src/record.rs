@@ -81,9 +81,9 @@ pub fn next_attempt(records: &[ChangeSetRecord], plan: &Plan, intent: &str) -> u
     p.attempt = 0;
     loop {
         let token = p.client_token(intent);
-        let refused = records
-            .iter()
-            .any(|r| r.client_token == token && matches!(r.status.as_str(), "FAILED" | "CANCELLED"));
+        let refused = records.iter().any(|r| {
+            r.client_token == token && matches!(r.status.as_str(), "FAILED" | "CANCELLED")
+        });
         if !refused {
             return p.attempt;
         }

@@ -32,7 +32,10 @@ pub struct Precheck {
 fn done(states: &[ItemState], id: &str) -> bool {
     states.iter().any(|s| {
         s.item_id == id
-            && matches!(s.status, ItemStatus::Passed | ItemStatus::Waived | ItemStatus::NotApplicable)
+            && matches!(
+                s.status,
+                ItemStatus::Passed | ItemStatus::Waived | ItemStatus::NotApplicable
+            )
     })
 }
 
@@ -43,16 +46,36 @@ pub fn prechecks(states: &[ItemState]) -> Vec<Precheck> {
         .items
         .iter()
         .filter(|i| i.kind == ItemKind::Automated)
-        .filter(|i| cl.step(&i.step).is_some_and(|s| s.env == StepEnv::Production))
-        .filter(|i| i.check.as_deref().is_some_and(|c| la_core::checklist::implemented_checks().contains(&c)))
+        .filter(|i| {
+            cl.step(&i.step)
+                .is_some_and(|s| s.env == StepEnv::Production)
+        })
+        .filter(|i| {
+            i.check
+                .as_deref()
+                .is_some_and(|c| la_core::checklist::implemented_checks().contains(&c))
+        })
         .map(|i| i.id.as_str())
         .collect();
-    let red: Vec<&str> = production.iter().copied().filter(|id| !done(states, id)).collect();
+    let red: Vec<&str> = production
+        .iter()
+        .copied()
+        .filter(|id| !done(states, id))
+        .collect();
     let mut out = vec![Precheck {
         id: "production_checks".into(),
         ok: red.is_empty(),
         message: if red.is_empty() {
-            Text { en: format!("All {} automated production checks passed.", production.len()), ja: format!("本番環境の自動チェック {} 件がすべて合格しています。", production.len()) }
+            Text {
+                en: format!(
+                    "All {} automated production checks passed.",
+                    production.len()
+                ),
+                ja: format!(
+                    "本番環境の自動チェック {} 件がすべて合格しています。",
+                    production.len()
+                ),
+            }
         } else {
             Text { en: format!("Not yet passed on production: {}. Run the production checks until they are green.", red.join(", ")), ja: format!("本番環境で未合格: {}。すべて合格するまで本番環境のチェックを実行してください。", red.join(", ")) }
         },
@@ -62,9 +85,17 @@ pub fn prechecks(states: &[ItemState]) -> Vec<Precheck> {
         id: "final_review".into(),
         ok: review,
         message: if review {
-            Text { en: "The product passed AWS's final review (step 11).".into(), ja: "製品は AWS の最終審査 (ステップ 11) を通過しています。".into() }
+            Text {
+                en: "The product passed AWS's final review (step 11).".into(),
+                ja: "製品は AWS の最終審査 (ステップ 11) を通過しています。".into(),
+            }
         } else {
-            Text { en: "Mark step 11's final-review item passed once AWS has reviewed the product.".into(), ja: "AWS の審査が済んだら、ステップ 11 の最終審査の項目を合格にしてください。".into() }
+            Text {
+                en: "Mark step 11's final-review item passed once AWS has reviewed the product."
+                    .into(),
+                ja: "AWS の審査が済んだら、ステップ 11 の最終審査の項目を合格にしてください。"
+                    .into(),
+            }
         },
     });
     let profile = done(states, SELLER_PROFILE_ITEM);
@@ -92,7 +123,9 @@ pub fn public_plan(current: &Snapshot) -> Plan {
         details: json!({"TargetVisibility": "Public"}),
         fields: vec![],
     }];
-    let fingerprint = hex::encode(Sha256::digest(json!([current.product_modified, &changes]).to_string()));
+    let fingerprint = hex::encode(Sha256::digest(
+        json!([current.product_modified, &changes]).to_string(),
+    ));
     Plan {
         product_id: Some(current.values.product_id.clone()),
         offer_id: Some(current.values.offer_id.clone()).filter(|o| !o.is_empty()),
@@ -120,12 +153,28 @@ pub struct Tracking {
 }
 
 pub fn tracking(s: &ChangeSetStatus) -> Tracking {
-    let errors: Vec<String> = s.changes.iter().flat_map(|c| c.errors.iter().map(|e| e.code.clone())).collect();
+    let errors: Vec<String> = s
+        .changes
+        .iter()
+        .flat_map(|c| c.errors.iter().map(|e| e.code.clone()))
+        .collect();
     let (en, ja) = match s.status.as_str() {
-        "PREPARING" | "APPLYING" => (format!("Under AWS review since {} ({}).", s.start_time, s.status), format!("{} から AWS が審査中です ({})。", s.start_time, s.status)),
-        "SUCCEEDED" => ("AWS released the product to the public.".to_string(), "AWS が製品を一般公開しました。".to_string()),
-        "CANCELLED" => ("The request was cancelled.".to_string(), "申請は取り消されました。".to_string()),
-        _ => (format!("AWS refused the request: {}.", errors.join(", ")), format!("AWS が申請を拒否しました: {}。", errors.join(", "))),
+        "PREPARING" | "APPLYING" => (
+            format!("Under AWS review since {} ({}).", s.start_time, s.status),
+            format!("{} から AWS が審査中です ({})。", s.start_time, s.status),
+        ),
+        "SUCCEEDED" => (
+            "AWS released the product to the public.".to_string(),
+            "AWS が製品を一般公開しました。".to_string(),
+        ),
+        "CANCELLED" => (
+            "The request was cancelled.".to_string(),
+            "申請は取り消されました。".to_string(),
+        ),
+        _ => (
+            format!("AWS refused the request: {}.", errors.join(", ")),
+            format!("AWS が申請を拒否しました: {}。", errors.join(", ")),
+        ),
     };
     Tracking {
         change_set_id: s.change_set_id.clone(),
@@ -136,7 +185,11 @@ pub fn tracking(s: &ChangeSetStatus) -> Tracking {
 }
 
 /// Re-reads a recorded change set and keeps its latest state (evidence attached when it ends).
-pub async fn refresh(core: &Core, cat: &Catalog, record: &ChangeSetRecord) -> Result<(ChangeSetRecord, Tracking), AppError> {
+pub async fn refresh(
+    core: &Core,
+    cat: &Catalog,
+    record: &ChangeSetRecord,
+) -> Result<(ChangeSetRecord, Tracking), AppError> {
     let s = cat.status(&record.id).await?;
     let r = core
         .update_change_set(&record.id, &s.status, &crate::record::outcome_json(&s))

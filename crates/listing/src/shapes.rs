@@ -146,47 +146,148 @@ pub fn validate(l: &Listing) -> Vec<FieldError> {
     let mut out = Vec::new();
     let p = &l.product;
     len(&mut out, "product.title", &p.title, 1, TITLE_MAX);
-    len(&mut out, "product.short_description", &p.short_description, 0, SHORT_MAX);
-    len(&mut out, "product.long_description", &p.long_description, 0, LONG_MAX);
-    count(&mut out, "product.highlights", p.highlights.len(), HIGHLIGHTS_MAX);
+    len(
+        &mut out,
+        "product.short_description",
+        &p.short_description,
+        0,
+        SHORT_MAX,
+    );
+    len(
+        &mut out,
+        "product.long_description",
+        &p.long_description,
+        0,
+        LONG_MAX,
+    );
+    count(
+        &mut out,
+        "product.highlights",
+        p.highlights.len(),
+        HIGHLIGHTS_MAX,
+    );
     for (i, h) in p.highlights.iter().enumerate() {
-        len(&mut out, &format!("product.highlights[{i}]"), h, 1, HIGHLIGHT_LEN);
+        len(
+            &mut out,
+            &format!("product.highlights[{i}]"),
+            h,
+            1,
+            HIGHLIGHT_LEN,
+        );
     }
-    count(&mut out, "product.categories", p.categories.len(), CATEGORIES_MAX);
-    count(&mut out, "product.search_keywords", p.search_keywords.len(), KEYWORDS_MAX);
+    count(
+        &mut out,
+        "product.categories",
+        p.categories.len(),
+        CATEGORIES_MAX,
+    );
+    count(
+        &mut out,
+        "product.search_keywords",
+        p.search_keywords.len(),
+        KEYWORDS_MAX,
+    );
     for (i, k) in p.search_keywords.iter().enumerate() {
-        len(&mut out, &format!("product.search_keywords[{i}]"), k, 1, KEYWORD_LEN);
+        len(
+            &mut out,
+            &format!("product.search_keywords[{i}]"),
+            k,
+            1,
+            KEYWORD_LEN,
+        );
     }
     url(&mut out, "product.logo_url", &p.logo_url);
-    count(&mut out, "product.video_urls", p.video_urls.len(), VIDEOS_MAX);
+    count(
+        &mut out,
+        "product.video_urls",
+        p.video_urls.len(),
+        VIDEOS_MAX,
+    );
     for (i, v) in p.video_urls.iter().enumerate() {
         url(&mut out, &format!("product.video_urls[{i}]"), v);
     }
-    count(&mut out, "product.additional_resources", p.additional_resources.len(), RESOURCES_MAX);
+    count(
+        &mut out,
+        "product.additional_resources",
+        p.additional_resources.len(),
+        RESOURCES_MAX,
+    );
     for (i, r) in p.additional_resources.iter().enumerate() {
-        len(&mut out, &format!("product.additional_resources[{i}].text"), &r.text, 1, HIGHLIGHT_LEN);
-        url(&mut out, &format!("product.additional_resources[{i}].url"), &r.url);
+        len(
+            &mut out,
+            &format!("product.additional_resources[{i}].text"),
+            &r.text,
+            1,
+            HIGHLIGHT_LEN,
+        );
+        url(
+            &mut out,
+            &format!("product.additional_resources[{i}].url"),
+            &r.url,
+        );
     }
-    len(&mut out, "product.support_description", &p.support_description, 0, SUPPORT_MAX);
+    len(
+        &mut out,
+        "product.support_description",
+        &p.support_description,
+        0,
+        SUPPORT_MAX,
+    );
     if l.fulfillment_url.is_empty() {
-        out.push(err("fulfillment_url", "required", "fulfillment_url is required: AWS sends buyers there after they subscribe.".into(), "fulfillment_url は必須です。購読後、AWS は購入者をこの URL に送ります。".into()));
+        out.push(err(
+            "fulfillment_url",
+            "required",
+            "fulfillment_url is required: AWS sends buyers there after they subscribe.".into(),
+            "fulfillment_url は必須です。購読後、AWS は購入者をこの URL に送ります。".into(),
+        ));
     } else if !https_url(&l.fulfillment_url) {
         out.push(err("fulfillment_url", "not_https", format!("fulfillment_url must be an HTTPS URL (AWS answers INVALID_FULFILLMENT_URL otherwise): '{}'.", l.fulfillment_url), format!("fulfillment_url は HTTPS の URL にしてください (そうでないと AWS は INVALID_FULFILLMENT_URL を返します): '{}'。", l.fulfillment_url)));
     }
-    count(&mut out, "allow_listed_buyers", l.allow_listed_buyers.len(), BUYERS_MAX);
+    count(
+        &mut out,
+        "allow_listed_buyers",
+        l.allow_listed_buyers.len(),
+        BUYERS_MAX,
+    );
     for (i, b) in l.allow_listed_buyers.iter().enumerate() {
         if !account_id(b) {
-            out.push(err(format!("allow_listed_buyers[{i}]"), "pattern", format!("'{b}' is not a 12-digit AWS account ID."), format!("'{b}' は 12 桁の AWS アカウント ID ではありません。")));
+            out.push(err(
+                format!("allow_listed_buyers[{i}]"),
+                "pattern",
+                format!("'{b}' is not a 12-digit AWS account ID."),
+                format!("'{b}' は 12 桁の AWS アカウント ID ではありません。"),
+            ));
         } else if l.allow_listed_buyers[..i].contains(b) {
-            out.push(err(format!("allow_listed_buyers[{i}]"), "duplicate", format!("{b} is listed twice."), format!("{b} が重複しています。")));
+            out.push(err(
+                format!("allow_listed_buyers[{i}]"),
+                "duplicate",
+                format!("{b} is listed twice."),
+                format!("{b} が重複しています。"),
+            ));
         }
     }
     for (i, d) in l.dimensions.iter().enumerate() {
         let f = |k: &str| format!("dimensions[{i}].{k}");
         if !dimension_key(&d.key) {
-            out.push(err(f("key"), "pattern", format!("Dimension key '{}' may hold only letters, digits, _ . and - (1 to 100).", d.key), format!("ディメンションキー '{}' には英数字と _ . - のみ使えます (1〜100 文字)。", d.key)));
+            out.push(err(
+                f("key"),
+                "pattern",
+                format!(
+                    "Dimension key '{}' may hold only letters, digits, _ . and - (1 to 100).",
+                    d.key
+                ),
+                format!(
+                    "ディメンションキー '{}' には英数字と _ . - のみ使えます (1〜100 文字)。",
+                    d.key
+                ),
+            ));
         } else if l.dimensions[..i].iter().any(|x| x.key == d.key) {
-            out.push(err(f("key"), "duplicate", format!("Dimension key '{}' is used twice.", d.key), format!("ディメンションキー '{}' が重複しています。", d.key)));
+            out.push(err(
+                f("key"),
+                "duplicate",
+                format!("Dimension key '{}' is used twice.", d.key),
+                format!("ディメンションキー '{}' が重複しています。", d.key),
+            ));
         }
         len(&mut out, &f("name"), &d.name, 1, 80);
         len(&mut out, &f("description"), &d.description, 1, 1000);
@@ -202,18 +303,56 @@ pub fn validate(l: &Listing) -> Vec<FieldError> {
 fn validate_offer(l: &Listing, out: &mut Vec<FieldError>) {
     let o = &l.offer;
     len(out, "offer.name", &o.name, 0, OFFER_NAME_MAX);
-    len(out, "offer.description", &o.description, 0, OFFER_DESCRIPTION_MAX);
+    len(
+        out,
+        "offer.description",
+        &o.description,
+        0,
+        OFFER_DESCRIPTION_MAX,
+    );
     if !CURRENCIES.contains(&o.currency.as_str()) {
-        out.push(err("offer.currency", "not_allowed", format!("Currency '{}' is not one of {}.", o.currency, CURRENCIES.join(", ")), format!("通貨 '{}' は {} のいずれかにしてください。", o.currency, CURRENCIES.join(", "))));
+        out.push(err(
+            "offer.currency",
+            "not_allowed",
+            format!(
+                "Currency '{}' is not one of {}.",
+                o.currency,
+                CURRENCIES.join(", ")
+            ),
+            format!(
+                "通貨 '{}' は {} のいずれかにしてください。",
+                o.currency,
+                CURRENCIES.join(", ")
+            ),
+        ));
     }
     for (i, r) in o.rates.iter().enumerate() {
         let f = |k: &str| format!("offer.rates[{i}].{k}");
         let Some(d) = l.dimension(&r.dimension) else {
-            out.push(err(f("dimension"), "unknown_dimension", format!("Rate for '{}', which is not one of the dimensions.", r.dimension), format!("'{}' はディメンションにありません。", r.dimension)));
+            out.push(err(
+                f("dimension"),
+                "unknown_dimension",
+                format!(
+                    "Rate for '{}', which is not one of the dimensions.",
+                    r.dimension
+                ),
+                format!("'{}' はディメンションにありません。", r.dimension),
+            ));
             continue;
         };
         if price(&r.price).is_none() {
-            out.push(err(f("price"), "pattern", format!("Price '{}' must be a decimal number such as 0.01 or 1200.", r.price), format!("価格 '{}' は 0.01 や 1200 のような数値にしてください。", r.price)));
+            out.push(err(
+                f("price"),
+                "pattern",
+                format!(
+                    "Price '{}' must be a decimal number such as 0.01 or 1200.",
+                    r.price
+                ),
+                format!(
+                    "価格 '{}' は 0.01 や 1200 のような数値にしてください。",
+                    r.price
+                ),
+            ));
         }
         match &r.duration {
             Some(du) if !duration(du, &['M', 'Y']) => out.push(err(f("duration"), "pattern", format!("Duration '{du}' must look like P1M, P12M or P1Y."), format!("期間 '{du}' は P1M、P12M、P1Y のように書いてください。"))),
@@ -236,12 +375,25 @@ fn validate_offer(l: &Listing, out: &mut Vec<FieldError>) {
     len(out, "offer.refund_policy", &o.refund_policy, 0, REFUND_MAX);
     if let Some(t) = &o.free_trial {
         if !duration(&t.duration, &['D']) {
-            out.push(err("offer.free_trial.duration", "pattern", format!("Free trial duration '{}' must look like P30D.", t.duration), format!("無料トライアルの期間 '{}' は P30D のように書いてください。", t.duration)));
+            out.push(err(
+                "offer.free_trial.duration",
+                "pattern",
+                format!("Free trial duration '{}' must look like P30D.", t.duration),
+                format!(
+                    "無料トライアルの期間 '{}' は P30D のように書いてください。",
+                    t.duration
+                ),
+            ));
         }
     }
     if let Some(d) = &o.availability_end_date {
         if chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err() {
-            out.push(err("offer.availability_end_date", "pattern", format!("'{d}' is not a date YYYY-MM-DD."), format!("'{d}' は YYYY-MM-DD 形式の日付ではありません。")));
+            out.push(err(
+                "offer.availability_end_date",
+                "pattern",
+                format!("'{d}' is not a date YYYY-MM-DD."),
+                format!("'{d}' は YYYY-MM-DD 形式の日付ではありません。"),
+            ));
         }
     }
 }

@@ -22,9 +22,15 @@ pub fn to_toml(l: &Listing) -> String {
     let _ = writeln!(o, "# `listing plan` compares it with AWS; `listing apply` sends the difference as one Catalog API change set.");
     let _ = writeln!(o, "format = {}", l.format);
     let _ = writeln!(o);
-    let _ = writeln!(o, "# Where AWS sends buyers after they subscribe (SaaS URL delivery option; HTTPS).");
+    let _ = writeln!(
+        o,
+        "# Where AWS sends buyers after they subscribe (SaaS URL delivery option; HTTPS)."
+    );
     let _ = writeln!(o, "fulfillment_url = {}", s(&l.fulfillment_url));
-    let _ = writeln!(o, "# AWS accounts allowed to buy while the product is Limited (12 digits each, at most 100).");
+    let _ = writeln!(
+        o,
+        "# AWS accounts allowed to buy while the product is Limited (12 digits each, at most 100)."
+    );
     let _ = writeln!(o, "allow_listed_buyers = {}", list(&l.allow_listed_buyers));
     let _ = writeln!(o);
     let _ = writeln!(o, "# The product page (SaaSProduct UpdateInformation).");
@@ -49,7 +55,10 @@ pub fn to_toml(l: &Listing) -> String {
     let _ = writeln!(o, "support_description = {}", s(&p.support_description));
     for r in &p.additional_resources {
         let _ = writeln!(o);
-        let _ = writeln!(o, "# An additional resource linked from the product page (at most 3).");
+        let _ = writeln!(
+            o,
+            "# An additional resource linked from the product page (at most 3)."
+        );
         let _ = writeln!(o, "[[product.additional_resources]]");
         let _ = writeln!(o, "text = {}", s(&r.text));
         let _ = writeln!(o, "url = {}", s(&r.url));

@@ -22,7 +22,13 @@ const ITEM: &str = "release.visibility_requested";
 fn pass(core: &Core, ws: &str, item: &str) {
     core.store()
         .set_status(
-            &StatusChange { workspace_id: ws.into(), item_id: item.into(), status: ItemStatus::Passed, note: String::new(), waiver_reason: None },
+            &StatusChange {
+                workspace_id: ws.into(),
+                item_id: item.into(),
+                status: ItemStatus::Passed,
+                note: String::new(),
+                waiver_reason: None,
+            },
             "test",
             ChangeSource::Check,
         )
@@ -30,7 +36,12 @@ fn pass(core: &Core, ws: &str, item: &str) {
 }
 
 async fn review(run: &la_sandbox::Running, body: serde_json::Value) -> serde_json::Value {
-    let r = reqwest::Client::new().post(format!("{}/_sandbox/review", run.url)).json(&body).send().await.expect("post");
+    let r = reqwest::Client::new()
+        .post(format!("{}/_sandbox/review", run.url))
+        .json(&body)
+        .send()
+        .await
+        .expect("post");
     assert!(r.status().is_success());
     r.json().await.expect("json")
 }
@@ -40,14 +51,39 @@ async fn public_request_is_refused_without_a_seller_profile_then_tracked_through
     let run = sandbox().await;
     let cat = catalog(&run);
     let dir = tempfile::tempdir().expect("dir");
-    let core = Core::open(dir.path(), Secrets::new("io.listingassistant.test", Backend::Mock), Arc::new(NoEvents)).expect("core");
-    let ws = core.create_workspace("Ledgerly", "Ledgerly").expect("workspace").id;
+    let core = Core::open(
+        dir.path(),
+        Secrets::new("io.listingassistant.test", Backend::Mock),
+        Arc::new(NoEvents),
+    )
+    .expect("core");
+    let ws = core
+        .create_workspace("Ledgerly", "Ledgerly")
+        .expect("workspace")
+        .id;
 
     // Prechecks: nothing done yet, then everything.
-    let ok = |core: &Core| prechecks(&core.store().item_states(&ws).expect("states")).iter().map(|p| (p.id.clone(), p.ok)).collect::<Vec<_>>();
-    assert_eq!(ok(&core), [("production_checks".into(), false), ("final_review".into(), false), ("seller_profile".into(), false)]);
+    let ok = |core: &Core| {
+        prechecks(&core.store().item_states(&ws).expect("states"))
+            .iter()
+            .map(|p| (p.id.clone(), p.ok))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ok(&core),
+        [
+            ("production_checks".into(), false),
+            ("final_review".into(), false),
+            ("seller_profile".into(), false)
+        ]
+    );
     let cl = checklist();
-    for i in cl.items.iter().filter(|i| i.kind == ItemKind::Automated && cl.step(&i.step).is_some_and(|s| s.env == StepEnv::Production)) {
+    for i in cl.items.iter().filter(|i| {
+        i.kind == ItemKind::Automated
+            && cl
+                .step(&i.step)
+                .is_some_and(|s| s.env == StepEnv::Production)
+    }) {
         pass(&core, &ws, &i.id);
     }
     pass(&core, &ws, "review.submitted");
@@ -56,19 +92,45 @@ async fn public_request_is_refused_without_a_seller_profile_then_tracked_through
     assert!(ok(&core).iter().all(|(_, ok)| *ok), "{:?}", ok(&core));
 
     // The sandbox's seller profile is incomplete and its review takes two weeks.
-    let s = review(&run, json!({"seller_profile_complete": false, "review_secs": 14 * 86400})).await;
-    assert_eq!(s, json!({"seller_profile_complete": false, "review_secs": 14 * 86400}));
+    let s = review(
+        &run,
+        json!({"seller_profile_complete": false, "review_secs": 14 * 86400}),
+    )
+    .await;
+    assert_eq!(
+        s,
+        json!({"seller_profile_complete": false, "review_secs": 14 * 86400})
+    );
 
     let snap = cat.snapshot(PRODUCT, "").await.expect("snapshot");
     let mut plan = public_plan(&snap);
-    assert_eq!(plan.changes[0].details, json!({"TargetVisibility": "Public"}));
-    plan.attempt = next_attempt(&core.change_set_records(&ws, EnvKind::Production).expect("records"), &plan, "APPLY");
+    assert_eq!(
+        plan.changes[0].details,
+        json!({"TargetVisibility": "Public"})
+    );
+    plan.attempt = next_attempt(
+        &core
+            .change_set_records(&ws, EnvKind::Production)
+            .expect("records"),
+        &plan,
+        "APPLY",
+    );
     assert_eq!(plan.attempt, 0);
-    let refused = flow::apply(&cat, &plan, Some(follow()), &|_| {}).await.expect("apply");
+    let refused = flow::apply(&cat, &plan, Some(follow()), &|_| {})
+        .await
+        .expect("apply");
     assert_eq!(refused.status.status, "FAILED");
     assert_eq!(refused.errors[0].code, "MISSING_SELLER_PROFILE_INFORMATION");
     assert!(refused.errors[0].advice.ja.contains("セラープロフィール"));
-    let rec = core.record_change_set(&new_record(&ws, EnvKind::Production, "release", &plan, &refused)).expect("record");
+    let rec = core
+        .record_change_set(&new_record(
+            &ws,
+            EnvKind::Production,
+            "release",
+            &plan,
+            &refused,
+        ))
+        .expect("record");
     assert_eq!(rec.items, [ITEM]);
     assert!(rec.ended_at.is_some() && !rec.started_by.is_empty());
     assert_eq!(core.list_evidence(&ws, ITEM).expect("evidence").len(), 1);
@@ -77,15 +139,33 @@ async fn public_request_is_refused_without_a_seller_profile_then_tracked_through
     // The profile completed, the same request is sent again: a new attempt, a new change set,
     // held under review.
     review(&run, json!({"seller_profile_complete": true})).await;
-    plan.attempt = next_attempt(&core.change_set_records(&ws, EnvKind::Production).expect("records"), &plan, "APPLY");
+    plan.attempt = next_attempt(
+        &core
+            .change_set_records(&ws, EnvKind::Production)
+            .expect("records"),
+        &plan,
+        "APPLY",
+    );
     assert_eq!(plan.attempt, 1);
-    let short = Follow { poll: std::time::Duration::from_millis(50), max_polls: 20 };
-    let held = flow::apply(&cat, &plan, Some(short), &|_| {}).await.expect("apply");
+    let short = Follow {
+        poll: std::time::Duration::from_millis(50),
+        max_polls: 20,
+    };
+    let held = flow::apply(&cat, &plan, Some(short), &|_| {})
+        .await
+        .expect("apply");
     assert_ne!(held.change_set_id, refused.change_set_id);
     assert_eq!(held.status.status, "APPLYING");
     let t = tracking(&held.status);
     assert!(t.under_review && t.message.en.contains("review"), "{t:?}");
-    core.record_change_set(&new_record(&ws, EnvKind::Production, "release", &plan, &held)).expect("record");
+    core.record_change_set(&new_record(
+        &ws,
+        EnvKind::Production,
+        "release",
+        &plan,
+        &held,
+    ))
+    .expect("record");
     let open = core.open_change_sets(&ws).expect("open");
     assert_eq!(open.len(), 1);
 
@@ -99,9 +179,24 @@ async fn public_request_is_refused_without_a_seller_profile_then_tracked_through
     assert!(!t.under_review && done.ended_at.is_some());
     assert!(core.open_change_sets(&ws).expect("open").is_empty());
     assert_eq!(core.list_evidence(&ws, ITEM).expect("evidence").len(), 2);
-    assert_eq!(cat.snapshot(PRODUCT, "").await.expect("snapshot").values.visibility, "Public");
-    let history = core.change_set_records(&ws, EnvKind::Production).expect("records");
-    assert_eq!(history.iter().map(|r| r.status.as_str()).collect::<Vec<_>>(), ["SUCCEEDED", "FAILED"]);
+    assert_eq!(
+        cat.snapshot(PRODUCT, "")
+            .await
+            .expect("snapshot")
+            .values
+            .visibility,
+        "Public"
+    );
+    let history = core
+        .change_set_records(&ws, EnvKind::Production)
+        .expect("records");
+    assert_eq!(
+        history
+            .iter()
+            .map(|r| r.status.as_str())
+            .collect::<Vec<_>>(),
+        ["SUCCEEDED", "FAILED"]
+    );
 }
 
 /// CancelChangeSet while PREPARING; refused once the change set has moved on.
@@ -115,9 +210,21 @@ async fn a_change_set_is_cancelled_while_preparing() {
     let p = la_listing::plan::plan(&l, Some(&snap));
     let started = flow::apply(&cat, &p, None, &|_| {}).await.expect("apply");
     assert_eq!(started.status.status, "PREPARING");
-    let c = flow::cancel(&cat, &started.change_set_id).await.expect("cancel");
+    let c = flow::cancel(&cat, &started.change_set_id)
+        .await
+        .expect("cancel");
     assert_eq!(c.status, "CANCELLED");
-    let again = flow::cancel(&cat, &started.change_set_id).await.expect_err("no longer preparing");
+    let again = flow::cancel(&cat, &started.change_set_id)
+        .await
+        .expect_err("no longer preparing");
     assert!(again.is_aws("ResourceInUseException"), "{again:?}");
-    assert_ne!(cat.snapshot(PRODUCT, "").await.expect("snapshot").listing.product.short_description, "Cancelled edit");
+    assert_ne!(
+        cat.snapshot(PRODUCT, "")
+            .await
+            .expect("snapshot")
+            .listing
+            .product
+            .short_description,
+        "Cancelled edit"
+    );
 }

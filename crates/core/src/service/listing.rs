@@ -57,7 +57,11 @@ impl Core {
         Ok(after)
     }
 
-    pub fn change_set_records(&self, workspace_id: &str, env: EnvKind) -> Result<Vec<ChangeSetRecord>> {
+    pub fn change_set_records(
+        &self,
+        workspace_id: &str,
+        env: EnvKind,
+    ) -> Result<Vec<ChangeSetRecord>> {
         self.store.change_set_records(workspace_id, env)
     }
 

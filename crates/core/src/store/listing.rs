@@ -130,7 +130,11 @@ impl Store {
     }
 
     /// The environment's change sets, newest first.
-    pub fn change_set_records(&self, workspace_id: &str, env: EnvKind) -> Result<Vec<ChangeSetRecord>> {
+    pub fn change_set_records(
+        &self,
+        workspace_id: &str,
+        env: EnvKind,
+    ) -> Result<Vec<ChangeSetRecord>> {
         self.with(|c| {
             let mut st = c.prepare(&format!(
                 "SELECT {COLUMNS} FROM listing_change_sets WHERE workspace_id = ?1 AND env = ?2 ORDER BY started_at DESC, rowid DESC"

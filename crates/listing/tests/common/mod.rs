@@ -5,7 +5,9 @@
 use la_aws::access::static_config;
 use la_aws::checks::{self, CheckContext};
 use la_aws::engine::{self, CheckResult, CheckStatus, EngineOptions};
-use la_core::model::{Dimension, DimensionType, EnvMode, EnvironmentSettings, IntegrationStyle, PricingModel};
+use la_core::model::{
+    Dimension, DimensionType, EnvMode, EnvironmentSettings, IntegrationStyle, PricingModel,
+};
 use la_listing::flow::Follow;
 use la_listing::Catalog;
 use la_sandbox::{Running, DEMO_ACCESS_KEY_ID as KEY, DEMO_SECRET_ACCESS_KEY as SECRET};
@@ -44,7 +46,12 @@ pub fn follow() -> Follow {
 }
 
 /// The environment the checks judge: the product's ids and what the seller expects of it.
-pub fn settings(run: &Running, product_id: &str, code: &str, offer_id: &str) -> EnvironmentSettings {
+pub fn settings(
+    run: &Running,
+    product_id: &str,
+    code: &str,
+    offer_id: &str,
+) -> EnvironmentSettings {
     EnvironmentSettings {
         mode: EnvMode::Sandbox,
         seller_account_id: "111122223333".into(),
@@ -55,8 +62,16 @@ pub fn settings(run: &Running, product_id: &str, code: &str, offer_id: &str) -> 
         offer_id: offer_id.into(),
         pricing_model: PricingModel::ContractWithConsumption,
         dimensions: vec![
-            Dimension { key: "seats".into(), name: "Seats".into(), kind: DimensionType::Entitled },
-            Dimension { key: "api_calls".into(), name: "API calls".into(), kind: DimensionType::ExternallyMetered },
+            Dimension {
+                key: "seats".into(),
+                name: "Seats".into(),
+                kind: DimensionType::Entitled,
+            },
+            Dimension {
+                key: "api_calls".into(),
+                name: "API calls".into(),
+                kind: DimensionType::ExternallyMetered,
+            },
         ],
         fulfillment_url: format!("{}/_demo-saas/staging/marketplace/register", run.url),
         test_buyer_account_ids: vec![BUYER.into()],
@@ -73,12 +88,26 @@ pub async fn check(run: &Running, settings: &EnvironmentSettings, id: &str) -> C
         response_time_limit: Duration::from_secs(3),
         own_access_keys: vec![KEY.to_string()],
     };
-    let def = checks::catalogue().into_iter().find(|c| c.id == id).expect("check");
-    let opts = EngineOptions { throttle_retries: 1, backoff: Duration::from_millis(10), ..Default::default() };
-    engine::run(&ctx, &[def], &opts, &|_| {}, &Default::default()).await.remove(0)
+    let def = checks::catalogue()
+        .into_iter()
+        .find(|c| c.id == id)
+        .expect("check");
+    let opts = EngineOptions {
+        throttle_retries: 1,
+        backoff: Duration::from_millis(10),
+        ..Default::default()
+    };
+    engine::run(&ctx, &[def], &opts, &|_| {}, &Default::default())
+        .await
+        .remove(0)
 }
 
-pub async fn expect(run: &Running, settings: &EnvironmentSettings, id: &str, status: CheckStatus) -> CheckResult {
+pub async fn expect(
+    run: &Running,
+    settings: &EnvironmentSettings,
+    id: &str,
+    status: CheckStatus,
+) -> CheckResult {
     let r = check(run, settings, id).await;
     assert_eq!(r.status, status, "{id}: {}", r.summary);
     r

@@ -2,7 +2,7 @@
 //! change sets along.
 
 use super::{
-    apply, iso, review, not_found, page, page_params, sort_param, sort_rows, validate, validation,
+    apply, iso, not_found, page, page_params, review, sort_param, sort_rows, validate, validation,
 };
 use super::{entity_arn, filter_values};
 use crate::error::{AwsError, AwsResult};
@@ -128,7 +128,9 @@ pub(super) fn start(sb: &Sandbox, input: &Value) -> AwsResult<Value> {
                     "ClientRequestToken '{t}' was already used for a different request."
                 )));
             }
-            return Ok(json!({"ChangeSetId": cs["ChangeSetId"], "ChangeSetArn": cs["ChangeSetArn"]}));
+            return Ok(
+                json!({"ChangeSetId": cs["ChangeSetId"], "ChangeSetArn": cs["ChangeSetArn"]}),
+            );
         }
     }
     let id = random_id(25);

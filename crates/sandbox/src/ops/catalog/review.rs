@@ -131,5 +131,9 @@ pub(super) fn hold(sb: &Sandbox, cs: &mut Value) -> AwsResult<Hold> {
             u
         }
     };
-    Ok(if now >= until { Hold::Proceed } else { Hold::Wait })
+    Ok(if now >= until {
+        Hold::Proceed
+    } else {
+        Hold::Wait
+    })
 }
