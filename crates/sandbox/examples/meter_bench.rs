@@ -206,9 +206,7 @@ async fn main() {
             .expect("describe");
         match d.status().map(|s| s.as_str()) {
             Some("SUCCEEDED") => break,
-            Some(s @ ("FAILED" | "CANCELLED")) => {
-                panic!("allow-listing the bench buyers {s}: {d:?}")
-            }
+            Some(s @ ("FAILED" | "CANCELLED")) => panic!("allow-listing the bench buyers {s}: {d:?}"),
             _ => {}
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
