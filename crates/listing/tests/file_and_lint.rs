@@ -393,3 +393,33 @@ async fn reachability_rules_check_status_and_content_type() {
     assert!(found[0].message.en.contains("text/html"));
     assert!(found[1].message.en.contains("404"));
 }
+
+/// The authoring policy is its own statement with exactly the change-set actions; the checks'
+/// read-only policy never grants writing.
+#[test]
+fn the_authoring_policy_is_separate_from_the_read_only_one() {
+    let authoring = la_aws::checks::authoring_iam_policy();
+    let actions: Vec<&str> = authoring["Statement"][0]["Action"]
+        .as_array()
+        .expect("actions")
+        .iter()
+        .filter_map(|a| a.as_str())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "aws-marketplace:CancelChangeSet",
+            "aws-marketplace:DescribeChangeSet",
+            "aws-marketplace:DescribeEntity",
+            "aws-marketplace:ListChangeSets",
+            "aws-marketplace:ListEntities",
+            "aws-marketplace:StartChangeSet",
+        ]
+    );
+    assert_eq!(
+        authoring["Statement"][0]["Sid"],
+        "ListingAssistantListingAuthoring"
+    );
+    let read_only = la_aws::checks::iam_policy().to_string();
+    assert!(!read_only.contains("StartChangeSet") && !read_only.contains("CancelChangeSet"));
+}
