@@ -15,6 +15,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod listing;
 mod purchase;
 mod signing;
 pub use purchase::NewSession;

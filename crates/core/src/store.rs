@@ -14,9 +14,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 mod files;
+mod listing;
 mod purchase;
 #[cfg(test)]
 mod storage_tests;
+
+pub use listing::ChangeSetRecord;
 
 /// Migrations, oldest first. Each runs once, in one transaction with its bookkeeping row.
 /// Never edit a migration that has shipped: add a new one.
@@ -156,6 +159,30 @@ CREATE TABLE purchase_step_results (
 -- process opening the same database marks only the work of processes that are gone.
 ALTER TABLE check_runs ADD COLUMN owner TEXT;
 ALTER TABLE purchase_sessions ADD COLUMN owner TEXT;
+"#,
+    ),
+    (
+        5,
+        "20261130_listing_change_sets",
+        r#"
+-- Change sets sent by listing authoring (plan/validate/apply, fixes, the Public request).
+CREATE TABLE listing_change_sets (
+    id TEXT PRIMARY KEY,
+    workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    env TEXT NOT NULL CHECK (env IN ('staging', 'production')),
+    kind TEXT NOT NULL,
+    intent TEXT NOT NULL,
+    client_token TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    started_by TEXT NOT NULL,
+    ended_at TEXT,
+    status TEXT NOT NULL,
+    diff TEXT NOT NULL,
+    changes TEXT NOT NULL,
+    outcome TEXT NOT NULL DEFAULT '{}',
+    items TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX listing_change_sets_by_env ON listing_change_sets (workspace_id, env, started_at);
 "#,
     ),
 ];

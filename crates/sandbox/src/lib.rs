@@ -9,6 +9,7 @@ pub mod error;
 pub mod model;
 pub mod ops;
 pub mod protocol;
+mod review_api;
 pub mod seed;
 pub mod server;
 pub mod sigv4;

@@ -61,6 +61,11 @@ pub struct Product {
     /// one SaaS URL option built from `fulfillment_url`.
     #[serde(default)]
     pub delivery_options: Vec<DeliveryOption>,
+    /// The rest of UpdateInformation as sent (Highlights, SearchKeywords, Categories, LogoUrl,
+    /// VideoUrls, AdditionalResources, SupportDescription, Sku), so DescribeEntity shows what
+    /// was written. Null in older state files.
+    #[serde(default)]
+    pub info: serde_json::Value,
 }
 
 /// A delivery option of a product version, as DescribeEntity shows it.

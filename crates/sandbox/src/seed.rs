@@ -46,6 +46,16 @@ fn dims(contract: bool) -> Vec<Dimension> {
     d
 }
 
+/// The demo products' listing information beyond title and descriptions.
+fn demo_info() -> serde_json::Value {
+    serde_json::json!({
+        "Highlights": ["Dashboards in minutes", "Usage-based pricing"],
+        "SearchKeywords": ["analytics", "dashboards"],
+        "Categories": ["Data Analytics", "Business Intelligence"],
+        "SupportDescription": "Email support@acme.example within one business day.",
+    })
+}
+
 /// Seeds the demo products (again, if asked twice: they are upserted), with fulfillment URLs
 /// under `base_url`.
 pub fn demo(sb: &Sandbox, base_url: &str) -> AwsResult<Vec<Product>> {
@@ -71,6 +81,7 @@ pub fn demo(sb: &Sandbox, base_url: &str) -> AwsResult<Vec<Product>> {
             created: now,
             modified: now,
             delivery_options: Vec::new(),
+            info: demo_info(),
         });
     }
     out.push(Product {
@@ -91,6 +102,7 @@ pub fn demo(sb: &Sandbox, base_url: &str) -> AwsResult<Vec<Product>> {
         created: now,
         modified: now,
         delivery_options: Vec::new(),
+        info: demo_info(),
     });
     for p in &out {
         sb.state.put_product(p)?;

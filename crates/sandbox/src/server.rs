@@ -138,6 +138,10 @@ pub fn router(sb: Shared) -> Router {
         .route("/_sandbox/fail", post(fail))
         .route("/_sandbox/clock", get(clock).post(advance))
         .route("/_sandbox/faults", post(faults))
+        .route(
+            "/_sandbox/review",
+            get(crate::review_api::get).post(crate::review_api::set),
+        )
         .route("/_sandbox/landing/{id}", get(landing))
         .route(
             "/_demo-saas/{env}/marketplace/register",

@@ -127,6 +127,31 @@ pub fn iam_policy() -> serde_json::Value {
     })
 }
 
+/// The actions listing authoring (`listing plan | apply | status`, Fix, the Public request)
+/// needs on top of reading: a separate policy, so a seller grants writing only to whoever
+/// publishes the listing and the checks keep running read-only.
+pub const AUTHORING_ACTIONS: &[&str] = &[
+    "aws-marketplace:CancelChangeSet",
+    "aws-marketplace:DescribeChangeSet",
+    "aws-marketplace:DescribeEntity",
+    "aws-marketplace:ListChangeSets",
+    "aws-marketplace:ListEntities",
+    "aws-marketplace:StartChangeSet",
+];
+
+/// The listing authoring IAM policy, beside the read-only `iam_policy()`.
+pub fn authoring_iam_policy() -> serde_json::Value {
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "ListingAssistantListingAuthoring",
+            "Effect": "Allow",
+            "Action": AUTHORING_ACTIONS,
+            "Resource": "*"
+        }]
+    })
+}
+
 /// The checks whose id starts with any of `prefixes` (all when empty).
 pub fn select(prefixes: &[String]) -> Vec<&'static CheckDef<CheckContext>> {
     catalogue()

@@ -215,6 +215,7 @@ fn new_product(w: &Work, d: &Value) -> Product {
         created: w.now,
         modified: w.now,
         delivery_options: Vec::new(),
+        info: json!({}),
     }
 }
 
@@ -341,6 +342,18 @@ fn offer_change(o: &mut Offer, ct: &str, d: &Value, now: i64) -> Applied {
     Ok(())
 }
 
+/// UpdateInformation fields kept beside the title and descriptions.
+const INFO_FIELDS: &[&str] = &[
+    "Highlights",
+    "SearchKeywords",
+    "Categories",
+    "LogoUrl",
+    "VideoUrls",
+    "AdditionalResources",
+    "SupportDescription",
+    "Sku",
+];
+
 fn product_change(p: &mut Product, ct: &str, d: &Value) -> Applied {
     let invalid = |m: String| Err(ErrorDetail::new(INVALID_INPUT, m));
     match ct {
@@ -352,6 +365,14 @@ fn product_change(p: &mut Product, ct: &str, d: &Value) -> Applied {
             ] {
                 if let Some(t) = d[k].as_str() {
                     *field = t.into();
+                }
+            }
+            if !p.info.is_object() {
+                p.info = json!({});
+            }
+            for k in INFO_FIELDS {
+                if let Some(v) = d.get(*k).filter(|v| !v.is_null()) {
+                    p.info[*k] = v.clone();
                 }
             }
         }

@@ -2,7 +2,7 @@
 //! change sets along.
 
 use super::{
-    apply, iso, not_found, page, page_params, sort_param, sort_rows, validate, validation,
+    apply, iso, not_found, page, page_params, review, sort_param, sort_rows, validate, validation,
 };
 use super::{entity_arn, filter_values};
 use crate::error::{AwsError, AwsResult};
@@ -112,6 +112,27 @@ pub(super) fn start(sb: &Sandbox, input: &Value) -> AwsResult<Value> {
         }
         stored.push(change);
     }
+    // AWS's idempotency: a retried request with the same ClientRequestToken gets the change set
+    // the first one started, never a second one.
+    let token = opt_str(input, "ClientRequestToken")?;
+    let fingerprint = json!([intent, opt_str(input, "ChangeSetName")?, &stored]).to_string();
+    if let Some(t) = token {
+        if let Some(cs) = sb
+            .state
+            .change_sets()?
+            .into_iter()
+            .find(|cs| cs["_clientToken"] == t)
+        {
+            if cs["_request"] != fingerprint.as_str() {
+                return Err(validation(format!(
+                    "ClientRequestToken '{t}' was already used for a different request."
+                )));
+            }
+            return Ok(
+                json!({"ChangeSetId": cs["ChangeSetId"], "ChangeSetArn": cs["ChangeSetArn"]}),
+            );
+        }
+    }
     let id = random_id(25);
     let started = sb.now();
     let mut doc = json!({
@@ -125,6 +146,10 @@ pub(super) fn start(sb: &Sandbox, input: &Value) -> AwsResult<Value> {
     });
     if let Some(n) = opt_str(input, "ChangeSetName")? {
         doc["ChangeSetName"] = json!(n);
+    }
+    if let Some(t) = token {
+        doc["_clientToken"] = json!(t);
+        doc["_request"] = json!(fingerprint);
     }
     sb.state.put_change_set(&id, started, &doc)?;
     Ok(json!({"ChangeSetId": id, "ChangeSetArn": entity_arn(sb, "ChangeSet", &id)}))
@@ -141,6 +166,25 @@ pub(super) fn advance(sb: &Sandbox) -> AwsResult<()> {
         let elapsed = now - cs["_startedMs"].as_i64().unwrap_or(now);
         let id = cs["ChangeSetId"].as_str().unwrap_or_default().to_string();
         if elapsed >= APPLYING_MS {
+            match review::hold(sb, &mut cs)? {
+                review::Hold::Proceed => {}
+                review::Hold::Wait => {
+                    if status == "PREPARING" {
+                        cs["Status"] = json!("APPLYING");
+                    }
+                    sb.state.put_change_set(&id, sb.now(), &cs)?;
+                    continue;
+                }
+                review::Hold::Refuse { change, error } => {
+                    cs["ChangeSet"][change]["ErrorDetailList"] = json!([error.to_json()]);
+                    cs["Status"] = json!("FAILED");
+                    cs["FailureCode"] = json!("CLIENT_ERROR");
+                    cs["FailureDescription"] = json!(error.message);
+                    cs["EndTime"] = json!(iso(sb.now()));
+                    sb.state.put_change_set(&id, sb.now(), &cs)?;
+                    continue;
+                }
+            }
             let validate_only = cs["Intent"] == "VALIDATE";
             let mut changes = cs["ChangeSet"].as_array().cloned().unwrap_or_default();
             let failure = apply::run(sb, &mut changes, validate_only)?;
@@ -165,8 +209,8 @@ pub(super) fn advance(sb: &Sandbox) -> AwsResult<()> {
 
 fn public_change_set(mut cs: Value) -> Value {
     if let Some(o) = cs.as_object_mut() {
-        o.remove("_startedMs");
-        o.retain(|_, v| !v.is_null());
+        // Bookkeeping fields (`_startedMs`, `_clientToken`, review times) stay inside.
+        o.retain(|k, v| !v.is_null() && !k.starts_with('_'));
     }
     cs
 }

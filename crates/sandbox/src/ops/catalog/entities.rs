@@ -48,20 +48,47 @@ pub fn product_details(p: &Product) -> Value {
             None => versions.push((o.version_id.clone(), vec![v])),
         }
     }
+    let info = |k: &str| p.info.get(k).filter(|v| !v.is_null()).cloned();
+    let list = |k: &str| info(k).unwrap_or_else(|| json!([]));
+    let mut description = json!({
+        "ProductTitle": p.title,
+        "ProductCode": p.code,
+        "ShortDescription": p.short_description,
+        "LongDescription": p.long_description,
+        "ProductState": "Active",
+        "Visibility": p.visibility,
+        "Categories": list("Categories"),
+        "Highlights": list("Highlights"),
+        "SearchKeywords": list("SearchKeywords"),
+    });
+    if let Some(sku) = info("Sku") {
+        description["Sku"] = sku;
+    }
+    // The entity type shows videos and resources as objects (Type, Url, Title / Text).
+    let videos: Vec<Value> = list("VideoUrls")
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|u| json!({"Type": "Link", "Title": "Product video", "Url": u}))
+        .collect();
+    let resources: Vec<Value> = list("AdditionalResources")
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| json!({"Type": "Link", "Text": r["Text"], "Url": r["Url"]}))
+        .collect();
+    let mut promo = json!({"Videos": videos, "AdditionalResources": resources});
+    if let Some(logo) = info("LogoUrl") {
+        promo["LogoUrl"] = logo;
+    }
+    let support = match info("SupportDescription") {
+        Some(d) => json!({"Description": d}),
+        None => json!({}),
+    };
     json!({
-        "Description": {
-            "ProductTitle": p.title,
-            "ProductCode": p.code,
-            "ShortDescription": p.short_description,
-            "LongDescription": p.long_description,
-            "ProductState": "Active",
-            "Visibility": p.visibility,
-            "Categories": ["Developer Tools"],
-            "Highlights": [],
-            "SearchKeywords": [],
-        },
-        "PromotionalResources": {"Videos": [], "AdditionalResources": []},
-        "SupportInformation": {"Description": "Support through the SaaS's help page."},
+        "Description": description,
+        "PromotionalResources": promo,
+        "SupportInformation": support,
         "Dimensions": p.dimensions.iter().map(|d| json!({
             "Key": d.key, "Name": d.name, "Description": d.description, "Types": d.types, "Unit": d.unit
         })).collect::<Vec<_>>(),

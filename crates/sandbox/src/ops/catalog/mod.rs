@@ -10,10 +10,13 @@
 //! - `validate`: every change checked against the official change-type shapes, with AWS's
 //!   ErrorDetailList codes; reusable on its own (listing authoring plans on it).
 //! - `apply`: what each change does to the stored products and offers.
+//! - `review`: what a Public visibility request needs (a complete seller profile) and the
+//!   review it waits through on the sandbox clock.
 
 mod apply;
 mod change_sets;
 mod entities;
+pub mod review;
 pub mod validate;
 
 pub use entities::{offer_details, product_details};
