@@ -5,17 +5,18 @@ use crate::checklist::{checklist, implemented_checks};
 use crate::error::{CoreError, Result};
 use crate::model::*;
 use crate::secrets::{AccessKeys, Secrets, Sensitive};
-use crate::store::{now, schema_version, Store};
+use crate::store::{schema_version, Store};
 use crate::validate::validate_settings;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use specta::Type;
 use std::collections::HashMap;
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod credentials;
+mod evidence;
 mod purchase;
+pub use credentials::Credentials;
 pub use purchase::NewSession;
 
 /// Largest evidence file accepted (screenshots, PDFs, logs); bigger files belong in a link.
@@ -372,7 +373,7 @@ impl Core {
         &self,
         run: &CheckRun,
         results: &[CheckResult],
-        state: &str,
+        state: CheckRunState,
     ) -> Result<u32> {
         self.store.finish_check_run(&run.id, state)?;
         let cl = checklist();
@@ -479,125 +480,6 @@ impl Core {
             })
             .collect())
     }
-
-    // ---- evidence ----------------------------------------------------------------------------
-
-    /// Copies a file into the data directory, hashing it on the way, and records it.
-    pub fn add_evidence(
-        &self,
-        workspace_id: &str,
-        item_id: &str,
-        source: &Path,
-    ) -> Result<Evidence> {
-        self.store.workspace(workspace_id)?;
-        if checklist().item(item_id).is_none() {
-            return Err(CoreError::NotFound(format!("No checklist item {item_id}.")));
-        }
-        let meta = std::fs::metadata(source)
-            .map_err(|e| CoreError::Invalid(format!("Cannot read {}: {e}.", source.display())))?;
-        if !meta.is_file() {
-            return Err(CoreError::Invalid(format!(
-                "{} is not a file.",
-                source.display()
-            )));
-        }
-        if meta.len() > MAX_EVIDENCE_BYTES {
-            return Err(CoreError::Invalid(format!(
-                "{} is larger than {} MiB; attach a smaller file or a link in the note.",
-                source.display(),
-                MAX_EVIDENCE_BYTES / 1024 / 1024
-            )));
-        }
-        let file_name = sanitize_file_name(
-            &source
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "evidence".into()),
-        );
-        let id = uuid::Uuid::new_v4().to_string();
-        let dir = self.data_dir.join("evidence").join(workspace_id).join(&id);
-        std::fs::create_dir_all(&dir)?;
-        let dest = dir.join(&file_name);
-        let tmp = dir.join(".partial");
-        let (sha256, size) = match copy_hashed(source, &tmp) {
-            Ok(v) => v,
-            Err(e) => {
-                let _ = std::fs::remove_dir_all(&dir);
-                return Err(e);
-            }
-        };
-        std::fs::rename(&tmp, &dest)?;
-        let ev = Evidence {
-            id,
-            item_id: item_id.to_string(),
-            file_name,
-            sha256,
-            size: u32::try_from(size).unwrap_or(u32::MAX),
-            added_by: self.actor(),
-            added_at: now(),
-        };
-        if let Err(e) = self
-            .store
-            .insert_evidence(workspace_id, &dest.display().to_string(), &ev)
-        {
-            let _ = std::fs::remove_dir_all(&dir);
-            return Err(e);
-        }
-        self.emit(Some(workspace_id), ChangeKind::Evidence);
-        Ok(ev)
-    }
-
-    pub fn list_evidence(&self, workspace_id: &str, item_id: &str) -> Result<Vec<Evidence>> {
-        self.store.evidence(workspace_id, item_id)
-    }
-
-    pub fn evidence_file(&self, evidence_id: &str) -> Result<PathBuf> {
-        Ok(PathBuf::from(self.store.evidence_path(evidence_id)?))
-    }
-}
-
-fn sanitize_file_name(name: &str) -> String {
-    let cleaned: String = name
-        .chars()
-        .map(|c| {
-            if c.is_control() || "/\\:*?\"<>|".contains(c) {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect();
-    let cleaned = cleaned.trim_matches(|c: char| c == '.' || c.is_whitespace());
-    if cleaned.is_empty() {
-        "evidence".into()
-    } else {
-        cleaned.chars().take(180).collect()
-    }
-}
-
-fn copy_hashed(source: &Path, dest: &Path) -> Result<(String, u64)> {
-    let mut input = std::fs::File::open(source)?;
-    let mut output = std::fs::File::create(dest)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut total = 0u64;
-    loop {
-        let n = input.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        total += n as u64;
-        if total > MAX_EVIDENCE_BYTES {
-            return Err(CoreError::Invalid(
-                "The file grew past the evidence size limit while it was copied.".into(),
-            ));
-        }
-        hasher.update(&buf[..n]);
-        output.write_all(&buf[..n])?;
-    }
-    // The row that points at this file is committed next; the bytes must be on disk first.
-    output.sync_all()?;
-    Ok((hex::encode(hasher.finalize()), total))
 }
 
 /// Progress per step and per phase from the stored item states.

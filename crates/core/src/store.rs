@@ -594,13 +594,13 @@ impl Store {
             env,
             started_at: now(),
             finished_at: None,
-            state: "running".into(),
+            state: CheckRunState::Running,
             total,
         };
         self.with(|c| {
             c.execute(
                 "INSERT INTO check_runs (id, workspace_id, env, started_at, state, total) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![run.id, run.workspace_id, env.as_str(), run.started_at, run.state, total],
+                params![run.id, run.workspace_id, env.as_str(), run.started_at, run.state.as_str(), total],
             )?;
             Ok(())
         })?;
@@ -620,11 +620,11 @@ impl Store {
         })
     }
 
-    pub fn finish_check_run(&self, run_id: &str, state: &str) -> Result<()> {
+    pub fn finish_check_run(&self, run_id: &str, state: CheckRunState) -> Result<()> {
         self.with(|c| {
             c.execute(
                 "UPDATE check_runs SET state = ?2, finished_at = ?3 WHERE id = ?1",
-                params![run_id, state, now()],
+                params![run_id, state.as_str(), now()],
             )?;
             Ok(())
         })
@@ -653,7 +653,7 @@ impl Store {
                     env,
                     started_at: r.get(2)?,
                     finished_at: r.get(3)?,
-                    state: r.get(4)?,
+                    state: CheckRunState::parse(&r.get::<_, String>(4)?),
                     total: r.get(5)?,
                 })
             })?;

@@ -10,14 +10,7 @@ use la_core::service::{Core, NewSession, NoEvents};
 use la_core::ErrorCode;
 use std::sync::Arc;
 
-fn core(dir: &std::path::Path) -> Core {
-    Core::open(
-        dir,
-        Secrets::new("io.listingassistant.test", Backend::Mock),
-        Arc::new(NoEvents),
-    )
-    .expect("open core")
-}
+use la_testkit::core::open as core;
 
 fn demo(c: &Core) -> String {
     c.list_workspaces().expect("list")[0].workspace.id.clone()

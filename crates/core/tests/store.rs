@@ -10,14 +10,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
-fn core(dir: &std::path::Path) -> Core {
-    Core::open(
-        dir,
-        Secrets::new("io.listingassistant.test", Backend::Mock),
-        Arc::new(NoEvents),
-    )
-    .expect("open core")
-}
+use la_testkit::core::open as core;
 
 fn change(
     ws: &str,

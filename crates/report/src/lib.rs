@@ -25,7 +25,10 @@ use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::Path;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A report's file format: the one definition the app, its IPC bindings (`ReportFormat`) and
+/// the CLI (`--format`) all use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, specta::Type)]
+#[serde(rename = "ReportFormat", rename_all = "snake_case")]
 pub enum Format {
     Html,
     Pdf,

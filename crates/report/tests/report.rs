@@ -129,14 +129,14 @@ fn evidence_hashes_are_the_files_sha256() {
 
 #[test]
 fn one_environment_holds_only_its_steps() {
-    let r = fixture_report(Lang::En, Scope::Env(EnvKind::Production));
+    let r = fixture_report(Lang::En, Scope::Production);
     assert_eq!(r.scope, "production");
     assert_eq!(r.environments.len(), 1);
     assert_eq!(r.environments[0].kind, "production");
     let steps: Vec<_> = r.phases.iter().flat_map(|p| &p.steps).collect();
     assert!(!steps.is_empty());
     assert!(steps.iter().all(|s| s.env == "production"), "{steps:?}");
-    let staging = fixture_report(Lang::En, Scope::Env(EnvKind::Staging));
+    let staging = fixture_report(Lang::En, Scope::Staging);
     assert!(staging
         .phases
         .iter()
@@ -324,7 +324,7 @@ fn export_writes_the_file_and_a_zip_with_the_evidence() {
     let z = la_report::export(
         core,
         &ws,
-        Scope::Env(EnvKind::Production),
+        Scope::Production,
         Lang::En,
         Format::Csv,
         &p,
@@ -475,7 +475,7 @@ fn no_planted_secret_reaches_any_format() {
     core.finish_check_run(&run, &[r], "finished").unwrap();
 
     for lang in [Lang::En, Lang::Ja] {
-        for scope in [Scope::Workspace, Scope::Env(EnvKind::Staging)] {
+        for scope in [Scope::Workspace, Scope::Staging] {
             let report = build(&core, &ws, scope, lang, "2026-01-02T03:04:05.000Z").unwrap();
             for format in Format::ALL {
                 let bytes = render(&report, format).unwrap();
@@ -579,7 +579,7 @@ fn html_is_self_contained() {
 
 #[test]
 fn verify_rejects_every_truncation_without_panicking() {
-    let r = fixture_report(Lang::En, Scope::Env(EnvKind::Staging));
+    let r = fixture_report(Lang::En, Scope::Staging);
     let json = render(&r, Format::Json).unwrap();
     for len in (0..json.len() - 2).step_by(37) {
         assert!(
@@ -663,7 +663,7 @@ fn purchase_sessions_from_the_store_reach_the_report() {
     let prod = build(
         &f.core,
         &f.ws,
-        Scope::Env(EnvKind::Production),
+        Scope::Production,
         Lang::En,
         "2026-11-23T11:00:00Z",
     )

@@ -11,22 +11,7 @@ use la_report::{Format, Report};
 use std::path::Path;
 use std::sync::Arc;
 
-pub fn open(dir: &Path) -> Core {
-    Core::open(
-        dir,
-        Secrets::new("io.listingassistant.report-test", Backend::Mock),
-        Arc::new(NoEvents),
-    )
-    .unwrap()
-}
-
-pub fn demo_id(core: &Core) -> String {
-    core.store()
-        .workspace_by_name("Demo")
-        .unwrap()
-        .expect("the demo workspace is seeded on first start")
-        .id
-}
+pub use la_testkit::core::{demo_id, open};
 
 pub fn status(core: &Core, ws: &str, item: &str, s: ItemStatus, note: &str, reason: Option<&str>) {
     core.set_item_status(&StatusChange {
