@@ -220,7 +220,8 @@ mod tests {
         assert!(xml.contains("tests=\"5\""), "{xml}");
         assert!(xml.contains("failures=\"1\""), "{xml}");
         assert!(xml.contains("errors=\"1\""), "{xml}");
-        assert!(xml.contains("skipped=\"1\""), "{xml}");
+        assert!(xml.contains("<skipped message=\"not asked\"/>"), "{xml}");
+        assert!(xml.contains("<system-out>hmm</system-out>"), "{xml}");
         assert!(xml.contains("staging &amp; &lt;co&gt;"), "{xml}");
         assert!(xml.contains("bad &lt;thing&gt; &amp;  more"), "{xml}");
         assert!(!xml.contains('\u{1}'));
