@@ -5,10 +5,8 @@
 
 use la_core::model::*;
 use la_core::purchase::*;
-use la_core::secrets::{Backend, Secrets};
-use la_core::service::{Core, NewSession, NoEvents};
+use la_core::service::{Core, NewSession};
 use la_core::ErrorCode;
-use std::sync::Arc;
 
 use la_testkit::core::open as core;
 

@@ -2,13 +2,10 @@
 //! the demo seed, secrets kept out of the database, and a kill mid-write losing nothing.
 
 use la_core::model::*;
-use la_core::secrets::{Backend, Secrets};
-use la_core::service::{Core, NoEvents};
 use la_core::store::Store;
 use la_core::ErrorCode;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
-use std::sync::Arc;
 
 use la_testkit::core::open as core;
 
@@ -505,7 +502,7 @@ fn check_runs_move_items_and_survive_a_crash() {
                 fail.clone(),
                 result("registration.repeat_post", CheckStatus::Fail),
             ],
-            "finished",
+            CheckRunState::Finished,
         )
         .expect("finish");
     assert_eq!(

@@ -5,11 +5,9 @@
 
 use la_core::checklist::Text;
 use la_core::model::*;
-use la_core::secrets::{Backend, Secrets};
-use la_core::service::{Core, NoEvents};
+use la_core::service::Core;
 use la_report::{Format, Report};
 use std::path::Path;
-use std::sync::Arc;
 
 pub use la_testkit::core::{demo_id, open};
 
@@ -111,7 +109,7 @@ pub fn fixture(core: &Core, files: &Path) -> String {
     for r in &results {
         core.record_check_result(&run.id, r).unwrap();
     }
-    core.finish_check_run(&run, &results, "finished").unwrap();
+    core.finish_check_run(&run, &results, CheckRunState::Finished).unwrap();
     ws
 }
 
