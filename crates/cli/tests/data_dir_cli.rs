@@ -17,7 +17,14 @@ fn without_data_dir_the_cli_opens_the_apps_folder() {
     let data_home = home.path().join("data");
     let out = home.path().join("report.json");
     let status = Command::new(BIN)
-        .args(["report", "export", "--workspace", "Demo", "--format", "json"])
+        .args([
+            "report",
+            "export",
+            "--workspace",
+            "Demo",
+            "--format",
+            "json",
+        ])
         .arg("--out")
         .arg(&out)
         .env_remove("LISTING_ASSISTANT_DATA_DIR")

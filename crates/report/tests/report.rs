@@ -472,7 +472,8 @@ fn no_planted_secret_reaches_any_format() {
         &format!("advice {all}"),
     );
     core.record_check_result(&run.id, &r).unwrap();
-    core.finish_check_run(&run, &[r], CheckRunState::Finished).unwrap();
+    core.finish_check_run(&run, &[r], CheckRunState::Finished)
+        .unwrap();
 
     for lang in [Lang::En, Lang::Ja] {
         for scope in [Scope::Workspace, Scope::Staging] {

@@ -2,6 +2,7 @@
 
 use super::*;
 
+/// Renders the report as PDF bytes.
 pub fn render(report: &Report, digest: &str, font: &ReportFont) -> Result<Vec<u8>, AppError> {
     let lang = Lang::from_code(&report.language);
     let t = |k| lang.t(k);

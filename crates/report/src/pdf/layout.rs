@@ -141,8 +141,6 @@ impl<'f> Layout<'f> {
     }
 }
 
-/// Renders the report as PDF bytes.
-
 pub(super) fn fill_of(c: Rgb) -> Fill {
     Fill {
         paint: rgb::Color::new(c.0, c.1, c.2).into(),

@@ -109,7 +109,8 @@ pub fn fixture(core: &Core, files: &Path) -> String {
     for r in &results {
         core.record_check_result(&run.id, r).unwrap();
     }
-    core.finish_check_run(&run, &results, CheckRunState::Finished).unwrap();
+    core.finish_check_run(&run, &results, CheckRunState::Finished)
+        .unwrap();
     ws
 }
 
