@@ -464,8 +464,6 @@ fn row_workspace(r: &rusqlite::Row<'_>) -> rusqlite::Result<Workspace> {
     })
 }
 
-/// An evidence row from `SELECT id, item_id, file_name, sha256, size, added_by, added_at …`.
-
 fn row_history(r: &rusqlite::Row<'_>) -> rusqlite::Result<HistoryEntry> {
     let status = |s: String| ItemStatus::parse(&s).unwrap_or(ItemStatus::NotStarted);
     Ok(HistoryEntry {

@@ -78,6 +78,7 @@ impl Store {
     }
 }
 
+/// An evidence row from `SELECT id, item_id, file_name, sha256, size, added_by, added_at …`.
 pub(super) fn row_evidence(r: &rusqlite::Row<'_>) -> rusqlite::Result<Evidence> {
     Ok(Evidence {
         id: r.get(0)?,
