@@ -1,7 +1,7 @@
-//! Regression: the CLI worked out its data folder by hand (XDG only, always the release name),
-//! so on macOS, on Windows and against a debug app `report export` without `--data-dir` missed
-//! the app's database. Both now ask `la_app::paths`; this runs the binary with only a home
-//! folder to go on and finds the database exactly where the app's rule puts it.
+//! Regressions of what the CLI used to work out on its own and now resolves as the app does
+//! (`la_app`): the data folder (by hand, XDG only and always the release name, so on macOS, on
+//! Windows and against a debug app `report export` without `--data-dir` missed the app's
+//! database) and an environment's credentials (keyring errors dropped).
 
 mod common;
 
@@ -53,5 +53,49 @@ fn without_data_dir_the_cli_opens_the_apps_folder() {
     assert_eq!(
         expected.file_name().and_then(|n| n.to_str()),
         Some(Identity::current().keyring_service().as_str())
+    );
+}
+
+/// Regression: `check --workspace` read the keyring for every environment and dropped its
+/// errors, so a machine without a keychain ran an access-keys environment as if it had no keys
+/// ("none are stored"). Now the keyring is read only for stored keys, and its failure is named.
+#[test]
+fn a_missing_keychain_is_named_and_only_matters_for_stored_keys() {
+    let data = tempfile::tempdir().expect("dir");
+    {
+        // Production signs with stored access keys; staging keeps the Demo's default chain.
+        let core = la_testkit::core::open(data.path());
+        let ws = la_testkit::core::demo_id(&core);
+        let (mut s, _) = core
+            .store()
+            .environment(&ws, la_core::model::EnvKind::Production)
+            .expect("settings");
+        s.credential_source = la_core::model::CredentialSource::AccessKeys;
+        core.save_environment(&ws, la_core::model::EnvKind::Production, &s)
+            .expect("save");
+    }
+    let check = |env: &str| {
+        Command::new(BIN)
+            .args(["check", "--workspace", "Demo", "--env", env])
+            .args(["--only", "identity.caller", "--timeout", "5", "--data-dir"])
+            .arg(data.path())
+            .env("LISTING_ASSISTANT_KEYRING", "none")
+            .env_remove("AWS_PROFILE")
+            .output()
+            .expect("run the CLI")
+    };
+    let out = check("production");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("no keychain"), "{err}");
+    // Nothing listens on the Demo's sandbox port: the check runs and cannot reach it (1), which
+    // it could not have done had the keyring been asked.
+    let out = check("staging");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
     );
 }
