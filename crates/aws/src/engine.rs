@@ -261,6 +261,18 @@ pub type Shared<C> = Arc<C>;
 mod tests {
     use super::*;
 
+    /// A run's future is `Send`, so the app awaits it on its own multi-threaded runtime instead
+    /// of a thread and runtime per run. Compiling is the test.
+    #[allow(dead_code)]
+    fn a_run_is_send(
+        checks: &[&CheckDef<u8>],
+        progress: &(dyn Fn(Progress) + Sync),
+        cancel: &tokio_util::sync::CancellationToken,
+    ) {
+        fn send<T: Send>(_: T) {}
+        send(run(&0u8, checks, &EngineOptions::default(), progress, cancel));
+    }
+
     #[test]
     fn finds_the_missing_action() {
         let m = "User: arn:aws:iam::1:user/x is not authorized to perform: aws-marketplace:DescribeEntity because no identity-based policy allows";
