@@ -166,3 +166,44 @@ async fn check_runs_take_turns_and_report_progress() {
     assert_eq!(again.state, la_core::model::CheckRunState::Finished);
     assert!(!la_app::checks::cancel(&app).await.expect("cancel"));
 }
+
+/// Report requests: the preview in the asked language, the export verifying, and "open" opening
+/// only the file the last export wrote.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_is_previewed_exported_and_opened() {
+    use la_app::reports::{self, ReportRequest};
+    let dir = tempfile::tempdir().expect("dir");
+    let (app, host) = app_without_keychain(dir.path()).await;
+    let ws = demo_id(&app).await;
+    let none = reports::open_exported(&app).await;
+    assert_eq!(none.err().map(|e| e.code), Some(ErrorCode::NotFound));
+    let html = reports::preview(
+        &app,
+        &ws,
+        la_report::Scope::Staging,
+        la_core::model::Language::Ja,
+    )
+    .await
+    .expect("preview");
+    assert!(
+        html.contains("lang=\"ja\""),
+        "{}",
+        &html[..200.min(html.len())]
+    );
+    let out = dir.path().join("report.json");
+    let request = ReportRequest {
+        workspace_id: ws,
+        scope: la_report::Scope::Workspace,
+        language: la_core::model::Language::En,
+        format: la_report::Format::Json,
+        with_evidence: false,
+    };
+    let exported = reports::export(&app, &request, &out).await.expect("export");
+    let verified = la_report::verify(&std::fs::read(&out).expect("read")).expect("intact");
+    assert_eq!(verified.digest, exported.digest);
+    reports::open_exported(&app).await.expect("open");
+    assert_eq!(
+        host.opened.lock().expect("lock").last(),
+        Some(&out.display().to_string())
+    );
+}

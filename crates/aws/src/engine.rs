@@ -270,7 +270,13 @@ mod tests {
         cancel: &tokio_util::sync::CancellationToken,
     ) {
         fn send<T: Send>(_: T) {}
-        send(run(&0u8, checks, &EngineOptions::default(), progress, cancel));
+        send(run(
+            &0u8,
+            checks,
+            &EngineOptions::default(),
+            progress,
+            cancel,
+        ));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use super::open_app;
 use crate::exit::ExitStatus;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, ValueEnum};
 use la_app::checks::{AdHocRun, Target};
 use la_aws::engine::{CheckResult, CheckStatus as S, EngineOptions, Progress};
@@ -25,7 +26,7 @@ pub struct CheckArgs {
     /// A workspace from the app's database (with --env).
     #[arg(long, requires = "env")]
     workspace: Option<String>,
-    #[arg(long, value_parser = parse_env)]
+    #[arg(long, value_parser = env_parser())]
     env: Option<EnvKind>,
     /// The app's data folder (default: the app's own).
     #[arg(long)]
@@ -43,10 +44,11 @@ pub struct CheckArgs {
     timeout: u64,
 }
 
-/// `staging` or `production`.
-pub fn parse_env(s: &str) -> Result<EnvKind, String> {
-    EnvKind::parse(s)
-        .ok_or_else(|| format!("'{s}' is not an environment: use staging or production"))
+/// `staging` or `production`, listed in `--help` and in clap's error for anything else.
+pub fn env_parser() -> impl TypedValueParser<Value = EnvKind> {
+    let names = EnvKind::ALL.map(EnvKind::as_str);
+    // Only the listed names get through the first parser, and each parses.
+    PossibleValuesParser::new(names).map(|s| EnvKind::parse(&s).unwrap_or(EnvKind::Staging))
 }
 
 pub async fn run(a: CheckArgs) -> ExitStatus {

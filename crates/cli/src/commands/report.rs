@@ -2,8 +2,9 @@
 //! integrity check of a JSON export.
 
 use super::{open_app, Format};
-use crate::commands::check::parse_env;
+use crate::commands::check::env_parser;
 use crate::exit::ExitStatus;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Subcommand};
 use la_app::reports::ReportRequest;
 use la_core::model::{EnvKind, Language};
@@ -25,13 +26,11 @@ pub struct ExportArgs {
     #[arg(long)]
     workspace: String,
     /// Only this environment (default: the whole workspace).
-    #[arg(long, value_parser = parse_env)]
+    #[arg(long, value_parser = env_parser())]
     env: Option<EnvKind>,
-    /// html, pdf, md, json or csv.
-    #[arg(long, value_parser = parse_format)]
+    #[arg(long, value_parser = format_parser())]
     format: la_report::Format,
-    /// en or ja.
-    #[arg(long, value_parser = parse_lang, default_value = "en")]
+    #[arg(long, value_parser = lang_parser(), default_value = "en")]
     lang: Language,
     /// Where to write the report (a .zip with --with-evidence).
     #[arg(long)]
@@ -52,18 +51,18 @@ pub struct VerifyArgs {
     format: Format,
 }
 
-fn parse_format(s: &str) -> Result<la_report::Format, String> {
-    la_report::Format::ALL
-        .into_iter()
-        .find(|f| f.extension() == s)
-        .ok_or_else(|| format!("'{s}' is not a report format: use html, pdf, md, json or csv"))
+/// The report formats by file extension, listed in `--help`.
+fn format_parser() -> impl TypedValueParser<Value = la_report::Format> {
+    let names = la_report::Format::ALL.map(la_report::Format::extension);
+    // Only the listed names get through the first parser, and each parses.
+    PossibleValuesParser::new(names)
+        .map(|s| la_report::Format::parse(&s).unwrap_or(la_report::Format::Html))
 }
 
-fn parse_lang(s: &str) -> Result<Language, String> {
-    match s {
-        "en" | "ja" => Ok(Language::from_code(s)),
-        _ => Err(format!("'{s}' is not a report language: use en or ja")),
-    }
+/// The report languages, listed in `--help`.
+fn lang_parser() -> impl TypedValueParser<Value = Language> {
+    let names = [Language::En, Language::Ja].map(Language::code);
+    PossibleValuesParser::new(names).map(|s| Language::from_code(&s))
 }
 
 pub async fn run(cmd: ReportCmd) -> ExitStatus {
