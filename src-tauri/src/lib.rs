@@ -1,38 +1,26 @@
-//! The desktop shell: opens the window, manages the core, forwards commands and announces
-//! database writes as events. No domain logic lives here.
+//! The desktop shell: opens the window, hands the use cases (`la_app`) a host that turns their
+//! events into window events, and registers the commands, each a forwarder of a few lines.
 
 mod checks;
 mod commands;
+mod host;
 mod purchase;
 mod reports;
 mod sandbox;
 
-use la_core::secrets::{Backend, Secrets};
-use la_core::service::{ChangeEvent, Core, EventSink};
-use serde::{Deserialize, Serialize};
+use la_app::App;
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Instant;
-use tauri::{AppHandle, Manager};
-use tauri_specta::{collect_commands, collect_events, Event};
+use tauri::Manager;
+use tauri_specta::{collect_commands, collect_events};
 
-pub use commands::AppState;
+pub use host::{CheckProgress, PurchaseEvent, PurchaseVerdicts, PurchaseWatcher, StoreChanged};
 
-/// Emitted after every committed write.
-#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
-pub struct StoreChanged(pub ChangeEvent);
-
-/// Forwards core change events to the webview once the app handle exists.
-struct TauriEvents(OnceLock<AppHandle>);
-
-impl EventSink for TauriEvents {
-    fn changed(&self, event: ChangeEvent) {
-        if let Some(app) = self.0.get() {
-            if let Err(e) = StoreChanged(event).emit(app) {
-                tracing::warn!(error = %e, "could not emit store-changed");
-            }
-        }
-    }
+/// Start-up measurement for the benchmark (`LA_BENCH_READY_FILE`, `LA_BENCH_EXIT`).
+pub struct Bench {
+    pub ready_file: Option<PathBuf>,
+    pub exit: bool,
 }
 
 /// The typed command and event list; also what the bindings are generated from.
@@ -93,10 +81,10 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         ])
         .events(collect_events![
             StoreChanged,
-            checks::CheckProgress,
-            purchase::PurchaseEvent,
-            purchase::PurchaseWatcher,
-            purchase::PurchaseVerdicts
+            CheckProgress,
+            PurchaseEvent,
+            PurchaseWatcher,
+            PurchaseVerdicts
         ])
         // One shape per type: the UI always sends whole objects, so serde defaults never apply.
         .disable_serde_phases()
@@ -113,27 +101,6 @@ pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
-/// Dev and test builds keep their data and keyring entries apart from the release app's.
-fn identifier_suffix() -> &'static str {
-    if cfg!(debug_assertions) {
-        ".dev"
-    } else {
-        ""
-    }
-}
-
-fn data_dir(app: &AppHandle) -> PathBuf {
-    if let Some(dir) = std::env::var_os("LISTING_ASSISTANT_DATA_DIR") {
-        return PathBuf::from(dir);
-    }
-    let base = app
-        .path()
-        .app_data_dir()
-        .unwrap_or_else(|_| std::env::temp_dir().join("listing-assistant"));
-    let name = format!("{}{}", app.config().identifier, identifier_suffix());
-    base.with_file_name(name)
-}
-
 pub fn run() {
     let started = Instant::now();
     tracing_subscriber::fmt()
@@ -141,46 +108,22 @@ pub fn run() {
         .with_writer(std::io::stderr)
         .init();
     let builder = specta_builder();
-    let events = Arc::new(TauriEvents(OnceLock::new()));
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
-            let handle = app.handle().clone();
-            let _ = events.0.set(handle.clone());
-            let dir = data_dir(&handle);
-            let service = format!("{}{}", handle.config().identifier, identifier_suffix());
-            let core = Core::open(
-                &dir,
-                Secrets::new(service, Backend::from_env()),
-                events.clone(),
-            )
-            .map_err(la_core::AppError::from);
-            if let Err(e) = &core {
-                tracing::error!(error = %e.message, "could not open the data directory");
-            }
+            let host = Arc::new(host::TauriHost(app.handle().clone()));
+            let opts = la_app::Options::for_this_machine();
+            tracing::info!(dir = %opts.data_dir.display(), "data directory");
+            let la = App::open(&opts, host).started_at(started);
             // The built-in Marketplace sandbox the Demo workspace points at.
-            let running = tauri::async_runtime::block_on(sandbox::start(&dir));
-            match (&running, &core) {
-                (Ok(r), Ok(c)) => {
-                    tracing::info!(url = %r.url, "Marketplace sandbox running");
-                    if let Err(e) = la_core::demo::repoint(c, &r.url) {
-                        tracing::warn!(error = %e, "could not point the Demo workspace at the sandbox");
-                    }
-                }
-                (Err(e), _) => tracing::warn!(error = %e, "the built-in sandbox could not start"),
-                _ => {}
-            }
-            app.manage(sandbox::SandboxState { running });
-            app.manage(checks::ChecksState::default());
-            app.manage(purchase::PurchaseState::default());
-            tracing::info!(dir = %dir.display(), "data directory");
-            app.manage(AppState {
-                core,
-                started,
+            tauri::async_runtime::block_on(la_app::sandbox::start_builtin(&la, None));
+            app.manage(la);
+            app.manage(Bench {
                 ready_file: std::env::var_os("LA_BENCH_READY_FILE").map(PathBuf::from),
+                exit: std::env::var_os("LA_BENCH_EXIT").is_some(),
             });
             Ok(())
         })

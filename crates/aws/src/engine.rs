@@ -157,43 +157,65 @@ pub fn missing_action(message: &str) -> Option<&str> {
     Some(action.trim_end_matches([',', '.']))
 }
 
+/// One check's run as the engine drives it, boxed with its lifetime spelled out. A stream stage
+/// holding a closure over borrowed references makes the compiler ask for `Send` "for every
+/// lifetime" (rust-lang/rust#102211), which no borrow satisfies: the run's future was not
+/// `Send`, so each run needed a thread and runtime of its own instead of the app's.
+type OneRun<'a> = Pin<Box<dyn Future<Output = CheckResult> + Send + 'a>>;
+
 /// Runs the checks, at most `concurrency` at once, calling `progress` as each starts and ends.
-/// Cancelling `cancel` stops what has not started and abandons what is running.
-pub async fn run<C: Sync>(
-    ctx: &C,
-    checks: &[&CheckDef<C>],
-    opts: &EngineOptions,
-    progress: &(dyn Fn(Progress) + Sync),
-    cancel: &tokio_util::sync::CancellationToken,
+/// Cancelling `cancel` stops what has not started and abandons what is running. The future is
+/// `Send` (a test below keeps it so): callers await it on their own runtime.
+pub async fn run<'a, C: Sync>(
+    ctx: &'a C,
+    checks: &'a [&'a CheckDef<C>],
+    opts: &'a EngineOptions,
+    progress: &'a (dyn Fn(Progress) + Sync),
+    cancel: &'a tokio_util::sync::CancellationToken,
 ) -> Vec<CheckResult> {
     use futures_util::stream::{self, StreamExt};
-    let results = stream::iter(checks.iter().copied())
-        .map(|def| async move {
-            if cancel.is_cancelled() {
-                return stamp(
-                    def.id,
-                    Outcome::skipped("cancelled before it started"),
-                    Duration::ZERO,
-                );
-            }
-            progress(Progress::Started {
-                id: def.id.to_string(),
-            });
-            let started = Instant::now();
-            let outcome = tokio::select! {
-                _ = cancel.cancelled() => Outcome::skipped("cancelled"),
-                o = run_one(ctx, def, opts) => o,
-            };
-            let result = stamp(def.id, outcome, started.elapsed());
-            progress(Progress::Finished {
-                result: result.clone(),
-            });
-            result
-        })
+    // Made up front, outside the stream: a `.map(closure)` stage kept in the stream is what made
+    // the run not `Send` (see `OneRun`). A future does nothing until `buffered` polls it, so a
+    // check still starts only when a slot is free.
+    let runs: Vec<OneRun<'a>> = checks
+        .iter()
+        .map(|def| one(ctx, def, opts, progress, cancel))
+        .collect();
+    stream::iter(runs)
         .buffered(opts.concurrency.max(1))
         .collect::<Vec<_>>()
-        .await;
-    results
+        .await
+}
+
+fn one<'a, C: Sync>(
+    ctx: &'a C,
+    def: &'a CheckDef<C>,
+    opts: &'a EngineOptions,
+    progress: &'a (dyn Fn(Progress) + Sync),
+    cancel: &'a tokio_util::sync::CancellationToken,
+) -> OneRun<'a> {
+    Box::pin(async move {
+        if cancel.is_cancelled() {
+            return stamp(
+                def.id,
+                Outcome::skipped("cancelled before it started"),
+                Duration::ZERO,
+            );
+        }
+        progress(Progress::Started {
+            id: def.id.to_string(),
+        });
+        let started = Instant::now();
+        let outcome = tokio::select! {
+            _ = cancel.cancelled() => Outcome::skipped("cancelled"),
+            o = run_one(ctx, def, opts) => o,
+        };
+        let result = stamp(def.id, outcome, started.elapsed());
+        progress(Progress::Finished {
+            result: result.clone(),
+        });
+        result
+    })
 }
 
 async fn run_one<C: Sync>(ctx: &C, def: &CheckDef<C>, opts: &EngineOptions) -> Outcome {
@@ -238,6 +260,24 @@ pub type Shared<C> = Arc<C>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A run's future is `Send`, so the app awaits it on its own multi-threaded runtime instead
+    /// of a thread and runtime per run. Compiling is the test.
+    #[allow(dead_code)]
+    fn a_run_is_send(
+        checks: &[&CheckDef<u8>],
+        progress: &(dyn Fn(Progress) + Sync),
+        cancel: &tokio_util::sync::CancellationToken,
+    ) {
+        fn send<T: Send>(_: T) {}
+        send(run(
+            &0u8,
+            checks,
+            &EngineOptions::default(),
+            progress,
+            cancel,
+        ));
+    }
 
     #[test]
     fn finds_the_missing_action() {

@@ -4,7 +4,7 @@
 
 use crate::checks::{self, CheckContext};
 use crate::engine::{self, CheckResult, EngineOptions, Progress};
-use la_core::model::{CredentialSource, EnvMode, EnvironmentSettings};
+use la_core::model::{CheckRunState, CredentialSource, EnvMode, EnvironmentSettings};
 use la_core::secrets::AccessKeys;
 use la_core::AppError;
 use std::path::Path;
@@ -93,12 +93,7 @@ pub async fn run_for_environment(
     if ids.is_empty() {
         return Err(AppError::invalid("this step has no automated check yet"));
     }
-    let (settings, _) = core.store().environment(workspace_id, env)?;
-    let keys = if settings.credential_source == CredentialSource::AccessKeys {
-        core.access_keys(workspace_id, env)?
-    } else {
-        None
-    };
+    let la_core::service::Credentials { settings, keys } = core.credentials(workspace_id, env)?;
     let run = core.start_check_run(workspace_id, env, ids.len() as u32)?;
     let record = |p: Progress| {
         if let Progress::Finished { result } = &p {
@@ -122,20 +117,17 @@ pub async fn run_for_environment(
             .filter(|r| ids.contains(&r.id))
             .collect::<Vec<_>>(),
         Err(e) => {
-            core.finish_check_run(&run, &[], "failed")?;
+            core.finish_check_run(&run, &[], CheckRunState::Failed)?;
             return Err(e);
         }
     };
     let state = if cancel.is_cancelled() {
-        "cancelled"
+        CheckRunState::Cancelled
     } else {
-        "finished"
+        CheckRunState::Finished
     };
     core.finish_check_run(&run, &results, state)?;
-    Ok(la_core::model::CheckRun {
-        state: state.into(),
-        ..run
-    })
+    Ok(la_core::model::CheckRun { state, ..run })
 }
 
 #[cfg(test)]

@@ -25,16 +25,7 @@ fn env_file(dir: &std::path::Path, url: &str) -> std::path::PathBuf {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn watch_streams_json_lines_and_stops_cleanly_on_sigterm() {
-    let sb = la_sandbox::serve(
-        la_sandbox::Config::default(),
-        la_sandbox::server::ServeOptions {
-            addr: "127.0.0.1:0".parse().expect("addr"),
-            seed_demo: true,
-            allow_remote: false,
-        },
-    )
-    .await
-    .expect("sandbox");
+    let sb = la_testkit::sandbox::seeded().await;
     let dir = tempfile::tempdir().expect("dir");
     let file = env_file(dir.path(), &sb.url);
     let mut child = Command::new(BIN)

@@ -277,6 +277,23 @@ pub enum Language {
     Ja,
 }
 
+impl Language {
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::En => "en",
+            Language::Ja => "ja",
+        }
+    }
+    /// `ja` is Japanese; anything else reads as English.
+    pub fn from_code(s: &str) -> Self {
+        if s == "ja" {
+            Language::Ja
+        } else {
+            Language::En
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, Type)]
 #[serde(rename_all = "snake_case")]
 pub enum Theme {
@@ -374,9 +391,57 @@ pub struct CheckRun {
     pub env: EnvKind,
     pub started_at: String,
     pub finished_at: Option<String>,
-    /// running, finished, cancelled, or interrupted (the app stopped mid-run).
-    pub state: String,
+    pub state: CheckRunState,
     pub total: u32,
+}
+
+/// Where a check run is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckRunState {
+    Running,
+    Finished,
+    Cancelled,
+    /// It could not start (no credentials, no check selected).
+    Failed,
+    /// The app stopped mid-run.
+    Interrupted,
+}
+
+impl CheckRunState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckRunState::Running => "running",
+            CheckRunState::Finished => "finished",
+            CheckRunState::Cancelled => "cancelled",
+            CheckRunState::Failed => "failed",
+            CheckRunState::Interrupted => "interrupted",
+        }
+    }
+    /// A state as the store keeps it; anything unknown reads as interrupted (a run that did
+    /// not finish as far as this version can tell).
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "running" => CheckRunState::Running,
+            "finished" => CheckRunState::Finished,
+            "cancelled" => CheckRunState::Cancelled,
+            "failed" => CheckRunState::Failed,
+            _ => CheckRunState::Interrupted,
+        }
+    }
+}
+
+impl std::fmt::Display for CheckRunState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Lets tests and logs compare with the stored word (`run.state == "finished"`).
+impl PartialEq<&str> for CheckRunState {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
 }
 
 /// The latest result of one check in an environment, with the run it came from.

@@ -54,14 +54,19 @@ pub enum Backend {
     Kernel,
     /// In-memory mock: for unit tests.
     Mock,
+    /// A machine with no keychain at all: every access fails with KeychainUnavailable. For
+    /// tests that prove an environment without stored keys never touches the keyring.
+    Unavailable,
 }
 
 impl Backend {
-    /// From `LISTING_ASSISTANT_KEYRING` (`os`, `kernel`, `mock`); the OS store by default.
+    /// From `LISTING_ASSISTANT_KEYRING` (`os`, `kernel`, `mock`, `none`); the OS store by
+    /// default.
     pub fn from_env() -> Self {
         match std::env::var("LISTING_ASSISTANT_KEYRING").as_deref() {
             Ok("kernel") => Backend::Kernel,
             Ok("mock") => Backend::Mock,
+            Ok("none") => Backend::Unavailable,
             _ => Backend::Os,
         }
     }
@@ -69,6 +74,7 @@ impl Backend {
 
 pub struct Secrets {
     service: String,
+    available: bool,
     // Entries are kept so one environment always talks to one credential object: the mock store
     // forgets between objects, and the OS stores are cheaper to reuse.
     entries: std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<keyring::Entry>>>,
@@ -78,7 +84,7 @@ impl Secrets {
     /// `service` namespaces every entry (e.g. `io.listingassistant.app.dev`).
     pub fn new(service: impl Into<String>, backend: Backend) -> Self {
         match backend {
-            Backend::Os => {}
+            Backend::Os | Backend::Unavailable => {}
             Backend::Mock => {
                 keyring::set_default_credential_builder(keyring::mock::default_credential_builder())
             }
@@ -91,6 +97,7 @@ impl Secrets {
         }
         Self {
             service: service.into(),
+            available: backend != Backend::Unavailable,
             entries: Default::default(),
         }
     }
@@ -100,6 +107,11 @@ impl Secrets {
     }
 
     pub(crate) fn named_entry(&self, user: String) -> Result<std::sync::Arc<keyring::Entry>> {
+        if !self.available {
+            return Err(CoreError::Keychain(
+                "this machine has no keychain (LISTING_ASSISTANT_KEYRING=none)".into(),
+            ));
+        }
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(e) = entries.get(&user) {
             return Ok(e.clone());

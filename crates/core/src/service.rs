@@ -5,19 +5,20 @@ use crate::checklist::{checklist, implemented_checks};
 use crate::error::{CoreError, Result};
 use crate::model::*;
 use crate::secrets::{AccessKeys, Secrets, Sensitive};
-use crate::store::{now, schema_version, Store};
+use crate::store::{schema_version, Store};
 use crate::validate::validate_settings;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use specta::Type;
 use std::collections::HashMap;
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod credentials;
+mod evidence;
 mod listing;
 mod purchase;
 mod signing;
+pub use credentials::Credentials;
 pub use purchase::NewSession;
 
 /// Largest evidence file accepted (screenshots, PDFs, logs); bigger files belong in a link.
@@ -287,7 +288,7 @@ impl Core {
         // Written aside and renamed: an existing file is replaced whole or kept as it was.
         (|| {
             let mut f = crate::fsutil::AtomicFile::create(path)?;
-            f.file().write_all(text.as_bytes())?;
+            std::io::Write::write_all(f.file(), text.as_bytes())?;
             f.commit()
         })()
         .map_err(|e| CoreError::File(crate::fsutil::describe("the environment file", path, &e)))
@@ -381,7 +382,7 @@ impl Core {
         &self,
         run: &CheckRun,
         results: &[CheckResult],
-        state: &str,
+        state: CheckRunState,
     ) -> Result<u32> {
         self.store.finish_check_run(&run.id, state)?;
         let cl = checklist();
@@ -488,143 +489,6 @@ impl Core {
             })
             .collect())
     }
-
-    // ---- evidence ----------------------------------------------------------------------------
-
-    /// Copies a file into the data directory, hashing it on the way, and records it.
-    pub fn add_evidence(
-        &self,
-        workspace_id: &str,
-        item_id: &str,
-        source: &Path,
-    ) -> Result<Evidence> {
-        self.store.workspace(workspace_id)?;
-        if checklist().item(item_id).is_none() {
-            return Err(CoreError::NotFound(format!("No checklist item {item_id}.")));
-        }
-        let meta = std::fs::metadata(source)
-            .map_err(|e| CoreError::Invalid(format!("Cannot read {}: {e}.", source.display())))?;
-        if !meta.is_file() {
-            return Err(CoreError::Invalid(format!(
-                "{} is not a file.",
-                source.display()
-            )));
-        }
-        if meta.len() > MAX_EVIDENCE_BYTES {
-            return Err(CoreError::Invalid(format!(
-                "{} is larger than {} MiB; attach a smaller file or a link in the note.",
-                source.display(),
-                MAX_EVIDENCE_BYTES / 1024 / 1024
-            )));
-        }
-        let file_name = sanitize_file_name(
-            &source
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "evidence".into()),
-        );
-        let id = uuid::Uuid::new_v4().to_string();
-        let dir = self.data_dir.join("evidence").join(workspace_id).join(&id);
-        let dest = dir.join(&file_name);
-        let tmp = dir.join(".partial");
-        // Private folder and file, bytes synced, then renamed and the folder synced: the row
-        // committed next never points at a file a power cut could take back.
-        let copied = crate::fsutil::create_private_dir_all(&dir)
-            .map_err(CoreError::from)
-            .and_then(|_| copy_hashed(source, &tmp))
-            .and_then(|v| {
-                crate::fsutil::rename_durably(&tmp, &dest)?;
-                Ok(v)
-            })
-            .map_err(|e| match e {
-                CoreError::Io(io) => CoreError::File(crate::fsutil::describe(
-                    &format!("the evidence file {file_name}"),
-                    &self.data_dir,
-                    &io,
-                )),
-                other => other,
-            });
-        let (sha256, size) = match copied {
-            Ok(v) => v,
-            Err(e) => {
-                let _ = std::fs::remove_dir_all(&dir);
-                return Err(e);
-            }
-        };
-        let ev = Evidence {
-            id,
-            item_id: item_id.to_string(),
-            file_name,
-            sha256,
-            size: u32::try_from(size).unwrap_or(u32::MAX),
-            added_by: self.actor(),
-            added_at: now(),
-        };
-        if let Err(e) = self
-            .store
-            .insert_evidence(workspace_id, &dest.display().to_string(), &ev)
-        {
-            let _ = std::fs::remove_dir_all(&dir);
-            return Err(e);
-        }
-        self.emit(Some(workspace_id), ChangeKind::Evidence);
-        Ok(ev)
-    }
-
-    pub fn list_evidence(&self, workspace_id: &str, item_id: &str) -> Result<Vec<Evidence>> {
-        self.store.evidence(workspace_id, item_id)
-    }
-
-    pub fn evidence_file(&self, evidence_id: &str) -> Result<PathBuf> {
-        Ok(PathBuf::from(self.store.evidence_path(evidence_id)?))
-    }
-}
-
-fn sanitize_file_name(name: &str) -> String {
-    let cleaned: String = name
-        .chars()
-        .map(|c| {
-            if c.is_control() || "/\\:*?\"<>|".contains(c) {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect();
-    let cleaned = cleaned.trim_matches(|c: char| c == '.' || c.is_whitespace());
-    if cleaned.is_empty() {
-        "evidence".into()
-    } else {
-        cleaned.chars().take(180).collect()
-    }
-}
-
-fn copy_hashed(source: &Path, dest: &Path) -> Result<(String, u64)> {
-    let mut input = std::fs::File::open(source)
-        .map_err(|e| CoreError::Invalid(format!("Cannot read {}: {e}.", source.display())))?;
-    let mut output = crate::fsutil::create_private_new(dest)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut total = 0u64;
-    loop {
-        let n = input
-            .read(&mut buf)
-            .map_err(|e| CoreError::Invalid(format!("Cannot read {}: {e}.", source.display())))?;
-        if n == 0 {
-            break;
-        }
-        total += n as u64;
-        if total > MAX_EVIDENCE_BYTES {
-            return Err(CoreError::Invalid(
-                "The file grew past the evidence size limit while it was copied.".into(),
-            ));
-        }
-        hasher.update(&buf[..n]);
-        output.write_all(&buf[..n])?;
-    }
-    // The row that points at this file is committed next; the bytes must be on disk first.
-    output.sync_all()?;
-    Ok((hex::encode(hasher.finalize()), total))
 }
 
 /// Progress per step and per phase from the stored item states.

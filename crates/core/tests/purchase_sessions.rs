@@ -5,19 +5,10 @@
 
 use la_core::model::*;
 use la_core::purchase::*;
-use la_core::secrets::{Backend, Secrets};
-use la_core::service::{Core, NewSession, NoEvents};
+use la_core::service::{Core, NewSession};
 use la_core::ErrorCode;
-use std::sync::Arc;
 
-fn core(dir: &std::path::Path) -> Core {
-    Core::open(
-        dir,
-        Secrets::new("io.listingassistant.test", Backend::Mock),
-        Arc::new(NoEvents),
-    )
-    .expect("open core")
-}
+use la_testkit::core::open as core;
 
 fn demo(c: &Core) -> String {
     c.list_workspaces().expect("list")[0].workspace.id.clone()

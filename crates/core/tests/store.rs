@@ -2,22 +2,12 @@
 //! the demo seed, secrets kept out of the database, and a kill mid-write losing nothing.
 
 use la_core::model::*;
-use la_core::secrets::{Backend, Secrets};
-use la_core::service::{Core, NoEvents};
 use la_core::store::Store;
 use la_core::ErrorCode;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
-use std::sync::Arc;
 
-fn core(dir: &std::path::Path) -> Core {
-    Core::open(
-        dir,
-        Secrets::new("io.listingassistant.test", Backend::Mock),
-        Arc::new(NoEvents),
-    )
-    .expect("open core")
-}
+use la_testkit::core::open as core;
 
 fn change(
     ws: &str,
@@ -512,7 +502,7 @@ fn check_runs_move_items_and_survive_a_crash() {
                 fail.clone(),
                 result("registration.repeat_post", CheckStatus::Fail),
             ],
-            "finished",
+            CheckRunState::Finished,
         )
         .expect("finish");
     assert_eq!(

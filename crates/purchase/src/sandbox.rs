@@ -7,11 +7,14 @@
 use crate::watch::{NewEvent, Session};
 use la_core::purchase::EventSource;
 use la_core::{AppError, ErrorCode};
-use serde_json::{json, Value};
+use la_sandbox_api::{
+    ChangeRequest, Client, ControlError, DemoMeterRequest, Entitlement, ErrorKind, PurchaseRequest,
+};
+use serde::Serialize;
+use serde_json::Value;
 
 pub struct SandboxBuyer {
-    http: reqwest::Client,
-    endpoint: String,
+    client: Client,
 }
 
 /// What a sandbox purchase gives the session.
@@ -23,14 +26,43 @@ pub struct Purchased {
     pub landing_status: Option<u16>,
 }
 
-/// The token is a credential for the buyer's registration: keep its first characters only.
-pub fn mask_token(mut v: Value) -> Value {
+/// The one map from a sandbox refusal (HTTP status, its `code` and message) to the app's
+/// error, for the control API's clients and the app's in-process sandbox alike.
+pub fn control_error(status: u16, code: &str, message: &str) -> AppError {
+    let code_ = match ErrorKind::from_status(status) {
+        ErrorKind::AccessDenied => ErrorCode::AccessDenied,
+        ErrorKind::NotFound => ErrorCode::NotFound,
+        ErrorKind::Conflict => ErrorCode::Conflict,
+        ErrorKind::InvalidInput => ErrorCode::InvalidInput,
+        ErrorKind::Other => ErrorCode::Aws,
+    };
+    AppError::new(code_, format!("{code}: {message}"))
+}
+
+/// A failed control call as the app's error.
+pub fn app_error(e: ControlError) -> AppError {
+    match e {
+        ControlError::Refused {
+            status,
+            code,
+            message,
+        } => control_error(status, &code, &message),
+        ControlError::Unreachable { endpoint, detail } => AppError::new(
+            ErrorCode::Unreachable,
+            format!("The sandbox at {endpoint} did not answer: {detail}"),
+        ),
+        ControlError::BadBody { .. } => AppError::new(ErrorCode::Aws, e.to_string()),
+    }
+}
+
+/// What goes on the timeline for a request or an answer: the token masked, and the browser
+/// form and one-time page (which carry or serve the token) left out.
+pub fn mask_token(v: &impl Serialize) -> Value {
+    let mut v = serde_json::to_value(v).unwrap_or_default();
     if let Some(t) = v.get("registration_token").and_then(Value::as_str) {
-        let shown: String = t.chars().take(8).collect();
-        v["registration_token"] = json!(format!("{shown}…"));
+        v["registration_token"] = Value::String(la_sandbox_api::mask_token(t));
     }
     if let Some(o) = v.as_object_mut() {
-        // The form holds the token, and the one-time page serves it until the browser opens it.
         o.remove("browser_form_html");
         o.remove("browser_path");
     }
@@ -40,60 +72,17 @@ pub fn mask_token(mut v: Value) -> Value {
 impl SandboxBuyer {
     pub fn new(endpoint: &str) -> Self {
         Self {
-            http: reqwest::Client::builder()
-                .timeout(std::time::Duration::from_secs(30))
-                .build()
-                .unwrap_or_default(),
-            endpoint: endpoint.trim_end_matches('/').to_string(),
+            client: Client::new(endpoint),
         }
     }
 
-    async fn post(&self, path: &str, body: Value) -> Result<Value, AppError> {
-        let url = format!("{}{path}", self.endpoint);
-        let resp = self.http.post(&url).json(&body).send().await.map_err(|e| {
-            AppError::new(
-                ErrorCode::Unreachable,
-                format!(
-                    "The sandbox at {} did not answer: {}",
-                    self.endpoint,
-                    la_aws::http_error_chain(&e)
-                ),
-            )
-        })?;
-        let status = resp.status();
-        let v: Value = resp.json().await.unwrap_or(Value::Null);
-        if status.is_success() {
-            return Ok(v);
-        }
-        let code = match status.as_u16() {
-            403 => ErrorCode::AccessDenied,
-            404 => ErrorCode::NotFound,
-            409 => ErrorCode::Conflict,
-            400 | 422 => ErrorCode::InvalidInput,
-            _ => ErrorCode::Aws,
-        };
-        Err(AppError::new(
-            code,
-            format!(
-                "{}: {}",
-                v["code"]
-                    .as_str()
-                    .or(v["__type"].as_str())
-                    .unwrap_or("SandboxError"),
-                v["message"]
-                    .as_str()
-                    .unwrap_or("the sandbox refused the request")
-            ),
-        ))
-    }
-
-    fn record(session: &Session, kind: &str, summary: String, raw: &Value) {
+    fn record(session: &Session, kind: &str, summary: String, raw: &impl Serialize) {
         session.add(NewEvent {
             source: EventSource::Sandbox,
             kind: kind.to_string(),
             summary,
             occurred_at: None,
-            raw: mask_token(raw.clone()).to_string(),
+            raw: mask_token(raw).to_string(),
             malformed: false,
         });
     }
@@ -107,7 +96,11 @@ impl SandboxBuyer {
         buyer_account: &str,
         via_browser: bool,
     ) -> Result<Purchased, AppError> {
-        let req = json!({"product": product, "buyer_account": buyer_account, "redirect": !via_browser, "browser_form": via_browser});
+        let req = PurchaseRequest {
+            redirect: !via_browser,
+            browser_form: via_browser,
+            ..PurchaseRequest::new(product, buyer_account)
+        };
         // The action goes on the timeline before its consequences (notifications, the landing).
         Self::record(
             session,
@@ -115,12 +108,12 @@ impl SandboxBuyer {
             format!("the buyer {buyer_account} purchases {product} in the sandbox"),
             &req,
         );
-        let v = self.post("/_sandbox/purchase", req).await?;
-        let license_arn = v["license_arn"].as_str().unwrap_or_default().to_string();
-        let landing_status = v["fulfillment"]["status"].as_u64().map(|s| s as u16);
-        let landing = match (&v["fulfillment"]["status"], &v["fulfillment"]["error"]) {
-            (Value::Number(s), _) => format!("; the fulfillment URL answered HTTP {s}"),
-            (_, Value::String(e)) => format!("; the fulfillment URL could not be reached: {e}"),
+        let v = self.client.purchase(&req).await.map_err(app_error)?;
+        let landing_status = v.fulfillment.as_ref().and_then(|f| f.status);
+        let landing_error = v.fulfillment.as_ref().and_then(|f| f.error.as_deref());
+        let landing = match (landing_status, landing_error) {
+            (Some(s), _) => format!("; the fulfillment URL answered HTTP {s}"),
+            (_, Some(e)) => format!("; the fulfillment URL could not be reached: {e}"),
             _ if via_browser => "; opening the landing page in the browser".into(),
             _ => String::new(),
         };
@@ -129,15 +122,13 @@ impl SandboxBuyer {
             "purchase-done",
             format!(
                 "sandbox purchase by {buyer_account}: license {}{landing}",
-                license_arn.rsplit(':').next().unwrap_or("")
+                v.license_arn.rsplit(':').next().unwrap_or("")
             ),
             &v,
         );
         Ok(Purchased {
-            license_arn,
-            browser_url: v["browser_path"]
-                .as_str()
-                .map(|p| format!("{}{p}", self.endpoint)),
+            browser_url: v.browser_path.as_deref().map(|p| self.client.url(p)),
+            license_arn: v.license_arn,
             landing_status,
         })
     }
@@ -149,41 +140,49 @@ impl SandboxBuyer {
         license_arn: &str,
         quantities: &[(String, i64)],
     ) -> Result<(), AppError> {
-        let ents: Vec<Value> = quantities
+        let entitlements: Vec<Entitlement> = quantities
             .iter()
-            .map(|(d, q)| json!({"dimension": d, "quantity": q}))
+            .map(|(d, q)| Entitlement {
+                dimension: d.clone(),
+                quantity: Some(*q),
+            })
             .collect();
         let what = quantities
             .iter()
             .map(|(d, q)| format!("{d}={q}"))
             .collect::<Vec<_>>()
             .join(", ");
-        let req = json!({"license_arn": license_arn, "entitlements": ents});
+        let req = ChangeRequest {
+            license_arn: license_arn.to_string(),
+            entitlements,
+        };
         Self::record(
             session,
             "change",
             format!("the buyer changes the contract in the sandbox: {what}"),
             &req,
         );
-        self.post("/_sandbox/change", req).await?;
+        self.client.change(&req).await.map_err(app_error)?;
         Ok(())
     }
 
     pub async fn cancel(&self, session: &Session, license_arn: &str) -> Result<(), AppError> {
-        let req = json!({"license_arn": license_arn});
+        let req = la_sandbox_api::LicenseRequest {
+            license_arn: license_arn.to_string(),
+        };
         Self::record(
             session,
             "cancel",
             "the buyer cancels in the sandbox".into(),
             &req,
         );
-        let v = self.post("/_sandbox/cancel", req).await?;
+        let v = self.client.cancel(license_arn).await.map_err(app_error)?;
         Self::record(
             session,
             "cancel-done",
             format!(
                 "sandbox cancellation; unsubscribe-success due at {}",
-                v["unsubscribe_success_due"].as_str().unwrap_or("?")
+                v.unsubscribe_success_due
             ),
             &v,
         );
@@ -202,7 +201,7 @@ impl SandboxBuyer {
         quantity: i64,
     ) -> Result<(), AppError> {
         let Some(base) = fulfillment_url
-            .strip_prefix(&self.endpoint)
+            .strip_prefix(self.client.endpoint())
             .and_then(|p| p.strip_suffix("/marketplace/register"))
             .filter(|p| p.starts_with("/_demo-saas/"))
         else {
@@ -210,15 +209,28 @@ impl SandboxBuyer {
                 "Only the sandbox's demo SaaS can be asked to meter; your own SaaS meters on its own schedule.",
             ));
         };
-        let req = json!({"customer_aws_account_id": buyer_account, "license_arn": license_arn, "dimension": dimension, "quantity": quantity});
+        let req = DemoMeterRequest {
+            customer_aws_account_id: buyer_account.to_string(),
+            license_arn: license_arn.to_string(),
+            dimension: dimension.to_string(),
+            quantity,
+        };
         Self::record(
             session,
             "demo-saas-meter",
             format!("the demo SaaS meters {dimension}={quantity} for {buyer_account}"),
             &req,
         );
-        let v = self.post(&format!("{base}/meter"), req).await?;
-        let status = v["Results"][0]["Status"].as_str().unwrap_or("Unprocessed");
+        let v = self
+            .client
+            .demo_saas_meter(base, &req)
+            .await
+            .map_err(app_error)?;
+        let status = v
+            .results
+            .first()
+            .and_then(|r| r.status.as_deref())
+            .unwrap_or("Unprocessed");
         if status != "Success" {
             return Err(AppError::new(
                 ErrorCode::Aws,
@@ -230,15 +242,15 @@ impl SandboxBuyer {
 
     /// Moves the sandbox clock forward (to pass the final-metering hour).
     pub async fn advance_clock(&self, session: &Session, secs: i64) -> Result<String, AppError> {
-        let req = json!({"advance_secs": secs});
+        let req = la_sandbox_api::AdvanceClock { advance_secs: secs };
         Self::record(
             session,
             "clock",
             format!("the sandbox clock moves forward by {} min", secs / 60),
             &req,
         );
-        let v = self.post("/_sandbox/clock", req).await?;
-        Ok(v["now"].as_str().unwrap_or("?").to_string())
+        let v = self.client.advance_clock(secs).await.map_err(app_error)?;
+        Ok(v.now)
     }
 }
 
@@ -247,10 +259,23 @@ mod tests {
     #[test]
     fn token_is_masked_and_form_dropped() {
         let v = super::mask_token(
-            serde_json::json!({"registration_token": "abcdefghijklmnop", "browser_form_html": "<form>abcdefghijklmnop</form>", "browser_path": "/_sandbox/landing/abc", "x": 1}),
+            &serde_json::json!({"registration_token": "abcdefghijklmnop", "browser_form_html": "<form>abcdefghijklmnop</form>", "browser_path": "/_sandbox/landing/abc", "x": 1}),
         );
         assert_eq!(v["registration_token"], "abcdefgh…");
         assert!(!v.to_string().contains("ijklmnop"));
         assert!(v.get("browser_path").is_none());
+    }
+
+    /// The control API's 409 (a license that is no longer active) is a conflict for every
+    /// client; the app's in-process sandbox used to call it invalid input.
+    #[test]
+    fn a_409_is_a_conflict() {
+        let e = super::control_error(409, "ConflictException", "License x is not active.");
+        assert_eq!(e.code, la_core::ErrorCode::Conflict);
+        assert_eq!(e.message, "ConflictException: License x is not active.");
+        assert_eq!(
+            super::control_error(400, "ValidationException", "x").code,
+            la_core::ErrorCode::InvalidInput
+        );
     }
 }

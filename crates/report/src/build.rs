@@ -1,7 +1,7 @@
 //! Builds the [`Report`] from the store: one read of each table for the whole workspace (a report
 //! with 10,000 evidence rows is one query, not one per item), titles resolved to the language.
 
-use crate::labels::Lang;
+use crate::labels::{Lang, Words};
 use crate::model::*;
 use crate::scrub;
 use la_core::checklist::{checklist, StepEnv};
@@ -10,33 +10,45 @@ use la_core::service::Core;
 use la_core::{AppError, Result as CoreResult};
 use std::collections::HashMap;
 
-/// What a report covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a report covers: the whole workspace or one environment. The one definition the app,
+/// its IPC bindings (`ReportScope`) and the CLI (`--env`) all use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, specta::Type)]
+#[serde(rename = "ReportScope", rename_all = "snake_case")]
 pub enum Scope {
     Workspace,
-    Env(EnvKind),
+    Staging,
+    Production,
 }
 
 impl Scope {
-    pub fn code(self) -> &'static str {
-        match self {
-            Scope::Workspace => "workspace",
-            Scope::Env(k) => k.as_str(),
+    /// One environment's scope, or the whole workspace's.
+    pub fn of(env: Option<EnvKind>) -> Self {
+        match env {
+            None => Scope::Workspace,
+            Some(EnvKind::Staging) => Scope::Staging,
+            Some(EnvKind::Production) => Scope::Production,
         }
+    }
+    pub fn env(self) -> Option<EnvKind> {
+        match self {
+            Scope::Workspace => None,
+            Scope::Staging => Some(EnvKind::Staging),
+            Scope::Production => Some(EnvKind::Production),
+        }
+    }
+    pub fn code(self) -> &'static str {
+        self.env().map_or("workspace", EnvKind::as_str)
     }
     fn includes(self, env: StepEnv) -> bool {
         matches!(
             (self, env),
             (Scope::Workspace, _)
-                | (Scope::Env(EnvKind::Staging), StepEnv::Staging)
-                | (Scope::Env(EnvKind::Production), StepEnv::Production)
+                | (Scope::Staging, StepEnv::Staging)
+                | (Scope::Production, StepEnv::Production)
         )
     }
     fn envs(self) -> Vec<EnvKind> {
-        match self {
-            Scope::Workspace => EnvKind::ALL.to_vec(),
-            Scope::Env(k) => vec![k],
-        }
+        self.env().map_or(EnvKind::ALL.to_vec(), |k| vec![k])
     }
 }
 

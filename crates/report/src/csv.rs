@@ -3,7 +3,7 @@
 //! names are stable ids (scripts read either language); the values are in the report's language.
 //! A UTF-8 byte order mark lets Excel read Japanese.
 
-use crate::labels::{when, Lang};
+use crate::labels::{when, Lang, Words};
 use crate::model::*;
 
 const COLUMNS: &[&str] = &[

@@ -2,7 +2,7 @@
 //! scripts, no external requests) that reads well on screen and prints on A4 with each phase on
 //! a new page. The app previews exactly this.
 
-use crate::labels::{size, when, Lang};
+use crate::labels::{size, when, Lang, Words};
 use crate::model::*;
 use crate::view;
 use std::fmt::Write;

@@ -1,29 +1,19 @@
 //! The report's own words in English and Japanese (checklist titles come from the checklist).
 
-/// The language a report is written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    En,
-    Ja,
+/// The language a report is written in: the app's own `Language` (one definition for the UI's
+/// preference, the report request and the CLI's `--lang`), with the report's words on it.
+pub use la_core::model::Language as Lang;
+
+/// The report's labels in a language.
+pub trait Words: Copy {
+    /// The label for `key`; an unknown key returns itself so a gap shows rather than hides.
+    fn t(self, key: &'static str) -> &'static str;
+    /// The label of a value of some kind, e.g. `("status", "passed")`.
+    fn value(self, kind: &str, value: &str) -> &'static str;
 }
 
-impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Ja => "ja",
-        }
-    }
-    pub fn from_code(s: &str) -> Lang {
-        if s == "ja" {
-            Lang::Ja
-        } else {
-            Lang::En
-        }
-    }
-
-    /// The label for `key`; an unknown key returns itself so a gap shows rather than hides.
-    pub fn t(self, key: &'static str) -> &'static str {
+impl Words for Lang {
+    fn t(self, key: &'static str) -> &'static str {
         let Some((en, ja)) = TABLE.iter().find(|(k, _, _)| *k == key).map(|e| (e.1, e.2)) else {
             return key;
         };
@@ -33,8 +23,7 @@ impl Lang {
         }
     }
 
-    /// The label of a value of some kind, e.g. `("status", "passed")`.
-    pub fn value(self, kind: &str, value: &str) -> &'static str {
+    fn value(self, kind: &str, value: &str) -> &'static str {
         let key = VALUES
             .iter()
             .find(|(k, v, _, _)| *k == kind && *v == value)

@@ -34,7 +34,10 @@ pub fn verify(bytes: &[u8]) -> Result<Verified, VerifyError> {
     sign::verify(bytes, None)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A report's file format: the one definition the app, its IPC bindings (`ReportFormat`) and
+/// the CLI (`--format`) all use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, specta::Type)]
+#[serde(rename = "ReportFormat", rename_all = "snake_case")]
 pub enum Format {
     Html,
     Pdf,

@@ -1,6 +1,6 @@
 //! The Markdown report (CommonMark with GitHub tables): for a pull request, a wiki or an e-mail.
 
-use crate::labels::{size, when, Lang};
+use crate::labels::{size, when, Lang, Words};
 use crate::model::*;
 use crate::view;
 use std::fmt::Write;

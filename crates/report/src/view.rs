@@ -1,7 +1,7 @@
 //! What every human-readable renderer shows the same way: the environment rows, the summary
 //! table's columns and values, the scope and readiness lines.
 
-use crate::labels::{fill, Lang};
+use crate::labels::{fill, Lang, Words};
 use crate::model::*;
 
 /// The environment table: (label key, value) in display order.

@@ -6,21 +6,9 @@
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::Credentials;
-use la_sandbox::server::ServeOptions;
-use la_sandbox::{Config, Running};
 
-pub async fn start(config: Config) -> Running {
-    la_sandbox::serve(
-        config,
-        ServeOptions {
-            addr: "127.0.0.1:0".parse().expect("addr"),
-            seed_demo: true,
-            allow_remote: false,
-        },
-    )
-    .await
-    .expect("sandbox starts")
-}
+/// A sandbox with the demo products on a free port (la-testkit's, shared with other crates).
+pub use la_testkit::sandbox::seeded_with as start;
 
 pub fn sdk(url: &str, key: &str, secret: &str) -> SdkConfig {
     SdkConfig::builder()

@@ -158,15 +158,7 @@ async fn non_loopback_needs_an_explicit_flag() {
 #[tokio::test]
 async fn notifications_land_in_moto_sqs_in_the_sns_envelope() {
     let moto = moto();
-    let sdk = sdk(&moto.url, "testing", "testing");
-    let sqs = aws_sdk_sqs::Client::new(&sdk);
-    let queue = sqs
-        .create_queue()
-        .queue_name("marketplace")
-        .send()
-        .await
-        .expect("queue");
-    let queue_url = queue.queue_url().expect("url").to_string();
+    let (sqs, queue_url) = la_testkit::sqs::queue(&moto.url, "marketplace").await;
     let events = tempfile::NamedTempFile::new().expect("events file");
     let config = Config {
         sqs: Some(SqsTarget {

@@ -1,6 +1,14 @@
 //! Test support shared by the crates' integration tests (a dev-dependency only): moto's server
 //! (`.tools/venv/bin/moto_server`, or `LA_MOTO_SERVER`) on a free loopback port, killed and
-//! reaped on drop.
+//! reaped on drop; and, behind features, a seeded sandbox on a free port (`sandbox`), an SQS
+//! queue on moto (`sqs`) and a core on a temporary folder (`core`).
+
+#[cfg(feature = "core")]
+pub mod core;
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
+#[cfg(feature = "sqs")]
+pub mod sqs;
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;

@@ -50,7 +50,7 @@ export const commands = {
 	purchaseSessions: (workspaceId: string, env: EnvKind) => typedError<PurchaseSession[], AppError>(__TAURI_INVOKE("purchase_sessions", { workspaceId, env })),
 	purchaseView: (sessionId: string) => typedError<PurchaseView, AppError>(__TAURI_INVOKE("purchase_view", { sessionId })),
 	/**  The tester's own step ("landed on the SaaS page") or note, on the timeline. */
-	purchaseNote: (sessionId: string, kind: string, text: string) => typedError<TimelineEvent, AppError>(__TAURI_INVOKE("purchase_note", { sessionId, kind, text })),
+	purchaseNote: (sessionId: string, kind: TesterNote, text: string) => typedError<TimelineEvent, AppError>(__TAURI_INVOKE("purchase_note", { sessionId, kind, text })),
 	/**  Plays the buyer in a sandbox session. */
 	purchaseSandbox: (sessionId: string, action: SandboxAction) => typedError<null, AppError>(__TAURI_INVOKE("purchase_sandbox", { sessionId, action })),
 	purchaseSandboxChange: (sessionId: string, quantities: Quantity[]) => typedError<null, AppError>(__TAURI_INVOKE("purchase_sandbox_change", { sessionId, quantities })),
@@ -147,7 +147,10 @@ export type CheckChange = {
 };
 
 /**  Emitted as each check of a run starts and finishes. */
-export type CheckProgress = {
+export type CheckProgress = CheckProgressPayload;
+
+/**  A check of a run started or finished. */
+export type CheckProgressPayload = {
 	run_id: string,
 	workspace_id: string,
 	total: number,
@@ -172,10 +175,16 @@ export type CheckRun = {
 	env: EnvKind,
 	started_at: string,
 	finished_at: string | null,
-	/**  running, finished, cancelled, or interrupted (the app stopped mid-run). */
-	state: string,
+	state: CheckRunState,
 	total: number,
 };
+
+/**  Where a check run is. */
+export type CheckRunState = "running" | "finished" | "cancelled" | 
+/**  It could not start (no credentials, no check selected). */
+"failed" | 
+/**  The app stopped mid-run. */
+"interrupted";
 
 /**  A check run with its results' counts and what changed since the run before it. */
 export type CheckRunSummary = {
@@ -413,7 +422,10 @@ export type Preferences = {
 export type PricingModel = "subscription" | "contract" | "contract_with_consumption";
 
 /**  A timeline event as it lands. */
-export type PurchaseEvent = {
+export type PurchaseEvent = PurchaseEventPayload;
+
+/**  A timeline event of a test purchase session, as it lands. */
+export type PurchaseEventPayload = {
 	session_id: string,
 	event: TimelineEvent,
 };
@@ -436,7 +448,10 @@ export type PurchaseSession = {
 };
 
 /**  The verdicts changed. */
-export type PurchaseVerdicts = {
+export type PurchaseVerdicts = PurchaseVerdictsPayload;
+
+/**  A session's verdicts changed. */
+export type PurchaseVerdictsPayload = {
 	session_id: string,
 	verdicts: Verdict[],
 };
@@ -449,7 +464,10 @@ export type PurchaseView = {
 };
 
 /**  A watcher's state changed. */
-export type PurchaseWatcher = {
+export type PurchaseWatcher = PurchaseWatcherPayload;
+
+/**  A watcher of a session changed state. */
+export type PurchaseWatcherPayload = {
 	session_id: string,
 	status: WatcherStatus,
 };
@@ -467,6 +485,10 @@ export type ReportExported = {
 	evidence_files: number,
 };
 
+/**
+ *  A report's file format: the one definition the app, its IPC bindings (`ReportFormat`) and
+ *  the CLI (`--format`) all use.
+ */
 export type ReportFormat = "html" | "pdf" | "md" | "json" | "csv";
 
 export type ReportRequest = {
@@ -478,6 +500,10 @@ export type ReportRequest = {
 	with_evidence: boolean,
 };
 
+/**
+ *  What a report covers: the whole workspace or one environment. The one definition the app,
+ *  its IPC bindings (`ReportScope`) and the CLI (`--env`) all use.
+ */
 export type ReportScope = "workspace" | "staging" | "production";
 
 /**  One step of a runbook. */
@@ -643,6 +669,11 @@ export type StoredCheckResult = {
 	at: string,
 	result: CheckResult,
 };
+
+/**  What the tester puts on the timeline. */
+export type TesterNote = 
+/**  "I landed on the SaaS's page." */
+"landing" | "note";
 
 /**  A text in both languages the app ships. */
 export type Text = {

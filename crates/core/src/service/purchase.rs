@@ -172,7 +172,7 @@ impl Core {
             .join("tmp")
             .join(uuid::Uuid::new_v4().to_string());
         std::fs::create_dir_all(&dir)?;
-        let path = dir.join(super::sanitize_file_name(file_name));
+        let path = dir.join(super::evidence::sanitize_file_name(file_name));
         let res = std::fs::write(&path, bytes)
             .map_err(CoreError::from)
             .and_then(|_| self.attach_step_file(session_id, scenario_id, step, &path));

@@ -5,11 +5,9 @@
 
 use la_core::checklist::Text;
 use la_core::model::*;
-use la_core::secrets::{Backend, Secrets};
-use la_core::service::{Core, NoEvents};
+use la_core::service::Core;
 use la_report::{Format, Report};
 use std::path::Path;
-use std::sync::Arc;
 
 /// A fixed signing key, so signed renderings (goldens) are the same on every run: Ed25519 is
 /// deterministic.
@@ -17,22 +15,7 @@ pub fn test_key() -> la_core::signing::SigningKey {
     la_core::signing::SigningKey::from_seed(&la_core::secrets::Sensitive::new([42u8; 32]))
 }
 
-pub fn open(dir: &Path) -> Core {
-    Core::open(
-        dir,
-        Secrets::new("io.listingassistant.report-test", Backend::Mock),
-        Arc::new(NoEvents),
-    )
-    .unwrap()
-}
-
-pub fn demo_id(core: &Core) -> String {
-    core.store()
-        .workspace_by_name("Demo")
-        .unwrap()
-        .expect("the demo workspace is seeded on first start")
-        .id
-}
+pub use la_testkit::core::{demo_id, open};
 
 pub fn status(core: &Core, ws: &str, item: &str, s: ItemStatus, note: &str, reason: Option<&str>) {
     core.set_item_status(&StatusChange {
@@ -132,7 +115,8 @@ pub fn fixture(core: &Core, files: &Path) -> String {
     for r in &results {
         core.record_check_result(&run.id, r).unwrap();
     }
-    core.finish_check_run(&run, &results, "finished").unwrap();
+    core.finish_check_run(&run, &results, CheckRunState::Finished)
+        .unwrap();
     ws
 }
 

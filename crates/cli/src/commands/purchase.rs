@@ -1,13 +1,14 @@
 //! `listing-assistant purchase watch`: a test purchase session's live timeline on stdout, until
 //! interrupted (SIGINT or SIGTERM stop the watchers cleanly and print the verdicts).
 
+use super::interrupted;
+use crate::exit::ExitStatus;
 use clap::{Args, Subcommand, ValueEnum};
 use la_core::purchase::{TimelineEvent, Verdict, WatcherStatus};
-use la_purchase::watch::{Session, Sink};
+use la_purchase::watch::Sink;
 use serde_json::json;
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::sync::Arc;
 
 #[derive(Subcommand)]
@@ -92,61 +93,25 @@ impl Sink for Out {
     }
 }
 
-async fn interrupted() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
-}
-
-pub async fn run(cmd: PurchaseCmd) -> ExitCode {
+pub async fn run(cmd: PurchaseCmd) -> ExitStatus {
     let PurchaseCmd::Watch(a) = cmd;
-    let usage = |msg: String| {
-        eprintln!("error: {msg}");
-        ExitCode::from(2)
+    let usage = |msg: String| ExitStatus::Usage.with_error(msg);
+    let json = a.format == WatchFormat::Json;
+    let buyer = a.buyer_account.trim().to_string();
+    let req = la_app::purchase::WatchFile {
+        env_file: a.env_file.clone(),
+        buyer_account: buyer.clone(),
+        delete_messages: a.delete,
     };
-    let file = match la_core::envfile::read(&a.env_file) {
-        Ok(f) => f,
-        Err(e) => return usage(e.to_string()),
-    };
-    let buyer = a.buyer_account.trim();
-    if !file
-        .settings
-        .test_buyer_account_ids
-        .iter()
-        .any(|b| b == buyer)
+    let (name, session) = match la_app::purchase::watch_env_file(req, Arc::new(Out { json })).await
     {
-        return usage(format!(
-            "{buyer} is not in test_buyer_account_ids of {} ({})",
-            a.env_file.display(),
-            file.settings.test_buyer_account_ids.join(", ")
-        ));
-    }
-    let cfg = match la_purchase::config::watch_config(&file.settings, None, buyer, a.delete).await {
-        Ok(c) => c,
+        Ok(w) => w,
         Err(e) => return usage(e.message),
     };
-    let json = a.format == WatchFormat::Json;
-    let session = Session::start(cfg, Arc::new(Out { json }));
     if !json {
         eprintln!(
             "watching {} for buyer {buyer} ({}); Ctrl-C to stop",
-            file.name,
+            name,
             if a.delete {
                 "deleting what it reads"
             } else {
@@ -164,5 +129,5 @@ pub async fn run(cmd: PurchaseCmd) -> ExitCode {
             eprintln!("{:<26} {:?}: {}", v.id.as_str(), v.state, v.detail.en);
         }
     }
-    ExitCode::SUCCESS
+    ExitStatus::Success
 }

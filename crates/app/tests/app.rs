@@ -1,0 +1,209 @@
+//! The use cases on a real data folder, the built-in sandbox on a free port and a host that
+//! records what it is told — the same code the desktop app and the CLI run.
+
+use la_app::purchase::{SandboxAction, StartPurchase};
+use la_app::{App, AppEvent, ErrorCode, Host, Options};
+use la_core::model::{CredentialSource, EnvKind};
+use la_core::secrets::Backend;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+/// Records events and what it was asked to open.
+#[derive(Default)]
+struct Recorder {
+    events: Mutex<Vec<AppEvent>>,
+    opened: Mutex<Vec<String>>,
+}
+
+impl Host for Recorder {
+    fn emit(&self, event: AppEvent) {
+        self.events.lock().expect("lock").push(event);
+    }
+    fn open_url(&self, url: &str) -> Result<(), la_app::AppError> {
+        self.opened.lock().expect("lock").push(url.to_string());
+        Ok(())
+    }
+    fn open_file(&self, path: &Path) -> Result<(), la_app::AppError> {
+        self.opened
+            .lock()
+            .expect("lock")
+            .push(path.display().to_string());
+        Ok(())
+    }
+}
+
+/// An app on `dir` on a machine with no keychain at all, with its built-in sandbox running.
+async fn app_without_keychain(dir: &Path) -> (App, Arc<Recorder>) {
+    let host = Arc::new(Recorder::default());
+    let opts = Options {
+        data_dir: dir.to_path_buf(),
+        keyring_service: "io.listingassistant.test".into(),
+        keyring: Backend::Unavailable,
+        seed_demo_if_empty: false,
+    };
+    let app = App::open(&opts, host.clone());
+    la_app::sandbox::start_builtin(&app, Some("127.0.0.1:0")).await;
+    (app, host)
+}
+
+async fn demo_id(app: &App) -> String {
+    la_app::workspace::by_name(app, "Demo")
+        .await
+        .expect("Demo is seeded on first start")
+        .id
+}
+
+fn start(ws: &str) -> StartPurchase {
+    StartPurchase {
+        workspace_id: ws.to_string(),
+        env: EnvKind::Staging,
+        buyer_account: "444455556666".into(),
+        delete_messages: false,
+        open_product_page: false,
+    }
+}
+
+/// Regression: starting a purchase read the keyring even for an environment that stores no
+/// keys, so the Demo failed with KeychainUnavailable on a machine without a keychain.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_demo_purchase_works_with_no_keychain() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (app, host) = app_without_keychain(dir.path()).await;
+    let ws = demo_id(&app).await;
+    let session = la_app::purchase::start(&app, start(&ws))
+        .await
+        .expect("a Demo purchase needs no keychain");
+    la_app::purchase::sandbox(&app, &session.id, SandboxAction::Purchase)
+        .await
+        .expect("the sandbox buyer purchases");
+    let view = la_app::purchase::view(&app, &session.id)
+        .await
+        .expect("view");
+    assert!(view.running);
+    assert!(view.detail.session.license_arn.is_some());
+    // The purchase is on the stored timeline and reached the host as it happened.
+    assert!(view.detail.events.iter().any(|e| e.kind == "purchase"));
+    assert!(host
+        .events
+        .lock()
+        .expect("lock")
+        .iter()
+        .any(|e| matches!(e, AppEvent::PurchaseEvent(p) if p.session_id == session.id)));
+    // One session per environment.
+    let again = la_app::purchase::start(&app, start(&ws)).await;
+    assert_eq!(again.err().map(|e| e.code), Some(ErrorCode::Conflict));
+    la_app::purchase::stop(&app, &session.id)
+        .await
+        .expect("stop");
+    assert!(
+        !la_app::purchase::view(&app, &session.id)
+            .await
+            .expect("view")
+            .running
+    );
+    // "Who am I" on the same environment needs no keychain either.
+    let who = la_app::checks::identity(&app, &ws, EnvKind::Staging)
+        .await
+        .expect("identity");
+    assert_eq!(who.account, "111122223333");
+}
+
+/// The other side: an environment that does sign with stored keys says the keychain is missing
+/// (it does not run as if it had no keys).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stored_keys_without_a_keychain_are_a_keychain_error() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (app, _) = app_without_keychain(dir.path()).await;
+    let ws = demo_id(&app).await;
+    let core = app.core().expect("core");
+    let (mut settings, _) = core
+        .store()
+        .environment(&ws, EnvKind::Staging)
+        .expect("settings");
+    settings.credential_source = CredentialSource::AccessKeys;
+    core.save_environment(&ws, EnvKind::Staging, &settings)
+        .expect("save");
+    let e = la_app::purchase::start(&app, start(&ws))
+        .await
+        .expect_err("needs the keychain");
+    assert_eq!(e.code, ErrorCode::KeychainUnavailable, "{}", e.message);
+    let e = la_app::checks::identity(&app, &ws, EnvKind::Staging)
+        .await
+        .expect_err("needs the keychain");
+    assert_eq!(e.code, ErrorCode::KeychainUnavailable, "{}", e.message);
+}
+
+/// A second run while one runs is refused; the slot is free again once the run ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_runs_take_turns_and_report_progress() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (app, host) = app_without_keychain(dir.path()).await;
+    let ws = demo_id(&app).await;
+    let req = la_app::checks::RunChecks {
+        workspace_id: ws.clone(),
+        env: EnvKind::Staging,
+        // Step 1 (identity.caller, catalog.seller_access): both answer from the sandbox.
+        step_id: Some("s01".into()),
+    };
+    let (a, b) = tokio::join!(
+        la_app::checks::run(&app, req.clone()),
+        la_app::checks::run(&app, req.clone())
+    );
+    let (ok, refused) = if a.is_ok() { (a, b) } else { (b, a) };
+    let run = ok.expect("one run");
+    assert_eq!(refused.err().map(|e| e.code), Some(ErrorCode::Conflict));
+    assert_eq!(run.state, la_core::model::CheckRunState::Finished);
+    let progress = host
+        .events
+        .lock()
+        .expect("lock")
+        .iter()
+        .filter(|e| matches!(e, AppEvent::CheckProgress(p) if p.run_id == run.id && p.finished.is_some()))
+        .count();
+    assert_eq!(progress as u32, run.total);
+    // The slot is free again.
+    let again = la_app::checks::run(&app, req).await.expect("a second run");
+    assert_eq!(again.state, la_core::model::CheckRunState::Finished);
+    assert!(!la_app::checks::cancel(&app).await.expect("cancel"));
+}
+
+/// Report requests: the preview in the asked language, the export verifying, and "open" opening
+/// only the file the last export wrote.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_is_previewed_exported_and_opened() {
+    use la_app::reports::{self, ReportRequest};
+    let dir = tempfile::tempdir().expect("dir");
+    let (app, host) = app_without_keychain(dir.path()).await;
+    let ws = demo_id(&app).await;
+    let none = reports::open_exported(&app).await;
+    assert_eq!(none.err().map(|e| e.code), Some(ErrorCode::NotFound));
+    let html = reports::preview(
+        &app,
+        &ws,
+        la_report::Scope::Staging,
+        la_core::model::Language::Ja,
+    )
+    .await
+    .expect("preview");
+    assert!(
+        html.contains("lang=\"ja\""),
+        "{}",
+        &html[..200.min(html.len())]
+    );
+    let out = dir.path().join("report.json");
+    let request = ReportRequest {
+        workspace_id: ws,
+        scope: la_report::Scope::Workspace,
+        language: la_core::model::Language::En,
+        format: la_report::Format::Json,
+        with_evidence: false,
+    };
+    let exported = reports::export(&app, &request, &out).await.expect("export");
+    let verified = la_report::verify(&std::fs::read(&out).expect("read")).expect("intact");
+    assert_eq!(verified.digest, exported.digest);
+    reports::open_exported(&app).await.expect("open");
+    assert_eq!(
+        host.opened.lock().expect("lock").last(),
+        Some(&out.display().to_string())
+    );
+}
