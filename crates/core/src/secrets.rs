@@ -104,16 +104,21 @@ pub enum Backend {
     Os,
     /// Linux kernel keyring only: forgets at logout. For headless tests.
     Kernel,
+    /// The Secret Service alone (GNOME Keyring, KWallet), without the kernel-keyring cache the
+    /// OS store puts in front of it: what `scripts/secret-service-test.sh` tests for real.
+    SecretService,
     /// In-memory mock: for unit tests.
     Mock,
 }
 
 impl Backend {
-    /// From `LISTING_ASSISTANT_KEYRING` (`os`, `kernel`, `mock`); the OS store by default.
+    /// From `LISTING_ASSISTANT_KEYRING` (`os`, `kernel`, `secret-service`, `mock`); the OS store
+    /// by default.
     pub fn from_env() -> Self {
         match std::env::var("LISTING_ASSISTANT_KEYRING").as_deref() {
             Ok("kernel") => Backend::Kernel,
             Ok("mock") => Backend::Mock,
+            Ok("secret-service") => Backend::SecretService,
             _ => Backend::Os,
         }
     }
@@ -138,6 +143,12 @@ impl Secrets {
                 #[cfg(target_os = "linux")]
                 keyring::set_default_credential_builder(
                     keyring::keyutils::default_credential_builder(),
+                );
+            }
+            Backend::SecretService => {
+                #[cfg(target_os = "linux")]
+                keyring::set_default_credential_builder(
+                    keyring::secret_service::default_credential_builder(),
                 );
             }
         }
@@ -234,9 +245,24 @@ fn parse_seed(stored: &str) -> Result<Sensitive<[u8; 32]>> {
         })
 }
 
+/// What the user reads when the keychain cannot be used. keyring's messages carry no secret
+/// values, only what went wrong with the store; they are kept in brackets for support.
 fn keychain_error(e: keyring::Error) -> CoreError {
-    // keyring's messages carry no secret values, only what went wrong with the store.
-    CoreError::Keychain(e.to_string())
+    CoreError::Keychain(match &e {
+        // Secret Service: a locked collection, an unlock prompt that could not be shown or was
+        // dismissed. macOS and Windows use it for a locked or denied store too.
+        keyring::Error::NoStorageAccess(why) => format!(
+            "The keychain is locked: unlock it (log in to the desktop session, or unlock the \"login\" keyring in your keyring manager) and try again. No access keys were read or changed. ({why})"
+        ),
+        // Secret Service: no D-Bus session, or no provider on it.
+        keyring::Error::PlatformFailure(why) if cfg!(target_os = "linux") => format!(
+            "No keychain is available: no Secret Service (GNOME Keyring, KWallet) answered on this session's D-Bus. Log in to a desktop session, or on a headless machine run inside `keyctl session -` with LISTING_ASSISTANT_KEYRING=kernel. ({why})"
+        ),
+        keyring::Error::PlatformFailure(why) => {
+            format!("No keychain is available: the system keychain failed ({why}).")
+        }
+        other => format!("The keychain refused the entry: {other}"),
+    })
 }
 
 #[cfg(test)]
@@ -329,6 +355,34 @@ mod tests {
             assert!(m.contains("not one token"), "{m}");
             assert!(!m.contains(TOKEN), "the error never shows the token: {m}");
         }
+    }
+
+    #[test]
+    fn a_locked_or_missing_keychain_is_said_not_read_as_no_keys() {
+        let s = Secrets::new("io.listingassistant.keychain-errors", Backend::Mock);
+        assert!(s
+            .access_keys("ws", EnvKind::Staging)
+            .expect("none")
+            .is_none());
+        let entry = s.entry("ws", EnvKind::Staging).expect("entry");
+        let mock: &keyring::mock::MockCredential =
+            entry.get_credential().downcast_ref().expect("mock");
+        // What keyring's Secret Service store returns for a locked collection, then for no
+        // D-Bus session (dbus-secret-service's own words).
+        mock.set_error(keyring::Error::NoStorageAccess(
+            "Secret Service: object locked".into(),
+        ));
+        let e = s.access_keys("ws", EnvKind::Staging).expect_err("locked");
+        assert!(e.to_string().starts_with("The keychain is locked"), "{e}");
+        let app: crate::error::AppError = e.into();
+        assert_eq!(app.code, crate::error::ErrorCode::KeychainUnavailable);
+        mock.set_error(keyring::Error::PlatformFailure(
+            "No DBus session or Secret Service provider found".into(),
+        ));
+        let e = s
+            .delete_access_keys("ws", EnvKind::Staging)
+            .expect_err("none");
+        assert!(e.to_string().starts_with("No keychain is available"), "{e}");
     }
 
     #[test]
