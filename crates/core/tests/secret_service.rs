@@ -5,7 +5,8 @@
 //!
 //! - `ss_1_store`, then `ss_2_read_back_and_delete` in another process: keys with a session
 //!   token survive the process that wrote them, and deleting them leaves nothing.
-//! - `ss_locked`: the collection locked (no prompter to unlock it) is "the keychain is locked".
+//! - `ss_locked`: keys stored, then the collection locked (no display for an unlock prompt):
+//!   reading and writing are "the keychain is locked".
 //! - `ss_no_keychain`: no D-Bus session at all is "no keychain is available".
 //!
 //! Neither failure may read as "no keys stored" (`Ok(None)`).
