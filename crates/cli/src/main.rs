@@ -523,7 +523,15 @@ async fn check(a: CheckArgs) -> ExitCode {
             Ok((s, _)) => s,
             Err(e) => return usage(e.to_string()),
         };
-        let keys = core.access_keys(&w.id, kind).ok().flatten();
+        // A locked or missing keychain is said as such, not run as "no access keys stored".
+        let keys = if settings.credential_source == la_core::model::CredentialSource::AccessKeys {
+            match core.access_keys(&w.id, kind) {
+                Ok(k) => k,
+                Err(e) => return usage(e.to_string()),
+            }
+        } else {
+            None
+        };
         (
             format!("{ws}/{env}"),
             settings,
