@@ -13,6 +13,8 @@ APT_PACKAGES=(
   libdbus-1-dev
   # end-to-end tests: a display, the WebKit WebDriver, the kernel keyring for headless runs
   xvfb webkit2gtk-driver keyutils
+  # the Secret Service test: gnome-keyring under a private D-Bus session (dbus-run-session)
+  gnome-keyring dbus dbus-daemon
   # icons (rsvg-convert); CJK glyphs for screenshots and the font embedded in PDF reports
   librsvg2-bin fonts-noto-cjk
   # pdftotext/pdfinfo/pdffonts: the report tests read the PDFs back

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Every test: lint (rustfmt, clippy, Biome, tsc), Rust tests (incl. the bindings staleness check
-# and the kill-mid-write test), 100 SIGKILLs during check runs and writes, UI unit tests (Vitest),
-# the fuzz targets' smoke run (build + 20,000 runs each), and the end-to-end suite driving the real
-# app through tauri-driver + WebKitWebDriver under Xvfb. `scripts/test.sh PART` runs one part.
+# Every test: lint (rustfmt, clippy, Biome, tsc), Rust tests (incl. the bindings staleness check,
+# the kill-mid-write test and the Secret Service test under a private D-Bus session), 100 SIGKILLs
+# during check runs and writes, UI unit tests (Vitest), the fuzz targets' smoke run (build +
+# 20,000 runs each), and the end-to-end suite driving the real app through tauri-driver +
+# WebKitWebDriver under Xvfb. `scripts/test.sh PART` runs one part.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -34,6 +35,8 @@ rust() {
   step "cargo test"
   # Inside a fresh session keyring, so any kernel-keyring use stays in this run.
   keyctl session la-tests cargo test --workspace "${FEATURES[@]}"
+  step "Secret Service (gnome-keyring under a private D-Bus session; locked; no keychain)"
+  ./scripts/secret-service-test.sh
 }
 
 crash() {

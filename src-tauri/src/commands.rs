@@ -98,6 +98,7 @@ pub async fn set_access_keys(
     kind: EnvKind,
     access_key_id: String,
     secret_access_key: String,
+    session_token: Option<String>,
 ) -> Res<()> {
     ws::set_access_keys(
         &app,
@@ -105,6 +106,7 @@ pub async fn set_access_keys(
         kind,
         &access_key_id,
         &secret_access_key,
+        session_token.as_deref(),
     )
     .await
 }

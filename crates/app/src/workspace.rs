@@ -88,10 +88,15 @@ pub async fn set_access_keys(
     kind: EnvKind,
     access_key_id: &str,
     secret_access_key: &str,
+    session_token: Option<&str>,
 ) -> Result<(), AppError> {
-    Ok(app
-        .core()?
-        .set_access_keys(workspace_id, kind, access_key_id, secret_access_key)?)
+    Ok(app.core()?.set_access_keys_with_token(
+        workspace_id,
+        kind,
+        access_key_id,
+        secret_access_key,
+        session_token,
+    )?)
 }
 
 pub async fn clear_access_keys(

@@ -1,9 +1,9 @@
-//! Secrets audit: known secret values planted through a user's inputs (keyring access keys, an
-//! environment file to import, a status note and a waiver reason, check runs against the sandbox —
-//! which echoes requests into check evidence —) must not appear in the SQLite file, its WAL, any
-//! other file of the data folder (evidence copies included) or the log (every `tracing` event the app's
-//! filter lets through at `LISTING_ASSISTANT_LOG=trace`, written to a log file). Reports are covered by
-//! la-report's `no_planted_secret_reaches_any_format`.
+//! Secrets audit: known secret values planted through a user's inputs (keyring access keys entered
+//! by hand with a session token, an environment file to import, a status note and a waiver reason,
+//! check runs against the sandbox — which echoes requests into check evidence —) must not appear
+//! in the SQLite file, its WAL, any other file of the data folder (evidence copies included) or
+//! the log (every `tracing` event the app's filter lets through at `LISTING_ASSISTANT_LOG=trace`,
+//! written to a log file). Reports are covered by la-report's `no_planted_secret_reaches_any_format`.
 
 mod common;
 
@@ -13,7 +13,9 @@ use la_core::service::{Core, NoEvents};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-const KEY_ID: &str = "AKIAPLANTEDAUDIT0042";
+// A temporary key: the sandbox, like AWS, refuses it without its session token, so passing
+// checks prove the token was sent.
+const KEY_ID: &str = "ASIAPLANTEDAUDIT0042";
 const SECRET: &str = "planted/Secret+Access+Key/0042wJalrXUtnFEMI";
 const SESSION: &str = "PlantedSessionTokenFQoGZXIvYXdzEJr0042";
 const REG_TOKEN: &str = "PlantedRegistrationTokenZm9vYmFyMDA0Mg";
@@ -94,9 +96,19 @@ async fn planted_secrets_reach_no_file_and_no_log() {
     la_core::demo::repoint(&c, &sandbox.url).expect("repoint");
     let ws = c.list_workspaces().expect("list")[0].workspace.id.clone();
 
-    // Keyring access keys, and the environment set to use them.
-    c.set_access_keys(&ws, EnvKind::Staging, KEY_ID, SECRET)
+    // Keyring access keys entered by hand with a session token (temporary credentials), and the
+    // environment set to use them: every check below signs with all three.
+    c.set_access_keys_with_token(&ws, EnvKind::Staging, KEY_ID, SECRET, Some(SESSION))
         .expect("keys");
+    let stored = c
+        .access_keys(&ws, EnvKind::Staging)
+        .expect("read")
+        .expect("stored");
+    assert_eq!(
+        stored.session_token.as_ref().map(|t| t.expose().as_str()),
+        Some(SESSION),
+        "the token is kept with the keys"
+    );
     let (mut s, _) = c.store().environment(&ws, EnvKind::Staging).expect("env");
     s.credential_source = CredentialSource::AccessKeys;
     c.save_environment(&ws, EnvKind::Staging, &s).expect("save");

@@ -84,7 +84,9 @@ pub enum CoreError {
     Conflict(String),
     #[error("the database was written by a newer version of Listing Assistant (schema {found}, this version knows up to {known}); update the app, or open another data directory")]
     SchemaTooNew { found: i64, known: i64 },
-    #[error("no keychain is available: {0}")]
+    /// The keychain could not be used: none reachable, or locked (the message says which and
+    /// what to do). Never "no keys stored": that is `Ok(None)`.
+    #[error("{0}")]
     Keychain(String),
     #[error("{}", sqlite_message(.0))]
     Sqlite(#[from] rusqlite::Error),

@@ -4,7 +4,7 @@
 use crate::checklist::{checklist, implemented_checks};
 use crate::error::{CoreError, Result};
 use crate::model::*;
-use crate::secrets::{AccessKeys, Secrets, Sensitive};
+use crate::secrets::{AccessKeys, Secrets};
 use crate::store::{schema_version, Store};
 use crate::validate::validate_settings;
 use serde::{Deserialize, Serialize};
@@ -248,28 +248,24 @@ impl Core {
         access_key_id: &str,
         secret_access_key: &str,
     ) -> Result<()> {
-        let id = access_key_id.trim();
-        let secret = secret_access_key.trim();
-        if !(16..=128).contains(&id.len()) || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return Err(CoreError::Invalid(
-                "An access key ID is 16 to 128 letters and digits (for example AKIA…).".into(),
-            ));
-        }
-        if secret.len() < 16 {
-            return Err(CoreError::Invalid(
-                "The secret access key is too short.".into(),
-            ));
-        }
+        self.set_access_keys_with_token(workspace_id, kind, access_key_id, secret_access_key, None)
+    }
+
+    /// Stores keys entered by hand, with the session token temporary keys (`ASIA…`) come with.
+    /// All three go to the keyring as one entry, so a token never outlives or mixes with the
+    /// key pair it was issued for.
+    pub fn set_access_keys_with_token(
+        &self,
+        workspace_id: &str,
+        kind: EnvKind,
+        access_key_id: &str,
+        secret_access_key: &str,
+        session_token: Option<&str>,
+    ) -> Result<()> {
+        let keys =
+            crate::secrets::validate_access_keys(access_key_id, secret_access_key, session_token)?;
         self.store.workspace(workspace_id)?;
-        self.secrets.set_access_keys(
-            workspace_id,
-            kind,
-            &AccessKeys {
-                access_key_id: Sensitive::new(id.to_string()),
-                secret_access_key: Sensitive::new(secret.to_string()),
-                session_token: None,
-            },
-        )?;
+        self.secrets.set_access_keys(workspace_id, kind, &keys)?;
         self.emit(Some(workspace_id), ChangeKind::Environment);
         Ok(())
     }

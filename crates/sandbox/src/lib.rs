@@ -30,6 +30,10 @@ use std::time::Duration;
 
 /// Credentials the sandbox accepts when no others are configured. Printed at start-up and
 /// documented in the README; never valid on AWS.
+/// How far the sandbox clock can be advanced in all: 100 years covers any contract or trial a
+/// test walks through, and keeps `now()` (and `now() * 1000`) far inside `i64`.
+pub const MAX_CLOCK_OFFSET_SECS: i64 = 100 * 366 * 86_400;
+
 pub const DEMO_ACCESS_KEY_ID: &str = "AKIASANDBOXDEMO00001";
 pub const DEMO_SECRET_ACCESS_KEY: &str = "listing-assistant-sandbox-demo-secret-0001";
 /// The seller account the sandbox's products belong to.
@@ -145,8 +149,12 @@ impl Sandbox {
     }
 
     /// The sandbox clock, in epoch seconds: real time plus however far it has been advanced.
+    /// The offset is bounded by `MAX_CLOCK_OFFSET_SECS`, so the sums and products made with this
+    /// value (due times, milliseconds for SNS envelopes, ISO dates) stay far from overflow.
     pub fn now(&self) -> i64 {
-        chrono::Utc::now().timestamp() + self.state.clock_offset().unwrap_or(0)
+        chrono::Utc::now()
+            .timestamp()
+            .saturating_add(self.state.clock_offset().unwrap_or(0))
     }
 
     pub fn set_fault(&self, operation: &str, fault: Fault) {

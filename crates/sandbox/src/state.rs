@@ -96,7 +96,10 @@ impl State {
                 |r| r.get::<_, String>(0),
             )
             .optional()?
-            .and_then(|v| v.parse().ok())
+            .and_then(|v| v.parse::<i64>().ok())
+            // A database edited by hand (or written before the bound) cannot put the clock
+            // where `now()` arithmetic would overflow.
+            .map(|v| v.clamp(0, crate::MAX_CLOCK_OFFSET_SECS))
             .unwrap_or(0);
         Ok(Self {
             conn: Mutex::new(conn),

@@ -158,6 +158,33 @@ describe("the wizard", () => {
     expect(backend.state.settings.seller_account_id).toBe("123456789012");
   });
 
+  it("stores temporary keys with their session token, and says when it is missing", async () => {
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByTestId("nav-env-staging"));
+    await user.selectOptions(screen.getByTestId("field-credential_source"), "access_keys");
+    await user.type(screen.getByTestId("access-key-id"), "ASIAEXAMPLETEMPKEY42");
+    await user.type(screen.getByTestId("secret-access-key"), "wJalrXUtnFEMI/K7MDENG/bPxRfiCY");
+    expect(screen.getByTestId("session-token")).toHaveAttribute("type", "password");
+    await user.click(screen.getByTestId("store-keys"));
+    expect(await screen.findByText(/starts with ASIA/)).toBeInTheDocument();
+    expect(backend.state.calls).not.toContain("setAccessKeys");
+    await user.type(screen.getByTestId("session-token"), "IQoJb3JpZ2luX2VjEExampleToken==");
+    await user.click(screen.getByTestId("store-keys"));
+    await waitFor(() => expect(backend.state.calls).toContain("setAccessKeys"));
+    expect(backend.state.keys).toEqual([
+      "ASIAEXAMPLETEMPKEY42",
+      "wJalrXUtnFEMI/K7MDENG/bPxRfiCY",
+      "IQoJb3JpZ2luX2VjEExampleToken==",
+    ]);
+    // Long-term keys go without a token.
+    await user.type(screen.getByTestId("access-key-id"), "AKIAEXAMPLELONGKEY42");
+    await user.type(screen.getByTestId("secret-access-key"), "wJalrXUtnFEMI/K7MDENG/bPxRfiCY");
+    await user.click(screen.getByTestId("store-keys"));
+    await waitFor(() => expect(backend.state.keys?.[0]).toBe("AKIAEXAMPLELONGKEY42"));
+    expect(backend.state.keys?.[2]).toBeNull();
+  });
+
   it("switches every string to Japanese", async () => {
     const user = userEvent.setup();
     render(<App />);

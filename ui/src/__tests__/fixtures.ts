@@ -116,6 +116,8 @@ export function makeBackend() {
     settings: { ...emptySettings },
     calls: [] as string[],
     deleted: false,
+    /** The last keys handed to setAccessKeys: [key id, secret, session token]. */
+    keys: null as [string, string, string | null] | null,
   };
   const detail = (): WorkspaceDetail => {
     const items = [...state.statuses.entries()].map(([item_id, s]) => ({
@@ -202,6 +204,17 @@ export function makeBackend() {
       return null;
     },
     validateEnvironment: async (s: EnvironmentSettings) => validate(s),
+    setAccessKeys: async (
+      _w: string,
+      _kind: string,
+      id: string,
+      secret: string,
+      sessionToken: string | null,
+    ) => {
+      state.calls.push("setAccessKeys");
+      state.keys = [id, secret, sessionToken];
+      return null;
+    },
     saveEnvironment: async (_w: string, kind: "staging" | "production", s: EnvironmentSettings) => {
       state.calls.push("saveEnvironment");
       state.settings = s;

@@ -52,6 +52,11 @@ export const en = {
   testBuyersHint: "One 12-digit account ID per line.",
   accessKeyId: "Access key ID",
   secretAccessKey: "Secret access key",
+  sessionToken: "Session token (temporary keys only)",
+  sessionTokenHint:
+    "Keys starting with ASIA come with a session token (AWS_SESSION_TOKEN); it is stored with them.",
+  sessionTokenNeeded:
+    "This key ID starts with ASIA: it is temporary and works only with its session token. Paste the session token too.",
   storeKeys: "Store in keyring",
   clearKeys: "Remove keys",
   keysStored: "Access keys are stored in the OS keyring.",
@@ -119,6 +124,11 @@ export const ja: Messages<typeof en> = {
   testBuyersHint: "12 桁のアカウント ID を 1 行に 1 つ。",
   accessKeyId: "アクセスキー ID",
   secretAccessKey: "シークレットアクセスキー",
+  sessionToken: "セッショントークン (一時的なキーのみ)",
+  sessionTokenHint:
+    "ASIA で始まるキーにはセッショントークン (AWS_SESSION_TOKEN) が付いています。キーと一緒に保存されます。",
+  sessionTokenNeeded:
+    "このキー ID は ASIA で始まる一時的なキーで、セッショントークンがないと使えません。セッショントークンも貼り付けてください。",
   storeKeys: "キーリングに保存",
   clearKeys: "キーを削除",
   keysStored: "アクセスキーは OS キーリングに保存されています。",

@@ -83,13 +83,13 @@ mod tests {
         let c = core(t.path(), "io.listingassistant.signing-nokeychain");
         let entry = c.secrets.named_entry(SIGNING_KEY_ENTRY.into()).unwrap();
         let mock: &keyring::mock::MockCredential = entry.get_credential().downcast_ref().unwrap();
-        mock.set_error(keyring::Error::NoStorageAccess(
-            "no Secret Service provider".into(),
+        mock.set_error(keyring::Error::PlatformFailure(
+            "No DBus session or Secret Service provider found".into(),
         ));
         let e: AppError = c.signing_fingerprint().unwrap_err().into();
         assert_eq!(e.code, ErrorCode::KeychainUnavailable);
         assert!(
-            e.message.starts_with("no keychain is available")
+            e.message.starts_with("No keychain is available")
                 && e.message.contains("signed with this installation's key"),
             "{}",
             e.message

@@ -424,7 +424,18 @@ impl Sandbox {
             ));
         }
         let offset = self.state.clock_offset()?;
-        self.state.set_clock_offset(offset + secs)?;
+        // Checked: a request value near i64::MAX must be refused, not wrap the clock backwards
+        // (release) or panic the handler (debug).
+        let total = offset
+            .checked_add(secs)
+            .filter(|t| *t <= crate::MAX_CLOCK_OFFSET_SECS)
+            .ok_or_else(|| {
+                AwsError::validation(format!(
+                    "The sandbox clock moves at most {} seconds (100 years) in all; it is {offset} seconds ahead now.",
+                    crate::MAX_CLOCK_OFFSET_SECS
+                ))
+            })?;
+        self.state.set_clock_offset(total)?;
         self.process_due().await
     }
 }

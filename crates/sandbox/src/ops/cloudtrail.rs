@@ -153,6 +153,13 @@ fn lookup_events(sb: &Sandbox, input: &Value) -> AwsResult<Value> {
             },
         })
         .collect();
+    // A token past the end is not one this sandbox issued (a token near usize::MAX included).
+    if skip > rows.len() {
+        return Err(invalid(
+            "InvalidNextTokenException",
+            "The NextToken is invalid.",
+        ));
+    }
     let account = &sb.config.seller_account_id;
     let events: Vec<Value> = rows
         .iter()
@@ -206,8 +213,9 @@ fn lookup_events(sb: &Sandbox, input: &Value) -> AwsResult<Value> {
         })
         .collect();
     let mut out = json!({"Events": events});
-    if skip + max < rows.len() {
-        out["NextToken"] = json!(format!("ct-{}", skip + max));
+    let next = skip.saturating_add(max);
+    if next < rows.len() {
+        out["NextToken"] = json!(format!("ct-{next}"));
     }
     Ok(out)
 }

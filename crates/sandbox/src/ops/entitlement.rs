@@ -73,6 +73,8 @@ fn get_entitlements(sb: &Sandbox, input: &Value) -> AwsResult<Value> {
             .and_then(|n| n.parse::<usize>().ok())
             .ok_or_else(|| invalid("The NextToken is invalid."))?,
     };
+    // Only tokens this sandbox could have issued are accepted below (checked against the rows),
+    // and sums with them saturate: a token near usize::MAX is refused, never wrapped.
     let mut all = Vec::new();
     for l in sb.state.licenses_for_product(&product.code)? {
         if !matches!(
@@ -118,10 +120,14 @@ fn get_entitlements(sb: &Sandbox, input: &Value) -> AwsResult<Value> {
             all.push(ent);
         }
     }
+    if start > all.len() {
+        return Err(invalid("The NextToken is invalid."));
+    }
     let page: Vec<Value> = all.iter().skip(start).take(max).cloned().collect();
     let mut out = json!({"Entitlements": page});
-    if start + max < all.len() {
-        out["NextToken"] = json!(format!("ent-{}", start + max));
+    let next = start.saturating_add(max);
+    if next < all.len() {
+        out["NextToken"] = json!(format!("ent-{next}"));
     }
     Ok(out)
 }

@@ -62,7 +62,9 @@ fn resolve_customer(sb: &Sandbox, input: &Value) -> AwsResult<Value> {
 
 fn check_timestamp(sb: &Sandbox, ts: i64, max_age: i64) -> AwsResult<()> {
     let now = sb.now();
-    if now - ts >= max_age || ts - now > FUTURE_TOLERANCE_SECS {
+    // Saturating: a timestamp near i64::MIN/MAX (the SDK sends any f64; the cast saturates) is
+    // out of range, not an overflow.
+    if now.saturating_sub(ts) >= max_age || ts.saturating_sub(now) > FUTURE_TOLERANCE_SECS {
         return Err(AwsError::new(
             400,
             "TimestampOutOfBoundsException",

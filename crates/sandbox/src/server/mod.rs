@@ -105,8 +105,12 @@ pub async fn serve(config: Config, opts: ServeOptions) -> std::io::Result<Runnin
                     break;
                 }
                 _ = tick.tick() => {
-                    if let Err(e) = ticker_sb.process_due().await {
-                        tracing::warn!(error = %e, "could not send due notifications");
+                    // In its own task: a panic there ends that tick, not the server.
+                    let sb = ticker_sb.clone();
+                    match tokio::spawn(async move { sb.process_due().await }).await {
+                        Ok(Ok(_)) => {}
+                        Ok(Err(e)) => tracing::warn!(error = %e, "could not send due notifications"),
+                        Err(e) => tracing::error!(error = %e, "the clock ticker failed; the server keeps serving"),
                     }
                 }
             }

@@ -297,7 +297,7 @@ pub(super) fn list(sb: &Sandbox, input: &Value) -> AwsResult<Value> {
             sort_rows(&mut rows, &format!("/{by}"), desc);
         }
     }
-    Ok(page(rows, "ChangeSetSummaryList", start, max))
+    page(rows, "ChangeSetSummaryList", start, max)
 }
 
 pub(super) fn cancel(sb: &Sandbox, input: &Value) -> AwsResult<Value> {

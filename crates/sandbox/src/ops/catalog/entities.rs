@@ -313,7 +313,7 @@ pub(super) fn list_entities(sb: &Sandbox, input: &Value) -> AwsResult<Value> {
         };
         sort_rows(&mut rows, &field, desc);
     }
-    Ok(page(rows, "EntitySummaryList", start, max))
+    page(rows, "EntitySummaryList", start, max)
 }
 
 pub(super) fn describe_entity(sb: &Sandbox, input: &Value) -> AwsResult<Value> {

@@ -142,16 +142,21 @@ fn page_params(input: &Value, max_limit: u64) -> AwsResult<(usize, usize)> {
     Ok((start, max))
 }
 
-/// One page of `rows` under `key`, with NextToken when more follow.
-fn page(rows: Vec<Value>, key: &str, start: usize, max: usize) -> Value {
-    let more = start + max < rows.len();
+/// One page of `rows` under `key`, with NextToken when more follow. A token past the end is not
+/// one this sandbox issued (a token near usize::MAX included): refused, and the sum saturates.
+fn page(rows: Vec<Value>, key: &str, start: usize, max: usize) -> AwsResult<Value> {
+    if start > rows.len() {
+        return Err(validation("The NextToken is invalid."));
+    }
+    let next = start.saturating_add(max);
+    let more = next < rows.len();
     let mut out = serde_json::json!({
         key: rows.into_iter().skip(start).take(max).collect::<Vec<_>>()
     });
     if more {
-        out["NextToken"] = Value::String(format!("page-{}", start + max));
+        out["NextToken"] = Value::String(format!("page-{next}"));
     }
-    out
+    Ok(out)
 }
 
 /// Orders rows by the value at a JSON pointer (ISO dates and ids sort as text), stable.
