@@ -8,6 +8,7 @@
 
 pub mod checks;
 pub mod events;
+pub mod listing;
 pub mod paths;
 pub mod purchase;
 pub mod reports;

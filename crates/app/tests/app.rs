@@ -34,11 +34,16 @@ impl Host for Recorder {
 
 /// An app on `dir` on a machine with no keychain at all, with its built-in sandbox running.
 async fn app_without_keychain(dir: &Path) -> (App, Arc<Recorder>) {
+    app_on(dir, Backend::Unavailable).await
+}
+
+/// An app on `dir` with the given keyring, with its built-in sandbox running.
+async fn app_on(dir: &Path, keyring: Backend) -> (App, Arc<Recorder>) {
     let host = Arc::new(Recorder::default());
     let opts = Options {
         data_dir: dir.to_path_buf(),
         keyring_service: "io.listingassistant.test".into(),
-        keyring: Backend::Unavailable,
+        keyring,
         seed_demo_if_empty: false,
     };
     let app = App::open(&opts, host.clone());
@@ -173,7 +178,8 @@ async fn check_runs_take_turns_and_report_progress() {
 async fn a_report_is_previewed_exported_and_opened() {
     use la_app::reports::{self, ReportRequest};
     let dir = tempfile::tempdir().expect("dir");
-    let (app, host) = app_without_keychain(dir.path()).await;
+    // Exports are signed with the installation's key, which lives in the keychain.
+    let (app, host) = app_on(dir.path(), Backend::Mock).await;
     let ws = demo_id(&app).await;
     let none = reports::open_exported(&app).await;
     assert_eq!(none.err().map(|e| e.code), Some(ErrorCode::NotFound));

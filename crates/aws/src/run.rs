@@ -156,6 +156,12 @@ mod tests {
             readme.contains(&pretty),
             "README.md's IAM policy is stale; replace it with:\n{pretty}"
         );
+        let authoring =
+            serde_json::to_string_pretty(&crate::checks::authoring_iam_policy()).expect("json");
+        assert!(
+            readme.contains(&authoring),
+            "README.md's authoring IAM policy is stale; replace it with:\n{authoring}"
+        );
     }
 
     #[test]

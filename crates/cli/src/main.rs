@@ -32,14 +32,21 @@ enum Command {
     /// failed or could not run, 2 usage or configuration error.
     Check(commands::check::CheckArgs),
     /// Print the least-privilege IAM policy the checks need (JSON), generated from the check
-    /// catalogue: each check declares the actions it calls.
-    IamPolicy,
+    /// catalogue: each check declares the actions it calls. `--authoring`: the separate policy
+    /// for writing the listing (`listing apply`), given only to whoever publishes.
+    IamPolicy {
+        #[arg(long)]
+        authoring: bool,
+    },
     /// Test purchases: watch a buyer's purchase live.
     #[command(subcommand)]
     Purchase(commands::purchase::PurchaseCmd),
     /// Reviewer reports: export a workspace or one environment, verify a JSON export.
     #[command(subcommand)]
     Report(commands::report::ReportCmd),
+    /// The listing as code: pull it from AWS, plan, validate and apply changes, lint it.
+    #[command(subcommand)]
+    Listing(commands::listing::ListingCmd),
 }
 
 // The sandbox serves many small concurrent requests; glibc's allocator was a fifth of its CPU.
@@ -55,9 +62,10 @@ async fn main() -> ExitCode {
     let status: ExitStatus = match Cli::parse().command {
         Command::Sandbox(cmd) => commands::sandbox::run(cmd).await,
         Command::Check(args) => commands::check::run(args).await,
-        Command::IamPolicy => commands::iam_policy::run(),
+        Command::IamPolicy { authoring } => commands::iam_policy::run(authoring),
         Command::Purchase(cmd) => commands::purchase::run(cmd).await,
         Command::Report(cmd) => commands::report::run(cmd).await,
+        Command::Listing(cmd) => commands::listing::run(cmd).await,
     };
     status.into()
 }

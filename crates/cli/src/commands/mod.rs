@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod iam_policy;
+pub mod listing;
 pub mod purchase;
 pub mod report;
 pub mod sandbox;
