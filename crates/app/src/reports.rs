@@ -87,3 +87,32 @@ pub async fn open_exported(app: &App) -> Result<(), AppError> {
         .ok_or_else(|| AppError::not_found("No report has been exported yet."))?;
     app.host().open_file(&path)
 }
+
+/// The fingerprint of this installation's report-signing key, as reviewers compare it.
+pub async fn signing_fingerprint(app: &App) -> Result<String, AppError> {
+    Ok(app.core()?.signing_fingerprint()?)
+}
+
+/// The reviewer's side: a signed sign-off of the report at `report_json` (their verdict and
+/// notes), written to `out`. `trust`: the seller's fingerprint, when the reviewer pins it.
+pub async fn signoff_export(
+    app: &App,
+    report_json: &Path,
+    verdict: la_report::signoff::Verdict,
+    notes: &str,
+    trust: Option<&str>,
+    out: &Path,
+) -> Result<la_report::signoff::Exported, AppError> {
+    la_report::signoff::export(app.core()?, report_json, verdict, notes, trust, out)
+}
+
+/// The seller's side: checks a reviewer's sign-off and records it on step 11's item with the
+/// file as evidence. `trust`: the reviewer's fingerprint, when the seller pins it.
+pub async fn signoff_import(
+    app: &App,
+    workspace_id: &str,
+    path: &Path,
+    trust: Option<&str>,
+) -> Result<la_report::signoff::Imported, AppError> {
+    la_report::signoff::import(app.core()?, workspace_id, path, trust)
+}

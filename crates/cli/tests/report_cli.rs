@@ -248,3 +248,133 @@ for suite in xml:
     assert!(checks.iter().any(|c| c["status"] == "pass"));
     assert!(checks.iter().any(|c| c["status"] == "fail"), "{v}");
 }
+
+/// `report verify` names the signing key, `--trust` pins it: the report's own signer passes, any
+/// other key is "not verified" (exit 1), a malformed fingerprint is a usage error (exit 2), and
+/// a report from before signatures (digest only) fails as unsigned.
+#[test]
+fn verify_names_the_signer_and_trust_pins_it() {
+    let data = tempfile::tempdir().expect("dir");
+    let out = tempfile::tempdir().expect("dir");
+    let json = out.path().join("demo.json");
+    let (code, _, err) = export(data.path(), "Demo", "json", &json, &[]);
+    assert_eq!(code, 0, "{err}");
+    let (code, stdout, _) = run(&["report", "verify", s(&json), "--format", "json"]);
+    assert_eq!(code, 0, "{stdout}");
+    let v: Value = serde_json::from_str(&stdout).expect("json");
+    let signer = v["signer"].as_str().expect("signer").to_string();
+    assert!(!signer.is_empty());
+    let (code, stdout, _) = run(&["report", "verify", s(&json)]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains(&format!("signed by key {signer}")),
+        "{stdout}"
+    );
+
+    // Typed with colons and in upper case, the same key is trusted.
+    let typed = signer.replace(' ', ":").to_uppercase();
+    assert_eq!(run(&["report", "verify", s(&json), "--trust", &typed]).0, 0);
+    let other = "00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000";
+    let (code, _, err) = run(&["report", "verify", s(&json), "--trust", other]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.starts_with("NOT VERIFIED"), "{err}");
+    let (code, _, err) = run(&["report", "verify", s(&json), "--trust", "not-a-fingerprint"]);
+    assert_eq!(code, 2, "{err}");
+
+    // A report from a version that only had a digest.
+    let old = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../report/tests/fixtures/digest-only-report.json"
+    );
+    let (code, _, err) = run(&["report", "verify", old]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("unsigned"), "{err}");
+}
+
+/// The sign-off commands on one installation (one key, the kernel keyring shared by the
+/// processes of this test): the fingerprint is printed, a sign-off of our own report is
+/// written, and importing it is refused — a seller cannot sign off their own report.
+#[test]
+fn signoff_commands_write_a_signoff_and_refuse_a_self_made_one() {
+    let data = tempfile::tempdir().expect("dir");
+    let out = tempfile::tempdir().expect("dir");
+    let d = s(data.path()).to_string();
+    let kernel = |args: &[&str]| {
+        let o = std::process::Command::new(common::BIN)
+            .args(args)
+            .env_remove("AWS_PROFILE")
+            .env("LISTING_ASSISTANT_KEYRING", "kernel")
+            .output()
+            .expect("run");
+        (
+            o.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let json = out.path().join("demo.json");
+    let (code, _, err) = kernel(&[
+        "report",
+        "export",
+        "--workspace",
+        "Demo",
+        "--format",
+        "json",
+        "--out",
+        s(&json),
+        "--data-dir",
+        &d,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, fp, err) = kernel(&["report", "fingerprint", "--data-dir", &d]);
+    assert_eq!(code, 0, "{err}");
+    let fp = fp.trim().to_string();
+    assert_eq!(fp.split(' ').count(), 8, "{fp}");
+    let signoff = out.path().join("signoff.json");
+    let (code, stdout, err) = kernel(&[
+        "report",
+        "signoff",
+        "export",
+        "--report",
+        s(&json),
+        "--verdict",
+        "approve",
+        "--notes",
+        "Looks complete.",
+        "--trust",
+        &fp,
+        "--out",
+        s(&signoff),
+        "--data-dir",
+        &d,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains(&fp), "{stdout}");
+    assert!(signoff.exists());
+    let (code, _, err) = kernel(&[
+        "report",
+        "signoff",
+        "import",
+        s(&signoff),
+        "--workspace",
+        "Demo",
+        "--data-dir",
+        &d,
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("own key"), "{err}");
+    let (code, _, err) = kernel(&[
+        "report",
+        "signoff",
+        "export",
+        "--report",
+        s(&json),
+        "--verdict",
+        "maybe",
+        "--out",
+        s(&signoff),
+        "--data-dir",
+        &d,
+    ]);
+    assert_eq!(code, 2, "{err}");
+}
