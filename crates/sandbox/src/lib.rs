@@ -111,12 +111,27 @@ pub struct Fault {
     pub error_rate: f64,
 }
 
+/// How many entries the notification log keeps (the oldest are dropped first).
+pub const MAX_NOTIFICATION_LOG: usize = 1000;
+/// How many operations may have a fault at once.
+pub const MAX_FAULTS: usize = 256;
+/// How many unopened one-time purchase pages are kept.
+pub const MAX_LANDINGS: usize = 1000;
+
+#[derive(Default)]
+struct NotificationLog {
+    entries: std::collections::VecDeque<Value>,
+    next_seq: u64,
+}
+
 pub struct Sandbox {
     pub state: State,
     pub config: Config,
     faults: Mutex<HashMap<String, Fault>>,
     sqs: tokio::sync::OnceCell<Option<aws_sdk_sqs::Client>>,
-    notifications: Mutex<Vec<Value>>,
+    /// The newest `MAX_NOTIFICATION_LOG` entries, each numbered (`seq`) so a reader's cursor
+    /// survives the oldest being dropped.
+    notifications: Mutex<NotificationLog>,
     /// One-time browser pages of purchases: id → (fulfillment URL, auto-submitting form).
     landings: Mutex<HashMap<String, (String, String)>>,
 }
@@ -128,24 +143,33 @@ impl Sandbox {
             config,
             faults: Mutex::new(HashMap::new()),
             sqs: tokio::sync::OnceCell::new(),
-            notifications: Mutex::new(Vec::new()),
+            notifications: Mutex::new(NotificationLog::default()),
             landings: Mutex::new(HashMap::new()),
         })
     }
 
-    pub(crate) fn log_notification(&self, v: Value) {
-        self.notifications
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(v);
+    pub(crate) fn log_notification(&self, mut v: Value) {
+        let mut log = self.notifications.lock().unwrap_or_else(|p| p.into_inner());
+        log.next_seq += 1;
+        if let Some(o) = v.as_object_mut() {
+            o.insert("seq".into(), log.next_seq.into());
+        }
+        if log.entries.len() >= MAX_NOTIFICATION_LOG {
+            log.entries.pop_front();
+        }
+        log.entries.push_back(v);
     }
 
-    /// Every notification and EventBridge event sent so far, oldest first.
+    /// The notifications and EventBridge events sent, oldest first: the newest
+    /// `MAX_NOTIFICATION_LOG` of them.
     pub fn notifications(&self) -> Vec<Value> {
         self.notifications
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .clone()
+            .entries
+            .iter()
+            .cloned()
+            .collect()
     }
 
     /// The sandbox clock, in epoch seconds: real time plus however far it has been advanced.
@@ -157,13 +181,19 @@ impl Sandbox {
             .saturating_add(self.state.clock_offset().unwrap_or(0))
     }
 
-    pub fn set_fault(&self, operation: &str, fault: Fault) {
+    /// Sets (or, with the default, clears) an operation's fault. False when `MAX_FAULTS`
+    /// operations already have one and this is another: the names are the caller's, so the
+    /// table is bounded.
+    pub fn set_fault(&self, operation: &str, fault: Fault) -> bool {
         let mut f = self.faults.lock().unwrap_or_else(|p| p.into_inner());
         if fault == Fault::default() {
             f.remove(operation);
+        } else if f.len() >= MAX_FAULTS && !f.contains_key(operation) {
+            return false;
         } else {
             f.insert(operation.to_string(), fault);
         }
+        true
     }
 
     fn fault_for(&self, op: &str) -> Option<Fault> {
