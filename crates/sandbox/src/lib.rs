@@ -111,6 +111,10 @@ pub struct Fault {
     pub error_rate: f64,
 }
 
+/// What a notification's delivery error says when no AWS credentials are found for the queue.
+pub const NO_SQS_CREDENTIALS: &str =
+    "no AWS credentials for delivering to SQS: set AWS_PROFILE or AWS_ACCESS_KEY_ID";
+
 /// How many entries the notification log keeps (the oldest are dropped first).
 pub const MAX_NOTIFICATION_LOG: usize = 1000;
 /// How many operations may have a fault at once.
@@ -128,7 +132,7 @@ pub struct Sandbox {
     pub state: State,
     pub config: Config,
     faults: Mutex<HashMap<String, Fault>>,
-    sqs: tokio::sync::OnceCell<Option<aws_sdk_sqs::Client>>,
+    sqs: tokio::sync::OnceCell<Result<aws_sdk_sqs::Client, String>>,
     /// The newest `MAX_NOTIFICATION_LOG` entries, each numbered (`seq`) so a reader's cursor
     /// survives the oldest being dropped.
     notifications: Mutex<NotificationLog>,
@@ -201,8 +205,13 @@ impl Sandbox {
         f.get(op).or_else(|| f.get("*")).cloned()
     }
 
-    pub(crate) async fn sqs_client(&self) -> Option<aws_sdk_sqs::Client> {
-        let target = self.config.sqs.clone()?;
+    /// The SQS client notifications are delivered with: `Ok(None)` when no queue is configured,
+    /// `Err` (the same one line every time, said once in the log) when the default credential
+    /// chain finds no credentials, instead of the SDK's dispatch error for every notification.
+    pub(crate) async fn sqs_client(&self) -> Result<Option<aws_sdk_sqs::Client>, String> {
+        let Some(target) = self.config.sqs.clone() else {
+            return Ok(None);
+        };
         self.sqs
             .get_or_init(|| async move {
                 let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
@@ -219,10 +228,22 @@ impl Sandbox {
                         "sandbox-sqs",
                     ));
                 }
-                Some(aws_sdk_sqs::Client::new(&loader.load().await))
+                let conf = loader.load().await;
+                if let Some(p) = conf.credentials_provider() {
+                    use aws_credential_types::provider::error::CredentialsError;
+                    use aws_credential_types::provider::ProvideCredentials;
+                    if let Err(CredentialsError::CredentialsNotLoaded(_)) =
+                        p.provide_credentials().await
+                    {
+                        tracing::warn!("{NO_SQS_CREDENTIALS}");
+                        return Err(NO_SQS_CREDENTIALS.to_string());
+                    }
+                }
+                Ok(aws_sdk_sqs::Client::new(&conf))
             })
             .await
             .clone()
+            .map(Some)
     }
 
     /// Runs one Marketplace (or CloudTrail) operation for a verified caller.
