@@ -152,6 +152,34 @@ pub async fn sdk_config(
     Ok(loader.load().await)
 }
 
+/// What the SDK configuration's credential chain gives, asked once before any call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    /// Credentials were found: their access key ID.
+    Found(String),
+    /// No provider of the chain had any (no profile, no variables, no SSO cache, no instance
+    /// role): the most common first run.
+    NotFound,
+    /// A provider had some but could not produce them (an expired SSO token…): the checks then
+    /// say why, each with the SDK's message.
+    Failed,
+}
+
+/// Resolves `sdk`'s credentials once. The SDK's own messages about each provider it tried stay
+/// in its debug log; this says only which of the three cases it is.
+pub async fn resolve_credentials(sdk: &SdkConfig) -> Resolved {
+    use aws_credential_types::provider::error::CredentialsError;
+    use aws_credential_types::provider::ProvideCredentials;
+    let Some(p) = sdk.credentials_provider() else {
+        return Resolved::NotFound;
+    };
+    match p.provide_credentials().await {
+        Ok(c) => Resolved::Found(c.access_key_id().to_string()),
+        Err(CredentialsError::CredentialsNotLoaded(_)) => Resolved::NotFound,
+        Err(_) => Resolved::Failed,
+    }
+}
+
 /// An SDK configuration with explicit static credentials (the sandbox's, or tests').
 pub fn static_config(endpoint: &str, access_key_id: &str, secret: &str) -> SdkConfig {
     SdkConfig::builder()

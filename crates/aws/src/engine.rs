@@ -240,6 +240,19 @@ async fn run_one<C: Sync>(ctx: &C, def: &CheckDef<C>, opts: &EngineOptions) -> O
     }
 }
 
+/// The one line each AWS check shows when the environment's credential chain found nothing;
+/// the run says once, before, what to do (`crate::run::NO_CREDENTIALS`).
+pub const NO_CREDENTIALS_SUMMARY: &str = "could not check: no credentials";
+
+/// The result of an AWS check not run because no credentials were found (status error).
+pub fn no_credentials(id: &str) -> CheckResult {
+    let o = Outcome::new(CheckStatus::Error, NO_CREDENTIALS_SUMMARY).advice(
+        crate::run::NO_CREDENTIALS_ADVICE_EN,
+        crate::run::NO_CREDENTIALS_ADVICE_JA,
+    );
+    stamp(id, o, Duration::ZERO)
+}
+
 fn stamp(id: &str, o: Outcome, took: Duration) -> CheckResult {
     CheckResult {
         id: id.to_string(),

@@ -16,16 +16,25 @@ const CAPPED: &[&str] = &[
 ];
 
 /// `LISTING_ASSISTANT_LOG` (or `default`), with the SDK's credential-bearing targets capped.
+/// Without the variable the SDK's crates say errors only: their warnings (each credential
+/// provider tried, each dispatch failure with its debug structures) repeat what the app says
+/// in one line; `LISTING_ASSISTANT_LOG=aws_config=info` brings them back.
 pub fn env_filter(default: &str) -> EnvFilter {
-    let base = std::env::var("LISTING_ASSISTANT_LOG").unwrap_or_else(|_| default.to_string());
-    capped(&base)
+    match std::env::var("LISTING_ASSISTANT_LOG") {
+        Ok(base) => capped(&base),
+        Err(_) => with_sdk_at(default, "error"),
+    }
 }
 
 /// `directives` with the SDK's credential-bearing targets capped at INFO.
 pub fn capped(directives: &str) -> EnvFilter {
+    with_sdk_at(directives, "info")
+}
+
+fn with_sdk_at(directives: &str, level: &str) -> EnvFilter {
     let mut f = EnvFilter::try_new(directives).unwrap_or_else(|_| EnvFilter::new("info"));
     for target in CAPPED {
-        if let Ok(d) = format!("{target}=info").parse() {
+        if let Ok(d) = format!("{target}={level}").parse() {
             f = f.add_directive(d);
         }
     }

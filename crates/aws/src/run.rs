@@ -67,7 +67,20 @@ pub async fn run_checks(
     } else {
         None
     };
-    let own = own_access_keys(&input.settings, input.keys.as_ref(), sdk.as_ref()).await;
+    // Real mode: ask the credential chain once. With nothing found, every AWS check would
+    // otherwise fail on its own with the SDK's dispatch error ("could not reach the endpoint"
+    // and a kilobyte of debug structures), which is the wrong class and says it N times.
+    let no_credentials = match &sdk {
+        Some(s) if input.settings.mode == EnvMode::Real => {
+            crate::access::resolve_credentials(s).await == crate::access::Resolved::NotFound
+        }
+        _ => false,
+    };
+    let own = if no_credentials {
+        own_access_keys(&input.settings, input.keys.as_ref(), None).await
+    } else {
+        own_access_keys(&input.settings, input.keys.as_ref(), sdk.as_ref()).await
+    };
     let ctx = CheckContext {
         http: CheckContext::http_client(input.ca_bundle)?,
         settings: input.settings,
@@ -75,7 +88,39 @@ pub async fn run_checks(
         response_time_limit: Duration::from_millis(input.response_time_limit_ms),
         own_access_keys: own,
     };
-    Ok(engine::run(&ctx, &selected, opts, progress, cancel).await)
+    if !no_credentials {
+        return Ok(engine::run(&ctx, &selected, opts, progress, cancel).await);
+    }
+    tracing::info!("{NO_CREDENTIALS}");
+    let local: Vec<_> = selected.iter().copied().filter(|c| !c.needs_aws).collect();
+    let mut ran = engine::run(&ctx, &local, opts, progress, cancel).await;
+    // In catalogue order, as a full run gives them.
+    Ok(selected
+        .iter()
+        .map(|c| match ran.iter().position(|r| r.id == c.id) {
+            Some(i) => ran.swap_remove(i),
+            None => {
+                let r = engine::no_credentials(c.id);
+                progress(Progress::Started { id: r.id.clone() });
+                progress(Progress::Finished { result: r.clone() });
+                r
+            }
+        })
+        .collect())
+}
+
+/// Said once per run when the environment's credential chain found nothing.
+pub const NO_CREDENTIALS: &str = "no AWS credentials were found for this environment: choose a profile (`aws configure` or `aws configure sso`, then `aws sso login --profile NAME`), set AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or store access keys in the keyring for the environment";
+/// What each AWS check not run for want of credentials advises.
+pub const NO_CREDENTIALS_ADVICE_EN: &str = "No AWS credentials were found for this environment. Choose an AWS profile (after `aws sso login --profile NAME` for SSO), or store access keys in the keyring for the environment, then run the check again.";
+pub const NO_CREDENTIALS_ADVICE_JA: &str = "この環境の AWS 認証情報が見つかりません。AWS プロファイルを選択する (SSO の場合は先に `aws sso login --profile 名前`) か、環境のアクセスキーをキーチェーンに保存してから再実行してください。";
+
+/// Whether a run's results are those of an environment without credentials (the front ends
+/// then print [`NO_CREDENTIALS`] once above them).
+pub fn lacked_credentials(results: &[CheckResult]) -> bool {
+    results
+        .iter()
+        .any(|r| r.summary == engine::NO_CREDENTIALS_SUMMARY)
 }
 
 /// Runs the checks of a step (or the whole environment) of a workspace from the app's store:

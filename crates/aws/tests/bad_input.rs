@@ -476,3 +476,113 @@ async fn network_and_endpoint_failures_show_their_message_and_nothing_is_lost() 
     )
     .await;
 }
+
+/// A machine with no AWS credentials at all (the most common first run), in a child process of
+/// this test binary whose environment has no `AWS_*` variable, an empty HOME and the instance
+/// metadata provider off, so nothing from this machine leaks in and 169.254.169.254 is never
+/// contacted. Before the fix each check said "could not reach the endpoint" with the SDK's
+/// dispatch error, and every sandbox notification carried the SDK's error dump.
+#[test]
+fn no_credentials_anywhere_is_said_once_as_such() {
+    let home = tempfile::tempdir().expect("home");
+    let mut child = std::process::Command::new(std::env::current_exe().expect("test binary"));
+    child
+        .args([
+            "--exact",
+            "no_credentials_child",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env("LA_NO_CREDENTIALS_CHILD", "1")
+        .env("HOME", home.path())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", home.path().join("config"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            home.path().join("credentials"),
+        );
+    for (k, _) in std::env::vars() {
+        if k.starts_with("AWS_")
+            && ![
+                "AWS_EC2_METADATA_DISABLED",
+                "AWS_CONFIG_FILE",
+                "AWS_SHARED_CREDENTIALS_FILE",
+            ]
+            .contains(&k.as_str())
+        {
+            child.env_remove(k);
+        }
+    }
+    let out = child.output().expect("run the child");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && text.contains("1 passed"),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Run only by the test above, in the environment it prepares.
+#[tokio::test]
+#[ignore = "run by no_credentials_anywhere_is_said_once_as_such in a clean environment"]
+async fn no_credentials_child() {
+    if std::env::var("LA_NO_CREDENTIALS_CHILD").is_err() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let good = sandbox(Config::default()).await;
+    let (c, ws) = core(dir.path(), &good.url);
+    save(&c, &ws, |s| {
+        s.mode = la_core::model::EnvMode::Real;
+        s.credential_source = CredentialSource::DefaultChain;
+        // AWS's own endpoints: nothing is sent, the chain is asked first.
+        s.endpoint_url = String::new();
+        s.fulfillment_url = "https://saas.example/marketplace/register".into();
+        s.eula_url = "https://saas.example/eula.txt".into();
+    });
+    run_row(
+        &c,
+        &ws,
+        &Row {
+            class: "no AWS credentials",
+            summary: "could not check: no credentials",
+            en: la_aws::run::NO_CREDENTIALS_ADVICE_EN,
+            ja: la_aws::run::NO_CREDENTIALS_ADVICE_JA,
+        },
+        0,
+    )
+    .await;
+
+    // The sandbox delivering to a queue with the default chain: each notification says the one
+    // line, not the SDK's dispatch error.
+    let sb = sandbox(Config {
+        sqs: Some(la_sandbox::SqsTarget {
+            queue_url: "http://127.0.0.1:9/000000000000/marketplace".into(),
+            endpoint_url: Some("http://127.0.0.1:9".into()),
+            region: "us-east-1".into(),
+            credentials: None,
+        }),
+        ..Config::default()
+    })
+    .await;
+    let p = la_sandbox_api::Client::new(&sb.url)
+        .purchase(&la_sandbox_api::PurchaseRequest {
+            redirect: false,
+            ..la_sandbox_api::PurchaseRequest::new("prod-demostg4a7k2q", "444455556666")
+        })
+        .await
+        .expect("purchase");
+    let sns: Vec<_> = p
+        .notifications
+        .iter()
+        .filter(|n| n.topic_arn.is_some())
+        .collect();
+    assert!(!sns.is_empty());
+    for n in sns {
+        assert_eq!(
+            n.error.as_deref(),
+            Some(la_sandbox::NO_SQS_CREDENTIALS),
+            "{n:?}"
+        );
+    }
+}

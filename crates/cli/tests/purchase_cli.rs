@@ -32,6 +32,8 @@ async fn watch_streams_json_lines_and_stops_cleanly_on_sigterm() {
         .args(["purchase", "watch", "--env-file"])
         .arg(&file)
         .args(["--buyer-account", BUYER, "--format", "json"])
+        // The in-process sandbox's control secret, as a user passes `sandbox serve`'s.
+        .env("LA_SANDBOX_CONTROL_SECRET", &sb.control_secret)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()

@@ -11,6 +11,8 @@ const BIN: &str = env!("CARGO_BIN_EXE_listing-assistant");
 struct Server {
     child: Child,
     url: String,
+    /// The control secret from the first line (`LA_SANDBOX_CONTROL_SECRET=…`).
+    secret: String,
 }
 
 impl Drop for Server {
@@ -43,6 +45,12 @@ fn serve(extra: &[&str]) -> Server {
         .find(|w| w.starts_with("http://127.0.0.1:"))
         .unwrap_or_else(|| panic!("no URL on the first line: {first}"))
         .to_string();
+    let secret = first
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("LA_SANDBOX_CONTROL_SECRET="))
+        .unwrap_or_else(|| panic!("no control secret on the first line: {first}"))
+        .trim_end_matches(')')
+        .to_string();
     let second = lines.next().expect("credentials line").expect("utf-8");
     assert!(
         second.contains(la_sandbox_demo_key()),
@@ -50,7 +58,7 @@ fn serve(extra: &[&str]) -> Server {
     );
     // Keep draining stdout so the server never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
-    Server { child, url }
+    Server { child, url, secret }
 }
 
 fn la_sandbox_demo_key() -> &'static str {
@@ -58,7 +66,11 @@ fn la_sandbox_demo_key() -> &'static str {
 }
 
 fn run(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(BIN).args(args).output().expect("run");
+    let out = Command::new(BIN)
+        .args(args)
+        .env_remove("LA_SANDBOX_CONTROL_SECRET")
+        .output()
+        .expect("run");
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -74,6 +86,8 @@ fn purchase_change_cancel_and_clock_from_the_command_line() {
         "purchase",
         "--endpoint",
         &s.url,
+        "--control-secret",
+        &s.secret,
         "--product",
         "prod-demostg4a7k2q",
         "--buyer-account",
@@ -107,6 +121,8 @@ fn purchase_change_cancel_and_clock_from_the_command_line() {
         "purchase",
         "--endpoint",
         &s.url,
+        "--control-secret",
+        &s.secret,
         "--product",
         "demostg7ky5a0d3rqx2ub6y8m",
         "--buyer-account",
@@ -121,6 +137,8 @@ fn purchase_change_cancel_and_clock_from_the_command_line() {
         "change",
         "--endpoint",
         &s.url,
+        "--control-secret",
+        &s.secret,
         "--license-arn",
         &license,
         "--entitlement",
@@ -133,6 +151,8 @@ fn purchase_change_cancel_and_clock_from_the_command_line() {
         "cancel",
         "--endpoint",
         &s.url,
+        "--control-secret",
+        &s.secret,
         "--license-arn",
         &license,
     ]);
@@ -143,6 +163,8 @@ fn purchase_change_cancel_and_clock_from_the_command_line() {
         "clock",
         "--endpoint",
         &s.url,
+        "--control-secret",
+        &s.secret,
         "--advance",
         "1h",
         "--format",
@@ -167,6 +189,8 @@ fn purchase_change_cancel_and_clock_from_the_command_line() {
         "purchase",
         "--endpoint",
         &s.url,
+        "--control-secret",
+        &s.secret,
         "--product",
         "prod-nope",
         "--buyer-account",
@@ -182,6 +206,8 @@ fn purchase_change_cancel_and_clock_from_the_command_line() {
         "purchase",
         "--endpoint",
         &s.url,
+        "--control-secret",
+        &s.secret,
         "--product",
         "prod-demostg4a7k2q",
         "--buyer-account",
@@ -202,6 +228,36 @@ fn purchase_change_cancel_and_clock_from_the_command_line() {
     let (ok, _, err) = run(&["sandbox", "clock", "--endpoint", &s.url, "--advance", "1y"]);
     assert!(!ok);
     assert!(err.contains("unknown unit"), "{err}");
+}
+
+/// The control API is the launching process's: a command without the secret printed at start,
+/// or with another launch's, is refused with a message that says what to pass.
+#[test]
+fn control_commands_need_this_launchs_secret() {
+    let s = serve(&[]);
+    let (ok, _, err) = run(&["sandbox", "clock", "--endpoint", &s.url]);
+    assert!(!ok);
+    assert!(err.contains("LA_SANDBOX_CONTROL_SECRET"), "{err}");
+    let (ok, _, err) = run(&[
+        "sandbox",
+        "clock",
+        "--endpoint",
+        &s.url,
+        "--control-secret",
+        "not-this-launchs",
+    ]);
+    assert!(!ok);
+    assert!(err.contains("does not match"), "{err}");
+    let (ok, out, err) = run(&[
+        "sandbox",
+        "clock",
+        "--endpoint",
+        &s.url,
+        "--control-secret",
+        &s.secret,
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("Sandbox clock"), "{out}");
 }
 
 #[test]
@@ -226,6 +282,8 @@ fn a_boto3_saas_works_against_the_sandbox() {
         "purchase",
         "--endpoint",
         &s.url,
+        "--control-secret",
+        &s.secret,
         "--product",
         "prod-demostg4a7k2q",
         "--buyer-account",

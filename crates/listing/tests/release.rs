@@ -38,6 +38,7 @@ fn pass(core: &Core, ws: &str, item: &str) {
 async fn review(run: &la_sandbox::Running, body: serde_json::Value) -> serde_json::Value {
     let r = reqwest::Client::new()
         .post(format!("{}/_sandbox/review", run.url))
+        .header(la_sandbox_api::SECRET_HEADER, &run.control_secret)
         .json(&body)
         .send()
         .await

@@ -11,6 +11,8 @@ use std::time::Duration;
 pub struct Client {
     http: reqwest::Client,
     endpoint: String,
+    /// The sandbox's per-launch control secret (see [`crate::secret`]).
+    secret: Option<String>,
 }
 
 /// Why a control call failed.
@@ -69,9 +71,17 @@ fn chain(e: &(dyn std::error::Error + 'static)) -> String {
 }
 
 impl Client {
-    /// A client of the sandbox at `endpoint` (its URL as `sandbox serve` prints it).
+    /// A client of the sandbox at `endpoint` (its URL as `sandbox serve` prints it), with the
+    /// control secret this process knows for it ([`crate::secret::secret_for`]).
     pub fn new(endpoint: &str) -> Self {
+        let secret = crate::secret::secret_for(endpoint);
+        Self::with_secret(endpoint, secret)
+    }
+
+    /// A client that sends `secret` (or none) whatever this process has registered.
+    pub fn with_secret(endpoint: &str, secret: Option<String>) -> Self {
         Self {
+            secret,
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(30))
                 .build()
@@ -102,6 +112,10 @@ impl Client {
                 .header("content-type", "application/json")
                 .body(b),
             None => self.http.get(&url),
+        };
+        let req = match &self.secret {
+            Some(s) => req.header(crate::SECRET_HEADER, s),
+            None => req,
         };
         let resp = req.send().await.map_err(|e| ControlError::Unreachable {
             endpoint: self.endpoint.clone(),

@@ -6,9 +6,11 @@
 //! registration token is shown ([`mask_token`]).
 
 mod client;
+pub mod secret;
 mod types;
 
 pub use client::{Client, ControlError};
+pub use secret::{MAX_FAULT_DELAY_MS, SECRET_ENV, SECRET_HEADER};
 pub use types::*;
 
 /// The route of each control operation, relative to the sandbox's URL.
@@ -56,7 +58,7 @@ impl ErrorKind {
     /// The one status → kind map of the control API (the server answers these statuses).
     pub fn from_status(status: u16) -> Self {
         match status {
-            403 => ErrorKind::AccessDenied,
+            401 | 403 => ErrorKind::AccessDenied,
             404 => ErrorKind::NotFound,
             409 => ErrorKind::Conflict,
             400 | 422 => ErrorKind::InvalidInput,
@@ -83,6 +85,7 @@ mod tests {
         assert_eq!(ErrorKind::from_status(400), ErrorKind::InvalidInput);
         assert_eq!(ErrorKind::from_status(422), ErrorKind::InvalidInput);
         assert_eq!(ErrorKind::from_status(403), ErrorKind::AccessDenied);
+        assert_eq!(ErrorKind::from_status(401), ErrorKind::AccessDenied);
         assert_eq!(ErrorKind::from_status(404), ErrorKind::NotFound);
         assert_eq!(ErrorKind::from_status(500), ErrorKind::Other);
         assert_eq!(ErrorKind::from_status(429), ErrorKind::Other);

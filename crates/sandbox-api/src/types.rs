@@ -83,6 +83,10 @@ pub struct PurchaseResponse {
 /// buyer landing on the fulfillment page (`landing`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Notification {
+    /// The entry's number, from 1, increasing: the log keeps only its newest entries, so
+    /// readers remember the last number they read rather than a position.
+    #[serde(default)]
+    pub seq: u64,
     pub time: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub topic_arn: Option<String>,

@@ -165,6 +165,12 @@ async fn main() {
         .find(|w| w.starts_with("http://"))
         .expect("url")
         .to_string();
+    let control_secret = first
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("LA_SANDBOX_CONTROL_SECRET="))
+        .expect("control secret")
+        .trim_end_matches(')')
+        .to_string();
     std::thread::spawn(move || for _ in lines {});
 
     // Allow-list the bench buyers through the Catalog API, then let each buy the product.
@@ -217,6 +223,7 @@ async fn main() {
     for a in &accounts {
         let r = http
             .post(format!("{url}/_sandbox/purchase"))
+            .header(la_sandbox_api::SECRET_HEADER, &control_secret)
             .json(&serde_json::json!({"product": PRODUCT, "buyer_account": a, "redirect": false}))
             .send()
             .await

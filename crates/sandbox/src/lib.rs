@@ -111,12 +111,31 @@ pub struct Fault {
     pub error_rate: f64,
 }
 
+/// What a notification's delivery error says when no AWS credentials are found for the queue.
+pub const NO_SQS_CREDENTIALS: &str =
+    "no AWS credentials for delivering to SQS: set AWS_PROFILE or AWS_ACCESS_KEY_ID";
+
+/// How many entries the notification log keeps (the oldest are dropped first).
+pub const MAX_NOTIFICATION_LOG: usize = 1000;
+/// How many operations may have a fault at once.
+pub const MAX_FAULTS: usize = 256;
+/// How many unopened one-time purchase pages are kept.
+pub const MAX_LANDINGS: usize = 1000;
+
+#[derive(Default)]
+struct NotificationLog {
+    entries: std::collections::VecDeque<Value>,
+    next_seq: u64,
+}
+
 pub struct Sandbox {
     pub state: State,
     pub config: Config,
     faults: Mutex<HashMap<String, Fault>>,
-    sqs: tokio::sync::OnceCell<Option<aws_sdk_sqs::Client>>,
-    notifications: Mutex<Vec<Value>>,
+    sqs: tokio::sync::OnceCell<Result<aws_sdk_sqs::Client, String>>,
+    /// The newest `MAX_NOTIFICATION_LOG` entries, each numbered (`seq`) so a reader's cursor
+    /// survives the oldest being dropped.
+    notifications: Mutex<NotificationLog>,
     /// One-time browser pages of purchases: id → (fulfillment URL, auto-submitting form).
     landings: Mutex<HashMap<String, (String, String)>>,
 }
@@ -128,24 +147,33 @@ impl Sandbox {
             config,
             faults: Mutex::new(HashMap::new()),
             sqs: tokio::sync::OnceCell::new(),
-            notifications: Mutex::new(Vec::new()),
+            notifications: Mutex::new(NotificationLog::default()),
             landings: Mutex::new(HashMap::new()),
         })
     }
 
-    pub(crate) fn log_notification(&self, v: Value) {
-        self.notifications
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(v);
+    pub(crate) fn log_notification(&self, mut v: Value) {
+        let mut log = self.notifications.lock().unwrap_or_else(|p| p.into_inner());
+        log.next_seq += 1;
+        if let Some(o) = v.as_object_mut() {
+            o.insert("seq".into(), log.next_seq.into());
+        }
+        if log.entries.len() >= MAX_NOTIFICATION_LOG {
+            log.entries.pop_front();
+        }
+        log.entries.push_back(v);
     }
 
-    /// Every notification and EventBridge event sent so far, oldest first.
+    /// The notifications and EventBridge events sent, oldest first: the newest
+    /// `MAX_NOTIFICATION_LOG` of them.
     pub fn notifications(&self) -> Vec<Value> {
         self.notifications
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .clone()
+            .entries
+            .iter()
+            .cloned()
+            .collect()
     }
 
     /// The sandbox clock, in epoch seconds: real time plus however far it has been advanced.
@@ -157,13 +185,19 @@ impl Sandbox {
             .saturating_add(self.state.clock_offset().unwrap_or(0))
     }
 
-    pub fn set_fault(&self, operation: &str, fault: Fault) {
+    /// Sets (or, with the default, clears) an operation's fault. False when `MAX_FAULTS`
+    /// operations already have one and this is another: the names are the caller's, so the
+    /// table is bounded.
+    pub fn set_fault(&self, operation: &str, fault: Fault) -> bool {
         let mut f = self.faults.lock().unwrap_or_else(|p| p.into_inner());
         if fault == Fault::default() {
             f.remove(operation);
+        } else if f.len() >= MAX_FAULTS && !f.contains_key(operation) {
+            return false;
         } else {
             f.insert(operation.to_string(), fault);
         }
+        true
     }
 
     fn fault_for(&self, op: &str) -> Option<Fault> {
@@ -171,8 +205,13 @@ impl Sandbox {
         f.get(op).or_else(|| f.get("*")).cloned()
     }
 
-    pub(crate) async fn sqs_client(&self) -> Option<aws_sdk_sqs::Client> {
-        let target = self.config.sqs.clone()?;
+    /// The SQS client notifications are delivered with: `Ok(None)` when no queue is configured,
+    /// `Err` (the same one line every time, said once in the log) when the default credential
+    /// chain finds no credentials, instead of the SDK's dispatch error for every notification.
+    pub(crate) async fn sqs_client(&self) -> Result<Option<aws_sdk_sqs::Client>, String> {
+        let Some(target) = self.config.sqs.clone() else {
+            return Ok(None);
+        };
         self.sqs
             .get_or_init(|| async move {
                 let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
@@ -189,10 +228,22 @@ impl Sandbox {
                         "sandbox-sqs",
                     ));
                 }
-                Some(aws_sdk_sqs::Client::new(&loader.load().await))
+                let conf = loader.load().await;
+                if let Some(p) = conf.credentials_provider() {
+                    use aws_credential_types::provider::error::CredentialsError;
+                    use aws_credential_types::provider::ProvideCredentials;
+                    if let Err(CredentialsError::CredentialsNotLoaded(_)) =
+                        p.provide_credentials().await
+                    {
+                        tracing::warn!("{NO_SQS_CREDENTIALS}");
+                        return Err(NO_SQS_CREDENTIALS.to_string());
+                    }
+                }
+                Ok(aws_sdk_sqs::Client::new(&conf))
             })
             .await
             .clone()
+            .map(Some)
     }
 
     /// Runs one Marketplace (or CloudTrail) operation for a verified caller.

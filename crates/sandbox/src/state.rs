@@ -32,6 +32,9 @@ CREATE TABLE IF NOT EXISTS trail (seq INTEGER PRIMARY KEY AUTOINCREMENT, event_i
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 "#;
 
+/// How many calls the CloudTrail view keeps (the oldest are dropped first).
+pub const MAX_TRAIL_ROWS: usize = 10_000;
+
 pub struct State {
     conn: Mutex<Connection>,
     /// Products by entity id and by code, parsed once: every Marketplace call looks its product
@@ -480,6 +483,10 @@ impl State {
                 row.request,
                 row.response
             ])?;
+            // The call log keeps the newest rows only: every signed call adds one, and a
+            // client in a loop must not fill the disk.
+            c.prepare_cached("DELETE FROM trail WHERE seq <= (SELECT MAX(seq) FROM trail) - ?1")?
+                .execute(params![MAX_TRAIL_ROWS as i64])?;
             Ok(())
         })
     }

@@ -20,6 +20,11 @@ async fn control(url: &str, path: &str, body: Option<Value>) -> (u16, Value) {
         Some(b) => client.post(format!("{url}{path}")).json(&b),
         None => client.get(format!("{url}{path}")),
     };
+    // The secret the in-process sandbox registered for its URL, as the typed client sends it.
+    let rb = match la_sandbox_api::secret::secret_for(url) {
+        Some(secret) => rb.header(la_sandbox_api::SECRET_HEADER, secret),
+        None => rb,
+    };
     let resp = rb.send().await.expect("the sandbox answers");
     let status = resp.status().as_u16();
     (status, resp.json().await.unwrap_or(Value::Null))

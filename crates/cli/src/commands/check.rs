@@ -70,7 +70,17 @@ pub async fn run(a: CheckArgs) -> ExitStatus {
         }
     };
     let text = a.format == CheckFormat::Text;
+    // Said once, on stderr (stdout stays the chosen format), before the first check that could
+    // not run for want of credentials.
+    let told = std::sync::atomic::AtomicBool::new(false);
     let progress = move |p: Progress| {
+        if let Progress::Finished { result } = &p {
+            if result.summary == la_aws::engine::NO_CREDENTIALS_SUMMARY
+                && !told.swap(true, std::sync::atomic::Ordering::Relaxed)
+            {
+                eprintln!("{}", la_aws::run::NO_CREDENTIALS);
+            }
+        }
         if let (true, Progress::Finished { result }) = (text, p) {
             println!(
                 "{:<7} {:<40} {}",

@@ -73,7 +73,8 @@ pub struct ServeArgs {
     /// Deny an action to an access key, e.g. AKIA…:aws-marketplace:DescribeEntity (repeatable).
     #[arg(long = "deny")]
     deny: Vec<String>,
-    /// Allow a non-loopback address (the control API has no authentication).
+    /// Allow a non-loopback address (Host and Origin are then not checked; the control API
+    /// still needs the secret printed at start).
     #[arg(long)]
     allow_remote: bool,
 }
@@ -83,6 +84,9 @@ pub struct Endpoint {
     /// The sandbox's URL, as printed by `sandbox serve`.
     #[arg(long, env = "LA_SANDBOX_ENDPOINT")]
     endpoint: String,
+    /// The control secret `sandbox serve` printed on its first line (it changes at every start).
+    #[arg(long, env = "LA_SANDBOX_CONTROL_SECRET", hide_env_values = true)]
+    control_secret: Option<String>,
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
 }
@@ -208,7 +212,10 @@ fn print<T: Serialize>(format: Format, v: &T, text: impl Fn(&T) -> String) {
 }
 
 fn client(ep: &Endpoint) -> api::Client {
-    api::Client::new(&ep.endpoint)
+    match &ep.control_secret {
+        Some(secret) => api::Client::with_secret(&ep.endpoint, Some(secret.clone())),
+        None => api::Client::new(&ep.endpoint),
+    }
 }
 
 fn refused(e: api::ControlError) -> String {
@@ -423,7 +430,14 @@ async fn serve(a: ServeArgs) -> Result<(), String> {
     )
     .await
     .map_err(|e| format!("cannot start the sandbox on {}: {e}", a.addr))?;
-    println!("Marketplace sandbox listening on {}", running.url);
+    // The secret is on the first line with the URL, so a script that starts the sandbox reads
+    // both at once; it is good for this launch only.
+    println!(
+        "Marketplace sandbox listening on {} (control secret: {}={})",
+        running.url,
+        api::SECRET_ENV,
+        running.control_secret
+    );
     if demo_creds {
         println!(
             "Sign requests with the demo credentials: AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY={} (region us-east-1; valid only here)",

@@ -28,9 +28,11 @@ impl CloudTrailWatcher {
         match &self.sandbox {
             Some(ep) => {
                 let url = format!("{}/_sandbox/clock", ep.trim_end_matches('/'));
-                let v: Value = self
-                    .http
-                    .get(&url)
+                let mut req = self.http.get(&url);
+                if let Some(secret) = la_sandbox_api::secret::secret_for(ep) {
+                    req = req.header(la_sandbox_api::SECRET_HEADER, secret);
+                }
+                let v: Value = req
                     .send()
                     .await
                     .map_err(|e| format!("GET {url}: {}", la_aws::http_error_chain(&e)))?

@@ -12,8 +12,8 @@ use std::time::Duration;
 pub(super) struct FeedWatcher {
     pub(super) http: reqwest::Client,
     pub(super) endpoint: String,
-    /// Entries of the log already read; the first poll only takes the position.
-    pub(super) cursor: Option<usize>,
+    /// The number (`seq`) of the last log entry read; the first poll only takes the position.
+    pub(super) cursor: Option<u64>,
     pub(super) notifications: bool,
     pub(super) interval: Duration,
 }
@@ -25,9 +25,11 @@ impl Watcher for FeedWatcher {
 
     async fn poll(&mut self, shared: &Shared) -> Result<(u32, Duration), String> {
         let url = format!("{}/_sandbox/notifications", self.endpoint);
-        let resp = self
-            .http
-            .get(&url)
+        let mut req = self.http.get(&url);
+        if let Some(secret) = la_sandbox_api::secret::secret_for(&self.endpoint) {
+            req = req.header(la_sandbox_api::SECRET_HEADER, secret);
+        }
+        let resp = req
             .send()
             .await
             .map_err(|e| format!("GET {url}: {}", la_aws::http_error_chain(&e)))?;
@@ -38,18 +40,23 @@ impl Watcher for FeedWatcher {
             .json()
             .await
             .map_err(|e| format!("GET {url}: not the sandbox's log ({e})"))?;
-        let from = match self.cursor {
+        // Entries are numbered (`seq`) and the log keeps only its newest ones, so the cursor is
+        // the last number read, not a position.
+        let seq = |e: &Value| e["seq"].as_u64().unwrap_or(0);
+        let newest = log.iter().map(seq).max().unwrap_or(0);
+        let after = match self.cursor {
             None => {
-                self.cursor = Some(log.len());
+                self.cursor = Some(newest);
                 return Ok((0, self.interval));
             }
             // The sandbox restarted with a shorter log: start over from its beginning.
-            Some(c) if c > log.len() => 0,
+            Some(c) if c > newest => 0,
             Some(c) => c,
         };
-        self.cursor = Some(log.len());
+        self.cursor = Some(newest.max(after));
+        let log: Vec<&Value> = log.iter().filter(|e| seq(e) > after).collect();
         let mut new = Vec::new();
-        for entry in &log[from..] {
+        for entry in log {
             let time = entry["time"].as_str().map(str::to_string);
             if let Some(ev) = entry.get("eventbridge") {
                 new.push(notification_event(

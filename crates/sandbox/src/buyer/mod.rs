@@ -263,10 +263,15 @@ impl Sandbox {
             .then(|| browser_form(&product.fulfillment_url, &token));
         let browser_path = browser_form_html.as_ref().map(|html| {
             let id = crate::random_id(24);
-            self.landings
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(id.clone(), (product.fulfillment_url.clone(), html.clone()));
+            let mut landings = self.landings.lock().unwrap_or_else(|p| p.into_inner());
+            // Pages never opened are dropped (any one: each is a one-time page anyway), so
+            // purchases without a browser cannot grow this without bound.
+            if landings.len() >= crate::MAX_LANDINGS {
+                if let Some(k) = landings.keys().next().cloned() {
+                    landings.remove(&k);
+                }
+            }
+            landings.insert(id.clone(), (product.fulfillment_url.clone(), html.clone()));
             format!("/_sandbox/landing/{id}")
         });
         Ok(PurchaseResult {

@@ -96,7 +96,14 @@ impl Sandbox {
         let envelope = sns_envelope(&topic, &message_string(members), self.ms_now());
         let mut delivered = json!(null);
         let mut error = json!(null);
-        if let (Some(client), Some(target)) = (self.sqs_client().await, &self.config.sqs) {
+        let client = match self.sqs_client().await {
+            Ok(c) => c,
+            Err(e) => {
+                error = json!(e);
+                None
+            }
+        };
+        if let (Some(client), Some(target)) = (client, &self.config.sqs) {
             match client
                 .send_message()
                 .queue_url(&target.queue_url)

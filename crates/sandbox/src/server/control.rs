@@ -197,7 +197,14 @@ pub(super) async fn faults(
     if !(0.0..=1.0).contains(&f.throttle_rate) || !(0.0..=1.0).contains(&f.error_rate) {
         return Err(AwsError::validation("Rates are between 0 and 1.").into());
     }
-    sb.set_fault(
+    if f.delay_ms > api::MAX_FAULT_DELAY_MS {
+        return Err(AwsError::validation(format!(
+            "A delay is at most {} ms (longer ones outlast every client's time-out).",
+            api::MAX_FAULT_DELAY_MS
+        ))
+        .into());
+    }
+    let set = sb.set_fault(
         &req.operation,
         crate::Fault {
             delay_ms: f.delay_ms,
@@ -205,6 +212,13 @@ pub(super) async fn faults(
             error_rate: f.error_rate,
         },
     );
+    if !set {
+        return Err(AwsError::validation(format!(
+            "At most {} operations have a fault at once; clear one first.",
+            crate::MAX_FAULTS
+        ))
+        .into());
+    }
     Ok(Json(api::FaultResponse {
         operation: req.operation,
         fault: req.fault,

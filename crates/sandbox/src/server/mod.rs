@@ -29,6 +29,9 @@ pub struct Running {
     pub url: String,
     pub addr: SocketAddr,
     pub sandbox: Shared,
+    /// This launch's control secret: `/_sandbox/*` calls carry it (see `doors`). Registered
+    /// for this process's `la_sandbox_api::Client`s while the server runs.
+    pub control_secret: String,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     handle: Option<tokio::task::JoinHandle<()>>,
 }
@@ -36,6 +39,7 @@ pub struct Running {
 impl Running {
     /// Stops accepting connections and waits for the server task to end.
     pub async fn stop(mut self) {
+        la_sandbox_api::secret::unregister(&self.url);
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -47,6 +51,7 @@ impl Running {
 
 impl Drop for Running {
     fn drop(&mut self) {
+        la_sandbox_api::secret::unregister(&self.url);
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -57,7 +62,8 @@ impl Drop for Running {
 pub struct ServeOptions {
     pub addr: SocketAddr,
     pub seed_demo: bool,
-    /// Binding anything but loopback needs this: the sandbox's control API has no auth.
+    /// Binding anything but loopback needs this. It also turns the Host and Origin checks off
+    /// (the sandbox is then reached by a name it cannot know); the control secret still holds.
     pub allow_remote: bool,
 }
 
@@ -79,7 +85,11 @@ pub async fn serve(config: Config, opts: ServeOptions) -> std::io::Result<Runnin
     if opts.seed_demo {
         crate::seed::demo(&sandbox, &url).map_err(|e| std::io::Error::other(e.to_string()))?;
     }
-    let app = router(sandbox.clone());
+    let control_secret = crate::random_id(43);
+    la_sandbox_api::secret::register(&url, &control_secret);
+    let doors = doors::Doors::new(addr.port(), opts.allow_remote, control_secret.clone());
+    let app =
+        router(sandbox.clone()).layer(axum::middleware::from_fn_with_state(doors, doors::guard));
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let ticker_sb = sandbox.clone();
     let handle = tokio::spawn(async move {
@@ -120,6 +130,7 @@ pub async fn serve(config: Config, opts: ServeOptions) -> std::io::Result<Runnin
         url,
         addr,
         sandbox,
+        control_secret,
         shutdown: Some(tx),
         handle: Some(handle),
     })
@@ -127,6 +138,7 @@ pub async fn serve(config: Config, opts: ServeOptions) -> std::io::Result<Runnin
 
 mod control;
 mod demo_saas;
+pub mod doors;
 mod sts;
 
 pub fn router(sb: Shared) -> Router {
