@@ -5,7 +5,6 @@ use la_app::{workspace as ws, App};
 use la_core::checklist::Checklist;
 use la_core::model::*;
 use la_core::AppError;
-use std::path::Path;
 use tauri::State;
 
 type Res<T> = Result<T, AppError>;
@@ -145,7 +144,8 @@ pub async fn add_evidence(
     item_id: String,
     path: String,
 ) -> Res<Evidence> {
-    ws::add_evidence(&app, &workspace_id, &item_id, Path::new(&path)).await
+    let path = app.picked().take(&path)?;
+    ws::add_evidence(&app, &workspace_id, &item_id, &path).await
 }
 
 #[tauri::command]
@@ -187,7 +187,8 @@ pub async fn export_environment_file(
     kind: EnvKind,
     path: String,
 ) -> Res<()> {
-    ws::export_environment_file(&app, &workspace_id, kind, Path::new(&path)).await
+    let path = app.picked().take(&path)?;
+    ws::export_environment_file(&app, &workspace_id, kind, &path).await
 }
 
 #[tauri::command]
@@ -198,5 +199,6 @@ pub async fn import_environment_file(
     kind: EnvKind,
     path: String,
 ) -> Res<EnvironmentView> {
-    ws::import_environment_file(&app, &workspace_id, kind, Path::new(&path)).await
+    let path = app.picked().take(&path)?;
+    ws::import_environment_file(&app, &workspace_id, kind, &path).await
 }

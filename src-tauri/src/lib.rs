@@ -3,6 +3,7 @@
 
 mod checks;
 mod commands;
+mod dialogs;
 mod host;
 mod purchase;
 mod reports;
@@ -78,6 +79,9 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             reports::report_preview,
             reports::export_report,
             reports::open_exported_report,
+            dialogs::pick_files,
+            dialogs::pick_open_file,
+            dialogs::pick_save_file,
         ])
         .events(collect_events![
             StoreChanged,

@@ -7,7 +7,6 @@ use la_app::App;
 use la_core::model::{EnvKind, HistoryEntry};
 use la_core::purchase::*;
 use la_core::AppError;
-use std::path::Path;
 use tauri::State;
 
 type Res<T> = Result<T, AppError>;
@@ -131,7 +130,8 @@ pub async fn purchase_attach_file(
     step: u32,
     path: String,
 ) -> Res<StepResult> {
-    p::attach_file(&app, &session_id, &scenario_id, step, Path::new(&path)).await
+    let path = app.picked().take(&path)?;
+    p::attach_file(&app, &session_id, &scenario_id, step, &path).await
 }
 
 /// A pasted screenshot, base64 (IPC carries JSON; a number array would be four times larger).

@@ -7,7 +7,6 @@ use la_app::App;
 use la_core::model::Language;
 use la_core::AppError;
 use la_report::Scope;
-use std::path::Path;
 use tauri::State;
 
 /// The HTML report, as the export would write it, for the in-app preview.
@@ -29,7 +28,8 @@ pub async fn export_report(
     request: ReportRequest,
     path: String,
 ) -> Result<ReportExported, AppError> {
-    reports::export(&app, &request, Path::new(&path)).await
+    let path = app.picked().take(&path)?;
+    reports::export(&app, &request, &path).await
 }
 
 /// Opens the report the last export wrote with the system's default application.

@@ -10,6 +10,7 @@ pub mod checks;
 pub mod events;
 pub mod listing;
 pub mod paths;
+pub mod picked;
 pub mod purchase;
 pub mod reports;
 pub mod sandbox;
@@ -93,6 +94,7 @@ pub struct App {
     pub(crate) purchases: purchase::Sessions,
     pub(crate) sandbox: sandbox::BuiltIn,
     pub(crate) reports: reports::LastExport,
+    picked: picked::Picked,
     started: Instant,
 }
 
@@ -148,6 +150,7 @@ impl App {
             purchases: Default::default(),
             sandbox: Default::default(),
             reports: Default::default(),
+            picked: Default::default(),
             started: Instant::now(),
         }
     }
@@ -155,6 +158,11 @@ impl App {
     /// The core, or why it could not open.
     pub fn core(&self) -> Result<&Arc<Core>, AppError> {
         self.core.as_ref().map_err(Clone::clone)
+    }
+
+    /// Paths chosen in the desktop's native file dialog (`picked::Picked`).
+    pub fn picked(&self) -> &picked::Picked {
+        &self.picked
     }
 
     pub fn host(&self) -> &Arc<dyn Host> {

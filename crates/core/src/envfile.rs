@@ -137,13 +137,30 @@ pub fn parse(text: &str, base: &Path) -> Result<EnvFile> {
     })
 }
 
+/// An environment file is a few kilobytes; anything past this is not one (a wrong file picked,
+/// a device), and is refused before it is read into memory.
+pub const MAX_ENV_FILE_BYTES: u64 = 1024 * 1024;
+
 pub fn read(path: &Path) -> Result<EnvFile> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| {
         CoreError::Invalid(format!(
             "cannot read the environment file {}: {e}",
             path.display()
         ))
-    })?;
+    };
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .map_err(cannot)?
+        .take(MAX_ENV_FILE_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(cannot)?;
+    if text.len() as u64 > MAX_ENV_FILE_BYTES {
+        return Err(CoreError::Invalid(format!(
+            "{} is larger than 1 MiB: not an environment file",
+            path.display()
+        )));
+    }
     parse(&text, path.parent().unwrap_or(Path::new(".")))
 }
 
@@ -222,5 +239,18 @@ mod tests {
         )
         .expect_err("bad role");
         assert!(e.to_string().contains("role_arn"), "{e}");
+    }
+
+    #[test]
+    fn an_oversized_file_is_refused_before_it_is_read() {
+        let dir = tempfile::tempdir().expect("dir");
+        let p = dir.path().join("big.toml");
+        let mut text = String::from("name = \"staging\"\n");
+        while (text.len() as u64) <= MAX_ENV_FILE_BYTES {
+            text.push_str("# padding padding padding padding padding padding padding padding\n");
+        }
+        std::fs::write(&p, text).expect("write");
+        let e = read(&p).expect_err("refused");
+        assert!(e.to_string().contains("larger than 1 MiB"), "{e}");
     }
 }

@@ -67,6 +67,12 @@ export const commands = {
 	exportReport: (request: ReportRequest, path: string) => typedError<ReportExported, AppError>(__TAURI_INVOKE("export_report", { request, path })),
 	/**  Opens the report the last export wrote with the system's default application. */
 	openExportedReport: () => typedError<null, AppError>(__TAURI_INVOKE("open_exported_report")),
+	/**  "Open" for any files (evidence, screenshots); empty when cancelled. */
+	pickFiles: () => typedError<string[], AppError>(__TAURI_INVOKE("pick_files")),
+	/**  "Open" for one file of a kind (an environment file); none when cancelled. */
+	pickOpenFile: (filterName: string, extension: string) => typedError<string | null, AppError>(__TAURI_INVOKE("pick_open_file", { filterName, extension })),
+	/**  "Save as" with a suggested name (a report, an environment file); none when cancelled. */
+	pickSaveFile: (defaultName: string, filterName: string, extension: string) => typedError<string | null, AppError>(__TAURI_INVOKE("pick_save_file", { defaultName, filterName, extension })),
 };
 
 /** Events */

@@ -47,29 +47,22 @@ export function onCheckProgress(cb: (e: CheckProgress) => void): Promise<() => v
   return events.checkProgress.listen((e) => cb(e.payload as CheckProgress));
 }
 
+// The native dialogs open from Rust: the paths they return are the only ones the file commands
+// accept (the window has no dialog permission of its own).
+
 /** Native file picker (multiple files); empty when cancelled. */
 export async function pickFiles(): Promise<string[]> {
-  const { open } = await import("@tauri-apps/plugin-dialog");
-  const picked = await open({ multiple: true, directory: false });
-  if (!picked) return [];
-  return Array.isArray(picked) ? picked : [picked];
+  return api.pickFiles();
 }
 
 /** Native "save as" for an environment file; null when cancelled. */
 export async function pickSaveToml(defaultPath: string): Promise<string | null> {
-  const { save } = await import("@tauri-apps/plugin-dialog");
-  return save({ defaultPath, filters: [{ name: "Environment file", extensions: ["toml"] }] });
+  return api.pickSaveFile(defaultPath, "Environment file", "toml");
 }
 
 /** Native file picker for one environment file; null when cancelled. */
 export async function pickOpenToml(): Promise<string | null> {
-  const { open } = await import("@tauri-apps/plugin-dialog");
-  const picked = await open({
-    multiple: false,
-    directory: false,
-    filters: [{ name: "Environment file", extensions: ["toml"] }],
-  });
-  return typeof picked === "string" ? picked : null;
+  return api.pickOpenFile("Environment file", "toml");
 }
 
 /** Opens an https link in the system browser. */
@@ -100,6 +93,5 @@ export async function pickSaveReport(
   extension: string,
   filterName: string,
 ): Promise<string | null> {
-  const { save } = await import("@tauri-apps/plugin-dialog");
-  return save({ defaultPath, filters: [{ name: filterName, extensions: [extension] }] });
+  return api.pickSaveFile(defaultPath, filterName, extension);
 }
