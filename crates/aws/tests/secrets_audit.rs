@@ -182,7 +182,7 @@ async fn planted_secrets_reach_no_file_and_no_log() {
         "the planted keys must really have been used: {:?}",
         results
             .iter()
-            .map(|r| (&r.result.id, &r.result.summary))
+            .map(|r| (&r.result.id, &r.result.summary.en))
             .collect::<Vec<_>>()
     );
     let wal = data.join("listing-assistant.sqlite3-wal");

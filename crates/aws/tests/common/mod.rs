@@ -27,7 +27,7 @@ pub async fn check(ctx: &CheckContext, id: &str) -> CheckResult {
 
 pub async fn expect(ctx: &CheckContext, id: &str, status: CheckStatus) -> CheckResult {
     let r = check(ctx, id).await;
-    assert_eq!(r.status, status, "{id}: {}", r.summary);
+    assert_eq!(r.status, status, "{id}: {}", r.summary.en);
     r
 }
 

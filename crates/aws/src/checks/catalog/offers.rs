@@ -132,7 +132,7 @@ pub(super) fn eula(ctx: &CheckContext) -> CheckFuture<'_> {
             let rows = product_offers(ctx, product).await?;
             let Some(public) = pick_public(&rows) else {
                 return Ok(Outcome::fail(
-                    format!("product {product} has no released public offer (offers found: {})", tally(&rows)),
+                    la_core::text!("product {product} has no released public offer (offers found: {})", "製品 {product} にはリリース済みの公開オファーがありません (見つかったオファー: {})", tally(&rows)),
                     "Create and release the product's public offer with its legal terms (CreateOffer, UpdateLegalTerms, ReleaseOffer), or enter the offer ID to judge in the environment settings.",
                     "法的条件を含む製品の公開オファーを作成してリリースするか (CreateOffer、UpdateLegalTerms、ReleaseOffer)、判定するオファー ID を環境設定に入力してください。",
                 )
@@ -150,14 +150,14 @@ pub(super) fn eula(ctx: &CheckContext) -> CheckFuture<'_> {
         };
         let Some(offer) = describe_entity(ctx, &offer_id).await? else {
             return Ok(Outcome::fail(
-                format!("offer {offer_id} was not found in the seller's catalog"),
+                la_core::text!("offer {offer_id} was not found in the seller's catalog", "オファー {offer_id} は販売者のカタログに見つかりません"),
                 "Check the offer ID in the environment settings.",
                 "環境設定のオファー ID を確認してください。",
             ));
         };
         if let Some(other) = offer["ProductId"].as_str().filter(|p| *p != product) {
             return Ok(Outcome::fail(
-                format!("offer {offer_id} belongs to product {other}, not {product}"),
+                la_core::text!("offer {offer_id} belongs to product {other}, not {product}", "オファー {offer_id} は製品 {product} ではなく製品 {other} のものです"),
                 "Enter an offer of this environment's product.",
                 "この環境の製品のオファーを入力してください。",
             ));
@@ -173,13 +173,14 @@ pub(super) fn eula(ctx: &CheckContext) -> CheckFuture<'_> {
 async fn judge(ctx: &CheckContext, offer_id: &str, offer: &Value, request: &str) -> Outcome {
     let url = match shapes::eula(offer) {
         Eula::Standard { version } => {
-            return Outcome::pass(format!(
-                "offer {offer_id} uses AWS's Standard Contract for AWS Marketplace (version {})",
-                if version.is_empty() {
-                    "unstated"
-                } else {
-                    version.as_str()
-                }
+            let (v_en, v_ja) = if version.is_empty() {
+                ("unstated", "記載なし")
+            } else {
+                (version.as_str(), version.as_str())
+            };
+            return Outcome::pass(la_core::text!(
+                "offer {offer_id} uses AWS's Standard Contract for AWS Marketplace (version {v_en})",
+                "オファー {offer_id} は AWS Marketplace の標準契約 (バージョン {v_ja}) を使っています",
             ))
             .evidence(
                 "DescribeEntity",
@@ -189,7 +190,7 @@ async fn judge(ctx: &CheckContext, offer_id: &str, offer: &Value, request: &str)
         }
         Eula::Missing => {
             return Outcome::fail(
-                format!("offer {offer_id} has no EULA in its legal terms"),
+                la_core::text!("offer {offer_id} has no EULA in its legal terms", "オファー {offer_id} の法的条件に EULA がありません"),
                 "Set the offer's legal terms (UpdateLegalTerms) to AWS's Standard Contract (StandardEula) or your own EULA (CustomEula with a .txt URL).",
                 "オファーの法的条件 (UpdateLegalTerms) に AWS の標準契約 (StandardEula) か独自の EULA (.txt の URL を持つ CustomEula) を設定してください。",
             )
@@ -197,7 +198,7 @@ async fn judge(ctx: &CheckContext, offer_id: &str, offer: &Value, request: &str)
         }
         Eula::Custom { url: None } => {
             return Outcome::fail(
-                format!("offer {offer_id} has a custom EULA without a URL"),
+                la_core::text!("offer {offer_id} has a custom EULA without a URL", "オファー {offer_id} の独自 EULA に URL がありません"),
                 "Give the CustomEula document the URL of your EULA (UpdateLegalTerms), or use AWS's Standard Contract.",
                 "CustomEula ドキュメントに EULA の URL を設定するか (UpdateLegalTerms)、AWS の標準契約を使ってください。",
             )
@@ -209,8 +210,9 @@ async fn judge(ctx: &CheckContext, offer_id: &str, offer: &Value, request: &str)
         Ok(r) => r,
         Err(e) => {
             return Outcome::fail(
-                format!(
+                la_core::text!(
                     "the EULA at {url} could not be fetched: {}",
+                    "{url} の EULA を取得できませんでした: {}",
                     crate::http_error_chain(&e)
                 ),
                 "Host the EULA where buyers can read it.",
@@ -233,19 +235,24 @@ async fn judge(ctx: &CheckContext, offer_id: &str, offer: &Value, request: &str)
         .to_ascii_lowercase();
     let o = if status != 200 {
         Outcome::fail(
-            format!("the EULA at {url} answers HTTP {status}"),
+            la_core::text!("the EULA at {url} answers HTTP {status}", "{url} の EULA は HTTP {status} を返します"),
             "Make the EULA URL answer 200.",
             "EULA の URL が 200 を返すようにしてください。",
         )
     } else if ctype.to_ascii_lowercase().starts_with("text/plain") || path.ends_with(".txt") {
-        Outcome::pass(format!(
-            "the custom EULA at {url} answers 200 as plain text ({ctype})"
+        Outcome::pass(la_core::text!(
+            "the custom EULA at {url} answers 200 as plain text ({ctype})",
+            "{url} の独自 EULA はプレーンテキスト ({ctype}) として 200 を返します",
         ))
     } else {
         // AWS accepts other formats (its own examples use a PDF); only the checklist asks
         // for .txt, so this is a warning, never a failure.
         Outcome::warn(
-            format!("the custom EULA at {url} answers 200 but is {}, not plain text", if ctype.is_empty() { "untyped" } else { ctype.as_str() }),
+            la_core::text!(
+                "the custom EULA at {url} answers 200 but is {}, not plain text",
+                "{url} の独自 EULA は 200 を返しますが、プレーンテキストではなく {} です",
+                if ctype.is_empty() { "untyped" } else { ctype.as_str() }
+            ),
             format!("AWS accepts this EULA, but the {EULA_ROW} asks for a .txt file served as text/plain."),
             "AWS はこの EULA を受け付けますが、AWS チェックリストの製品の行「EULA の URL を .txt 形式で提供した」は text/plain で提供される .txt ファイルを求めています。",
         )
