@@ -221,7 +221,10 @@ fn one<'a, C: Sync>(
         if cancel.is_cancelled() {
             return stamp(
                 def.id,
-                Outcome::skipped(Text::new("cancelled before it started", "開始前に取り消されました")),
+                Outcome::skipped(Text::new(
+                    "cancelled before it started",
+                    "開始前に取り消されました",
+                )),
                 Duration::ZERO,
             );
         }

@@ -128,9 +128,40 @@ async fn run_row_within(c: &Core, ws: &str, row: &Row, port: u16, limit: Duratio
         .iter()
         .find(|r| r.id == CHECK)
         .unwrap_or_else(|| panic!("{}: no {CHECK} result", row.class));
-    assert_eq!(r.status, CheckStatus::Error, "{}: {}", row.class, r.summary.en);
+    assert_eq!(
+        r.status,
+        CheckStatus::Error,
+        "{}: {}",
+        row.class,
+        r.summary.en
+    );
     let summary = row.summary.replace("{port}", &port.to_string());
     assert_eq!(r.summary.en, summary, "{}: summary", row.class);
+    // The stored result reads in Japanese too: the same cause after the Japanese lead-in.
+    let ja = summary.replacen("cannot check: ", "確認できません: ", 1);
+    let ja = ja.replacen("throttled by AWS: ", "AWS に呼び出しを制限されました: ", 1);
+    let ja = ja.replacen("credentials: ", "認証情報: ", 1);
+    if let Some(action) = summary
+        .strip_prefix("cannot check: needs `")
+        .and_then(|a| a.strip_suffix('`'))
+    {
+        assert_eq!(
+            r.summary.ja,
+            format!("確認できません: `{action}` の権限が必要です"),
+            "{}: summary (ja)",
+            row.class
+        );
+    } else if let Some(secs) = summary.strip_prefix("cannot check: timed out after ") {
+        let secs = secs.trim_end_matches(" s");
+        assert_eq!(
+            r.summary.ja,
+            format!("確認できません: {secs} 秒でタイムアウトしました"),
+            "{}: summary (ja)",
+            row.class
+        );
+    } else {
+        assert_eq!(r.summary.ja, ja, "{}: summary (ja)", row.class);
+    }
     assert_eq!(r.advice.en, row.en, "{}: advice (en)", row.class);
     assert_eq!(r.advice.ja, row.ja, "{}: advice (ja)", row.class);
 

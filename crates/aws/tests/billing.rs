@@ -226,7 +226,11 @@ async fn an_unsubscribed_buyer_fails() {
         PricingModel::ContractWithConsumption,
     );
     let r = expect(&legacy, "billing.meter_usage", CheckStatus::Fail).await;
-    assert!(r.summary.en.contains("CustomerNotSubscribed"), "{}", r.summary.en);
+    assert!(
+        r.summary.en.contains("CustomerNotSubscribed"),
+        "{}",
+        r.summary.en
+    );
 
     // A buyer who cancelled: after the final-metering hour the mirror is refused too.
     let license = buy(&run).await;
@@ -234,7 +238,11 @@ async fn an_unsubscribed_buyer_fails() {
     run.sandbox.cancel(&license).await.expect("cancel");
     run.sandbox.advance_clock(2 * 3600).await.expect("clock");
     let r = expect(&concurrent(&run), "billing.meter_usage", CheckStatus::Fail).await;
-    assert!(r.summary.en.contains("no longer subscribed"), "{}", r.summary.en);
+    assert!(
+        r.summary.en.contains("no longer subscribed"),
+        "{}",
+        r.summary.en
+    );
     assert_eq!(billed(&run).len(), 1);
 }
 
@@ -246,7 +254,11 @@ async fn concurrent_agreements_need_a_license_arn_in_each_record() {
     let (status, _) = saas_meters(&run, None, 2).await;
     assert_eq!(status, S::Success);
     let r = expect(&concurrent(&run), "billing.meter_usage", CheckStatus::Warn).await;
-    assert!(r.summary.en.contains("without a LicenseArn"), "{}", r.summary.en);
+    assert!(
+        r.summary.en.contains("without a LicenseArn"),
+        "{}",
+        r.summary.en
+    );
     // A legacy integration meters that way by design: the mirror carries the ProductCode.
     let legacy = ctx(
         &run,

@@ -138,6 +138,11 @@ async fn catalog_checks_pass_on_the_demo_product_and_fail_on_broken_ones() {
     s.product_id = "prod-doesnotexist1".into();
     let r = expect(&ctx(&run, s), "catalog.product_exists", CheckStatus::Fail).await;
     assert!(r.summary.en.contains("not found"));
+    // The same result in Japanese, with the product id as it is.
+    assert_eq!(
+        r.summary.ja,
+        "製品 prod-doesnotexist1 は販売者のカタログに見つかりません"
+    );
 
     let mut s = settings(&run);
     s.fulfillment_url = "https://app.example.com/marketplace".into();
@@ -283,7 +288,11 @@ async fn the_public_offer_is_found_among_many() {
     let mut s = settings(&run);
     s.product_id = product.clone();
     let r = expect(&ctx(&run, s.clone()), "catalog.eula", CheckStatus::Pass).await;
-    assert!(r.summary.en.contains("Standard Contract"), "{}", r.summary.en);
+    assert!(
+        r.summary.en.contains("Standard Contract"),
+        "{}",
+        r.summary.en
+    );
     s.offer_id = private;
     let r = expect(&ctx(&run, s), "catalog.eula", CheckStatus::Fail).await;
     assert!(r.summary.en.contains("404"), "{}", r.summary.en);

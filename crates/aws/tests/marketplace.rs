@@ -240,7 +240,11 @@ async fn billing_checks_follow_what_the_saas_did() {
         run.sandbox.advance_clock(3600).await.expect("clock");
     }
     let r = expect(&c, "billing.metering_cadence", CheckStatus::Fail).await;
-    assert!(r.summary.en.contains("5 of the last 24"), "{}", r.summary.en);
+    assert!(
+        r.summary.en.contains("5 of the last 24"),
+        "{}",
+        r.summary.en
+    );
     for h in 5..24 {
         meter(h).await;
         run.sandbox.advance_clock(3600).await.expect("clock");
@@ -340,7 +344,11 @@ async fn the_queue_policy_must_let_the_marketplace_topics_deliver() {
     let r = expect(&mk(half), "notifications.sqs_queue", CheckStatus::Fail).await;
     assert!(r.summary.en.contains("entitlement"), "{}", r.summary.en);
     let r = expect(&mk(none), "notifications.sqs_queue", CheckStatus::Fail).await;
-    assert!(r.summary.en.contains("no access policy"), "{}", r.summary.en);
+    assert!(
+        r.summary.en.contains("no access policy"),
+        "{}",
+        r.summary.en
+    );
     let r = expect(
         &mk(format!("{}/123456789012/missing", moto.url)),
         "notifications.sqs_queue",

@@ -135,12 +135,20 @@ async fn the_queue_checks_follow_the_eventbridge_path() {
 
     // No rule targets the queue.
     let r = expect(&ctx, "notifications.sqs_queue", CheckStatus::Fail).await;
-    assert!(r.summary.en.contains("targets the queue"), "{}", r.summary.en);
+    assert!(
+        r.summary.en.contains("targets the queue"),
+        "{}",
+        r.summary.en
+    );
 
     // A rule targets it, but the queue has no policy for EventBridge.
     let rule = f.rule("marketplace-agreements", MANUFACTURER).await;
     let r = expect(&ctx, "notifications.sqs_queue", CheckStatus::Fail).await;
-    assert!(r.summary.en.contains("events.amazonaws.com"), "{}", r.summary.en);
+    assert!(
+        r.summary.en.contains("events.amazonaws.com"),
+        "{}",
+        r.summary.en
+    );
     assert!(r.summary.en.contains(&rule), "{}", r.summary.en);
 
     // A policy for SNS (the other path) does not let EventBridge in.

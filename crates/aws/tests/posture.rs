@@ -66,7 +66,11 @@ async fn access_keys_older_than_90_days() {
             .expect("key");
     }
     let r = expect(&ctx, "posture.access_key_age", CheckStatus::Pass).await;
-    assert!(r.summary.en.contains("2 active access keys"), "{}", r.summary.en);
+    assert!(
+        r.summary.en.contains("2 active access keys"),
+        "{}",
+        r.summary.en
+    );
     moto.cmd("age-keys 200");
     let r = expect(&ctx, "posture.access_key_age", CheckStatus::Warn).await;
     assert!(r.summary.en.contains("2 of 2"), "{}", r.summary.en);
@@ -84,7 +88,11 @@ async fn cloudtrail_multi_region_logging() {
     let mut moto = Moto::fixture();
     let ctx = moto.ctx(EnvironmentSettings::default());
     let r = expect(&ctx, "posture.cloudtrail", CheckStatus::Warn).await;
-    assert!(r.summary.en.contains("no CloudTrail trail"), "{}", r.summary.en);
+    assert!(
+        r.summary.en.contains("no CloudTrail trail"),
+        "{}",
+        r.summary.en
+    );
     moto.cmd("bucket trail-logs");
     let ct = aws_sdk_cloudtrail::Client::new(&moto.sdk());
     ct.create_trail()
@@ -209,19 +217,22 @@ async fn kms_customer_keys_rotate() {
         r.summary.en
     );
     assert!(
-        r.summary.en
+        r.summary
+            .en
             .contains("2 key(s) AWS cannot rotate automatically"),
         "{}",
         r.summary.en
     );
     assert!(
-        r.summary.en
+        r.summary
+            .en
             .contains(&format!("{} (imported key material)", manual[0])),
         "{}",
         r.summary.en
     );
     assert!(
-        r.summary.en
+        r.summary
+            .en
             .contains(&format!("{} (custom key store, AWS_CLOUDHSM)", manual[1])),
         "{}",
         r.summary.en
@@ -285,7 +296,11 @@ async fn eventbridge_rule_for_agreement_events() {
         .await
         .expect("targets");
     let r = expect(&ctx, "notifications.eventbridge", CheckStatus::Warn).await;
-    assert!(r.summary.en.contains("License Deprovisioned"), "{}", r.summary.en);
+    assert!(
+        r.summary.en.contains("License Deprovisioned"),
+        "{}",
+        r.summary.en
+    );
     // Every event, but only in the "- Proposer" variants: the ISV's channel-partner deals
     // arrive as "- Manufacturer" events only, so this fails.
     eb.put_rule()

@@ -194,7 +194,8 @@ async fn a_redirect_from_https_to_http_is_reported() {
     let r = probe(&format!("{url}/downgrade"), Some(&ca_file(&dir, &ca))).await;
     expect(&r, "https", CheckStatus::Fail, "from HTTPS to plain HTTP");
     assert!(res(&r, "https")
-        .summary.en
+        .summary
+        .en
         .contains(&format!("{plain}/welcome")));
     assert_eq!(
         status(&r, "accepts_post"),

@@ -324,7 +324,10 @@ fn metering_cadence(ctx: &CheckContext) -> CheckFuture<'_> {
             .collect();
         let n = hours.len();
         let o = if n >= 24 {
-            Outcome::pass(la_core::text!("the SaaS sent BatchMeterUsage in each of the last 24 hours", "SaaS は直近 24 時間の毎時 BatchMeterUsage を送信しました"))
+            Outcome::pass(la_core::text!(
+                "the SaaS sent BatchMeterUsage in each of the last 24 hours",
+                "SaaS は直近 24 時間の毎時 BatchMeterUsage を送信しました"
+            ))
         } else if n == 0 {
             Outcome::fail(
                 la_core::text!("CloudTrail shows no BatchMeterUsage call by the SaaS in the last 24 hours", "CloudTrail に直近 24 時間の SaaS による BatchMeterUsage の呼び出しがありません"),

@@ -39,7 +39,11 @@ fn permissions(ctx: &CheckContext) -> CheckFuture<'_> {
     Box::pin(async move {
         let role = &ctx.settings.saas_role_arn;
         if role.is_empty() {
-            return Ok(Outcome::skipped(la_core::text!("no SaaS role ARN is set for this environment", "この環境には SaaS ロールの ARN が設定されていません")).advice(
+            return Ok(Outcome::skipped(la_core::text!(
+                "no SaaS role ARN is set for this environment",
+                "この環境には SaaS ロールの ARN が設定されていません"
+            ))
+            .advice(
                 "Enter the ARN of the IAM role your SaaS calls the Marketplace APIs with.",
                 "SaaS が Marketplace API の呼び出しに使う IAM ロールの ARN を入力してください。",
             ));
@@ -61,7 +65,10 @@ fn permissions(ctx: &CheckContext) -> CheckFuture<'_> {
                 let err = app_error("SimulatePrincipalPolicy", &e);
                 if err.is_aws("NoSuchEntity") {
                     return Ok(Outcome::fail(
-                        la_core::text!("the SaaS role {role} does not exist in this account", "SaaS ロール {role} はこのアカウントに存在しません"),
+                        la_core::text!(
+                            "the SaaS role {role} does not exist in this account",
+                            "SaaS ロール {role} はこのアカウントに存在しません"
+                        ),
                         "Check the SaaS role ARN in the environment settings (account and name).",
                         "環境設定の SaaS ロール ARN (アカウントと名前) を確認してください。",
                     ));
@@ -89,7 +96,11 @@ fn permissions(ctx: &CheckContext) -> CheckFuture<'_> {
             })
             .collect();
         let o = if denied.is_empty() {
-            Outcome::pass(la_core::text!("{role} may call {}", "{role} は {} を呼び出せます", actions.join(", ")))
+            Outcome::pass(la_core::text!(
+                "{role} may call {}",
+                "{role} は {} を呼び出せます",
+                actions.join(", ")
+            ))
         } else {
             Outcome::fail(
                 la_core::text!("{role} may not call {}", "{role} は {} を呼び出せません", denied.join(", ")),
@@ -135,7 +146,10 @@ fn caller(ctx: &CheckContext) -> CheckFuture<'_> {
         let expected = &ctx.settings.seller_account_id;
         let o = if expected.is_empty() {
             Outcome::warn(
-                la_core::text!("the credentials are {arn}; no seller account is set to compare with", "認証情報は {arn} です。比較するセラーアカウントが設定されていません"),
+                la_core::text!(
+                    "the credentials are {arn}; no seller account is set to compare with",
+                    "認証情報は {arn} です。比較するセラーアカウントが設定されていません"
+                ),
                 "Enter the seller account ID in the environment settings.",
                 "環境設定にセラーアカウント ID を入力してください。",
             )

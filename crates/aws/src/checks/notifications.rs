@@ -9,9 +9,9 @@ mod queue_path;
 pub use eb::{agreement_coverage, Coverage, AGREEMENT_EVENTS};
 
 use super::CheckContext;
-use la_core::checklist::Text;
 use crate::engine::{CheckDef, CheckFuture, Outcome};
 use crate::marketplace::app_error;
+use la_core::checklist::Text;
 use la_core::model::PricingModel;
 use serde_json::Value;
 
@@ -116,7 +116,10 @@ fn rules_verdict(total: usize, rules: &[eb::AgreementRule]) -> Outcome {
                 rules.len(),
                 if rules.len() == 1 { "" } else { "s" }
             ),
-            format!("契約イベントはターゲットに届きます (一致するルール {} 件)", rules.len()),
+            format!(
+                "契約イベントはターゲットに届きます (一致するルール {} 件)",
+                rules.len()
+            ),
         ))
     };
     o.details(seen.join("\n")).evidence(
@@ -164,7 +167,10 @@ fn sqs_queue(ctx: &CheckContext) -> CheckFuture<'_> {
         let url = &ctx.settings.sqs_queue_url;
         if url.is_empty() {
             return Ok(if ctx.settings.use_eventbridge {
-                Outcome::skipped(la_core::text!("this environment uses EventBridge, not an SQS queue", "この環境は SQS キューではなく EventBridge を使います"))
+                Outcome::skipped(la_core::text!(
+                    "this environment uses EventBridge, not an SQS queue",
+                    "この環境は SQS キューではなく EventBridge を使います"
+                ))
             } else {
                 Outcome::skipped(la_core::text!("no SQS queue URL is set for this environment", "この環境には SQS キューの URL が設定されていません")).advice(
                     "Create a queue, subscribe it to the Marketplace topics and enter its URL.",
@@ -249,9 +255,15 @@ fn sns_subscriptions(ctx: &CheckContext) -> CheckFuture<'_> {
         let url = &ctx.settings.sqs_queue_url;
         if url.is_empty() {
             return Ok(Outcome::skipped(if ctx.settings.use_eventbridge {
-                la_core::text!("this environment uses EventBridge, not SNS", "この環境は SNS ではなく EventBridge を使います")
+                la_core::text!(
+                    "this environment uses EventBridge, not SNS",
+                    "この環境は SNS ではなく EventBridge を使います"
+                )
             } else {
-                la_core::text!("no SQS queue URL is set for this environment", "この環境には SQS キューの URL が設定されていません")
+                la_core::text!(
+                    "no SQS queue URL is set for this environment",
+                    "この環境には SQS キューの URL が設定されていません"
+                )
             }));
         }
         if ctx.settings.use_eventbridge {

@@ -237,7 +237,10 @@ fn access_key_age(ctx: &CheckContext) -> CheckFuture<'_> {
                 "古いアクセスキーをローテーションまたは削除し、ワークロードには長期キーではなく IAM ロールを使ってください。",
             )
         } else if keys.is_empty() {
-            Outcome::pass(la_core::text!("no IAM user has an active access key", "有効なアクセスキーを持つ IAM ユーザーはいません"))
+            Outcome::pass(la_core::text!(
+                "no IAM user has an active access key",
+                "有効なアクセスキーを持つ IAM ユーザーはいません"
+            ))
         } else {
             Outcome::pass(la_core::text!(
                 "{} active access keys, none older than {MAX_KEY_AGE_DAYS} days",

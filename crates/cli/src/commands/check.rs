@@ -165,7 +165,10 @@ fn junit(name: &str, results: &[CheckResult], secs: f64) -> Result<String, Strin
     let mut suite = TestSuite::new(xml_text(name));
     suite.set_time(time);
     for r in results {
-        let body = xml_text(&format!("{}\n{}\n{}", r.summary.en, r.details.en, r.advice.en));
+        let body = xml_text(&format!(
+            "{}\n{}\n{}",
+            r.summary.en, r.details.en, r.advice.en
+        ));
         let summary = xml_text(&r.summary.en);
         let mut status = match r.status {
             S::Fail => TestCaseStatus::non_success(NonSuccessKind::Failure),

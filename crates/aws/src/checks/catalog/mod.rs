@@ -89,7 +89,11 @@ fn client(ctx: &CheckContext) -> Result<aws_sdk_marketplacecatalog::Client, AppE
 }
 
 fn no_product() -> Outcome {
-    Outcome::skipped(la_core::text!("no product ID is set for this environment", "この環境には製品 ID が設定されていません")).advice(
+    Outcome::skipped(la_core::text!(
+        "no product ID is set for this environment",
+        "この環境には製品 ID が設定されていません"
+    ))
+    .advice(
         "Enter the product ID (prod-…) in the environment settings.",
         "環境設定に製品 ID (prod-…) を入力してください。",
     )
@@ -189,7 +193,11 @@ fn product_exists(ctx: &CheckContext) -> CheckFuture<'_> {
                 ))
             } else {
                 Outcome::fail(
-                    la_core::text!("{} is a {t}, not a SaaS product", "{} は SaaS 製品ではなく {t} です", ctx.settings.product_id),
+                    la_core::text!(
+                        "{} is a {t}, not a SaaS product",
+                        "{} は SaaS 製品ではなく {t} です",
+                        ctx.settings.product_id
+                    ),
                     "Use the ID of the SaaS product (entity type SaaSProduct).",
                     "SaaS 製品 (エンティティタイプ SaaSProduct) の ID を使ってください。",
                 )
@@ -334,7 +342,10 @@ fn dimensions(ctx: &CheckContext) -> CheckFuture<'_> {
                 .collect();
             let o = if dims.is_empty() {
                 Outcome::fail(
-                    la_core::text!("the product has no pricing dimensions", "製品に料金ディメンションがありません"),
+                    la_core::text!(
+                        "the product has no pricing dimensions",
+                        "製品に料金ディメンションがありません"
+                    ),
                     "Add dimensions (AddDimensions) for the pricing model.",
                     "料金モデルに合わせてディメンション (AddDimensions) を追加してください。",
                 )
@@ -397,7 +408,10 @@ fn allow_list(ctx: &CheckContext) -> CheckFuture<'_> {
             }
             let missing: Vec<&String> = wanted.iter().filter(|w| !listed.contains(w)).collect();
             let o = if d["Description"]["Visibility"] == "Public" {
-                Outcome::pass(la_core::text!("the product is Public: any account can buy it", "製品は Public です: どのアカウントも購入できます"))
+                Outcome::pass(la_core::text!(
+                    "the product is Public: any account can buy it",
+                    "製品は Public です: どのアカウントも購入できます"
+                ))
             } else if missing.is_empty() {
                 Outcome::pass(la_core::text!(
                     "all {} test buyer(s) are allow-listed",
@@ -433,7 +447,10 @@ fn product_code(ctx: &CheckContext) -> CheckFuture<'_> {
                 .all(|t| t.is_empty() || t.ends_with(&code));
             let o = if code.is_empty() {
                 Outcome::fail(
-                    la_core::text!("the product has no product code yet", "製品にはまだ製品コードがありません"),
+                    la_core::text!(
+                        "the product has no product code yet",
+                        "製品にはまだ製品コードがありません"
+                    ),
                     "Wait for AWS to assign the product code after creation.",
                     "作成後に AWS が製品コードを割り当てるまでお待ちください。",
                 )

@@ -150,14 +150,20 @@ pub(super) fn eula(ctx: &CheckContext) -> CheckFuture<'_> {
         };
         let Some(offer) = describe_entity(ctx, &offer_id).await? else {
             return Ok(Outcome::fail(
-                la_core::text!("offer {offer_id} was not found in the seller's catalog", "オファー {offer_id} は販売者のカタログに見つかりません"),
+                la_core::text!(
+                    "offer {offer_id} was not found in the seller's catalog",
+                    "オファー {offer_id} は販売者のカタログに見つかりません"
+                ),
                 "Check the offer ID in the environment settings.",
                 "環境設定のオファー ID を確認してください。",
             ));
         };
         if let Some(other) = offer["ProductId"].as_str().filter(|p| *p != product) {
             return Ok(Outcome::fail(
-                la_core::text!("offer {offer_id} belongs to product {other}, not {product}", "オファー {offer_id} は製品 {product} ではなく製品 {other} のものです"),
+                la_core::text!(
+                    "offer {offer_id} belongs to product {other}, not {product}",
+                    "オファー {offer_id} は製品 {product} ではなく製品 {other} のものです"
+                ),
                 "Enter an offer of this environment's product.",
                 "この環境の製品のオファーを入力してください。",
             ));
@@ -235,7 +241,10 @@ async fn judge(ctx: &CheckContext, offer_id: &str, offer: &Value, request: &str)
         .to_ascii_lowercase();
     let o = if status != 200 {
         Outcome::fail(
-            la_core::text!("the EULA at {url} answers HTTP {status}", "{url} の EULA は HTTP {status} を返します"),
+            la_core::text!(
+                "the EULA at {url} answers HTTP {status}",
+                "{url} の EULA は HTTP {status} を返します"
+            ),
             "Make the EULA URL answer 200.",
             "EULA の URL が 200 を返すようにしてください。",
         )

@@ -117,13 +117,19 @@ fn unreachable(url: &str, e: &reqwest::Error) -> Outcome {
     let detail = crate::http_error_chain(e);
     let (summary, en, ja) = if e.is_timeout() {
         (
-            la_core::text!("{url} did not answer in time", "{url} は時間内に応答しませんでした"),
+            la_core::text!(
+                "{url} did not answer in time",
+                "{url} は時間内に応答しませんでした"
+            ),
             "Make the registration page answer quickly: buyers arrive straight from the purchase.",
             "登録ページがすばやく応答するようにしてください。購入者は購入直後にアクセスします。",
         )
     } else {
         (
-            la_core::text!("{url} could not be reached: {detail}", "{url} に到達できませんでした: {detail}"),
+            la_core::text!(
+                "{url} could not be reached: {detail}",
+                "{url} に到達できませんでした: {detail}"
+            ),
             "Make the registration page reachable from the internet at the fulfillment URL.",
             "フルフィルメント URL の登録ページにインターネットから到達できるようにしてください。",
         )
@@ -241,7 +247,10 @@ fn accepts_post(ctx: &CheckContext) -> CheckFuture<'_> {
                 la_core::text!(
                     "the buyer's POST is refused by CSRF protection: HTTP {} from {} ({}, \"{}\")",
                     "購入者の POST が CSRF 保護に拒否されます: {1} から HTTP {0} ({2}、「{3}」)",
-                    h.status, h.url, r.framework, r.evidence
+                    h.status,
+                    h.url,
+                    r.framework,
+                    r.evidence
                 ),
                 csrf::ADVICE_EN,
                 csrf::ADVICE_JA,
@@ -423,7 +432,11 @@ fn response_time(ctx: &CheckContext) -> CheckFuture<'_> {
             Ok(j) => j,
             Err(Failure::Unreachable { error, .. }) if error.is_timeout() => {
                 return Ok(Outcome::fail(
-                    la_core::text!("{url} did not answer within {} s", "{url} は {} 秒以内に応答しませんでした", limit.as_secs_f64()),
+                    la_core::text!(
+                        "{url} did not answer within {} s",
+                        "{url} は {} 秒以内に応答しませんでした",
+                        limit.as_secs_f64()
+                    ),
                     SLOW_EN,
                     SLOW_JA,
                 ))

@@ -209,6 +209,7 @@ fn verdicts_on_aws_answers() {
         assert_eq!(verdict(r, BUYER, status, 1).status, want, "{status:?}");
     }
     assert!(verdict(r, BUYER, Some("DuplicateRecord"), 0)
-        .summary.en
+        .summary
+        .en
         .contains("2026-11-23T10:00:00Z"));
 }
