@@ -309,9 +309,9 @@ pub fn purchase_sessions(
                         .unwrap_or_else(|| e.observed_at.clone()),
                     source: e.source.as_str().to_string(),
                     summary: scrub::text(&if e.malformed {
-                        format!("{}: {}", lang.t("malformed"), e.summary)
+                        format!("{}: {}", lang.t("malformed"), tx(&e.summary))
                     } else {
-                        e.summary.clone()
+                        tx(&e.summary)
                     }),
                 })
                 .collect();

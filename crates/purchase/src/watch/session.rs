@@ -62,7 +62,10 @@ impl Shared {
             id.learn(&batch);
             for e in &mut batch {
                 if let Some(mark) = id.party(e).mark() {
-                    e.summary = format!("{mark}: {}", e.summary);
+                    e.summary = la_core::checklist::Text {
+                        en: format!("{}: {}", mark.en, e.summary.en),
+                        ja: format!("{}: {}", mark.ja, e.summary.ja),
+                    };
                 }
             }
             events.extend(batch.iter().cloned());
@@ -281,7 +284,10 @@ impl Session {
         self.shared.push_many(vec![NewEvent {
             source,
             kind: kinds::WATCHER_UNAVAILABLE.into(),
-            summary: format!("the {name} watcher cannot start: {reason}"),
+            summary: la_core::text!(
+                "the {name} watcher cannot start: {reason}",
+                "{name} の監視を開始できません: {reason}"
+            ),
             occurred_at: Some(now_str()),
             raw: json!({"watcher": name, "reason": reason}).to_string(),
             malformed: false,
@@ -392,7 +398,8 @@ impl Session {
         self.add(NewEvent {
             source: EventSource::Tester,
             kind: kind.to_string(),
-            summary: summary.to_string(),
+            // The tester's own words, in whatever language they wrote them.
+            summary: la_core::checklist::Text::same(summary),
             occurred_at: Some(now_str()),
             raw: json!({"kind": kind, "note": summary}).to_string(),
             malformed: false,
@@ -447,7 +454,7 @@ fn unreachable_event() -> TimelineEvent {
         occurred_at: None,
         source: EventSource::Tester,
         kind: String::new(),
-        summary: String::new(),
+        summary: la_core::checklist::Text::same(""),
         malformed: false,
         raw: String::new(),
     }

@@ -182,7 +182,7 @@ pub async fn start(w: &World, delete: bool) -> (Session, Arc<Collect>) {
 pub fn dump(s: &Session) -> String {
     s.events()
         .iter()
-        .map(|e| format!("#{} {:?} {} — {}", e.seq, e.source, e.kind, e.summary))
+        .map(|e| format!("#{} {:?} {} — {}", e.seq, e.source, e.kind, e.summary.en))
         .collect::<Vec<_>>()
         .join("\n")
 }
