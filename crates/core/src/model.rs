@@ -378,8 +378,10 @@ pub struct CheckResult {
     pub status: CheckStatus,
     /// In both languages; a result stored as an English string still loads.
     #[serde(deserialize_with = "Text::or_string")]
+    #[specta(type = Text)]
     pub summary: Text,
     #[serde(deserialize_with = "Text::or_string")]
+    #[specta(type = Text)]
     pub details: Text,
     pub advice: Text,
     pub duration_ms: u32,
