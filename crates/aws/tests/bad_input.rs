@@ -14,11 +14,9 @@ use axum::routing::any;
 use common::sandbox;
 use la_aws::engine::{CheckStatus, EngineOptions};
 use la_core::model::{CredentialSource, EnvKind, EnvironmentSettings, ItemStatus, StatusChange};
-use la_core::secrets::{Backend, Secrets};
-use la_core::service::{Core, NoEvents};
+use la_core::service::Core;
 use la_sandbox::{Config, Fault};
 use std::collections::HashSet;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// The check every runtime row looks at (DescribeEntity on the Catalog API) and its item.
@@ -60,13 +58,7 @@ async fn endpoint(status: u16, body: Vec<u8>) -> String {
 /// A fresh store with the Demo workspace pointed at `url` and an attested item with a note, so
 /// each row can show none of it is lost.
 fn core(dir: &std::path::Path, url: &str) -> (Core, String) {
-    let c = Core::open(
-        dir,
-        Secrets::new("io.listingassistant.test", Backend::Mock),
-        Arc::new(NoEvents),
-    )
-    .expect("open");
-    la_core::demo::repoint(&c, url).expect("repoint");
+    let c = la_testkit::core::with_demo_at(dir, url);
     let ws = c.list_workspaces().expect("list")[0].workspace.id.clone();
     c.set_item_status(&StatusChange {
         workspace_id: ws.clone(),

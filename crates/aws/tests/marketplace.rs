@@ -12,7 +12,6 @@ use la_core::model::{
     Dimension, DimensionType, EnvMode, EnvironmentSettings, IntegrationStyle, PricingModel,
 };
 use la_sandbox::buyer::PurchaseRequest;
-use la_sandbox::server::ServeOptions;
 use la_sandbox::{
     Config, Fault, Running, DEMO_ACCESS_KEY_ID as KEY, DEMO_SECRET_ACCESS_KEY as SECRET,
 };
@@ -31,16 +30,7 @@ async fn sandbox(mut config: Config) -> Running {
             secret_access_key: SAAS_SECRET.into(),
         },
     );
-    la_sandbox::serve(
-        config,
-        ServeOptions {
-            addr: "127.0.0.1:0".parse().expect("addr"),
-            seed_demo: true,
-            allow_remote: false,
-        },
-    )
-    .await
-    .expect("sandbox")
+    la_testkit::sandbox::seeded_with(config).await
 }
 
 fn settings(run: &Running) -> EnvironmentSettings {
@@ -411,15 +401,7 @@ async fn the_queue_must_be_subscribed_and_confirmed_to_the_topics() {
         .topic_arn()
         .expect("arn")
         .to_string();
-    let url = sqs
-        .create_queue()
-        .queue_name("mp")
-        .send()
-        .await
-        .expect("queue")
-        .queue_url()
-        .expect("url")
-        .to_string();
+    let (_, url) = la_testkit::sqs::queue(&moto.url, "mp").await;
     let arn = sqs
         .get_queue_attributes()
         .queue_url(&url)
