@@ -279,19 +279,10 @@ async fn identity_against_moto_sts() {
 async fn the_queue_policy_must_let_the_marketplace_topics_deliver() {
     let moto = la_testkit::moto();
     let sdk = static_config(&moto.url, "testing", "testing");
-    let sqs = aws_sdk_sqs::Client::new(&sdk);
     let make = |name: &'static str, policy: Option<String>| {
-        let sqs = sqs.clone();
+        let endpoint = moto.url.clone();
         async move {
-            let url = sqs
-                .create_queue()
-                .queue_name(name)
-                .send()
-                .await
-                .expect("queue")
-                .queue_url()
-                .expect("url")
-                .to_string();
+            let (sqs, url) = la_testkit::sqs::queue(&endpoint, name).await;
             if let Some(p) = policy {
                 sqs.set_queue_attributes()
                     .queue_url(&url)
