@@ -158,23 +158,7 @@ impl Store {
     /// Sessions still marked running whose process is gone were cut short; a live process's
     /// sessions (the app's, while the CLI opens the same database) are left running.
     pub fn mark_interrupted_sessions(&self) -> Result<usize> {
-        let owners = self.with(|c| {
-            let mut st =
-                c.prepare("SELECT DISTINCT owner FROM purchase_sessions WHERE state = 'running'")?;
-            let rows = st.query_map([], |r| r.get::<_, Option<String>>(0))?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-        })?;
-        let mut n = 0;
-        for owner in self.gone_owners(owners) {
-            n += self.with(|c| {
-                Ok(c.execute(
-                    "UPDATE purchase_sessions SET state = 'interrupted', ended_at = ?1
-                     WHERE state = 'running' AND owner IS ?2",
-                    params![now(), owner],
-                )?)
-            })?;
-        }
-        Ok(n)
+        self.mark_interrupted("purchase_sessions", "ended_at")
     }
 
     /// A step's note is redacted before it is stored, as item notes are.
