@@ -3,7 +3,7 @@
 //! topics, 2026 readiness, release change set. Entities are read from `DetailsDocument`.
 
 mod change_sets;
-mod offers;
+pub mod offers;
 pub mod shapes;
 
 use super::CheckContext;

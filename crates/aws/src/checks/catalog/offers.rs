@@ -19,20 +19,23 @@ const MAX_PAGES: usize = 40;
 
 /// One row of ListEntities EntityType=Offer.
 #[derive(Debug, Clone)]
-pub(super) struct OfferRow {
+pub struct OfferRow {
     pub id: String,
     pub kind: OfferKind,
     pub release_date: String,
     pub last_modified: String,
 }
 
-/// Every offer of the product, over all pages, newest release first.
-async fn product_offers(ctx: &CheckContext, product_id: &str) -> Result<Vec<OfferRow>, AppError> {
+/// Every offer of the product, over all pages, classified (public, private, draft, expired,
+/// resale). Shared with listing authoring, which looks for the offer to update.
+pub async fn product_offers(
+    c: &aws_sdk_marketplacecatalog::Client,
+    product_id: &str,
+) -> Result<Vec<OfferRow>, AppError> {
     use aws_sdk_marketplacecatalog::types::{
         EntityTypeFilters, EntityTypeSort, OfferFilters, OfferProductIdFilter, OfferSort,
         OfferSortBy, SortOrder,
     };
-    let c = client(ctx)?;
     let now = chrono::Utc::now();
     let mut rows = Vec::new();
     let mut token: Option<String> = None;
@@ -91,7 +94,7 @@ async fn product_offers(ctx: &CheckContext, product_id: &str) -> Result<Vec<Offe
 }
 
 /// The product's public offer among `rows`: the latest released one (ISO dates sort as text).
-pub(super) fn pick_public(rows: &[OfferRow]) -> Option<&OfferRow> {
+pub fn pick_public(rows: &[OfferRow]) -> Option<&OfferRow> {
     rows.iter()
         .filter(|r| r.kind == OfferKind::Public)
         .max_by(|a, b| {
@@ -129,7 +132,7 @@ pub(super) fn eula(ctx: &CheckContext) -> CheckFuture<'_> {
         }
         let configured = ctx.settings.offer_id.trim();
         let (offer_id, how) = if configured.is_empty() {
-            let rows = product_offers(ctx, product).await?;
+            let rows = product_offers(&client(ctx)?, product).await?;
             let Some(public) = pick_public(&rows) else {
                 return Ok(Outcome::fail(
                     la_core::text!("product {product} has no released public offer (offers found: {})", "製品 {product} にはリリース済みの公開オファーがありません (見つかったオファー: {})", tally(&rows)),
