@@ -93,27 +93,14 @@ impl Catalog {
     /// DescribeEntity: the `DetailsDocument` and the last-modified date; `None` when AWS answers
     /// ResourceNotFoundException.
     pub async fn describe(&self, id: &str) -> Result<Option<(Value, String)>, AppError> {
-        match self
-            .client
-            .describe_entity()
-            .catalog(CATALOG)
-            .entity_id(id)
-            .send()
-            .await
-        {
-            Ok(d) => Ok(Some((
-                details_json(d.details_document(), d.details()),
-                d.last_modified_date().unwrap_or_default().to_string(),
-            ))),
-            Err(e) => {
-                let err = app_error("DescribeEntity", &e);
-                if err.is_aws("ResourceNotFoundException") {
-                    Ok(None)
-                } else {
-                    Err(err)
-                }
-            }
-        }
+        Ok(la_aws::checks::catalog::describe_raw(&self.client, id)
+            .await?
+            .map(|d| {
+                (
+                    details_json(d.details_document(), d.details()),
+                    d.last_modified_date().unwrap_or_default().to_string(),
+                )
+            }))
     }
 
     /// The product's public offer: released, targeting nobody, not expired, the latest

@@ -107,23 +107,35 @@ async fn describe(ctx: &CheckContext) -> Result<Option<Value>, AppError> {
 /// DescribeEntity: the `DetailsDocument` with the entity type under `__EntityType`, `Ok(None)`
 /// when AWS answers ResourceNotFoundException.
 async fn describe_entity(ctx: &CheckContext, id: &str) -> Result<Option<Value>, AppError> {
-    match client(ctx)?
+    Ok(describe_raw(&client(ctx)?, id).await?.map(|d| {
+        let mut v = shapes::details_json(d.details_document(), d.details());
+        if let Some(o) = v.as_object_mut() {
+            o.insert(
+                "__EntityType".into(),
+                Value::String(d.entity_type().unwrap_or_default().into()),
+            );
+        }
+        v
+    }))
+}
+
+/// DescribeEntity as AWS answers it, `Ok(None)` when the entity does not exist
+/// (ResourceNotFoundException). Shared with listing authoring.
+pub async fn describe_raw(
+    c: &aws_sdk_marketplacecatalog::Client,
+    id: &str,
+) -> Result<
+    Option<aws_sdk_marketplacecatalog::operation::describe_entity::DescribeEntityOutput>,
+    AppError,
+> {
+    match c
         .describe_entity()
         .catalog(CATALOG)
         .entity_id(id)
         .send()
         .await
     {
-        Ok(d) => {
-            let mut v = shapes::details_json(d.details_document(), d.details());
-            if let Some(o) = v.as_object_mut() {
-                o.insert(
-                    "__EntityType".into(),
-                    Value::String(d.entity_type().unwrap_or_default().into()),
-                );
-            }
-            Ok(Some(v))
-        }
+        Ok(d) => Ok(Some(d)),
         Err(e) => {
             let err = app_error("DescribeEntity", &e);
             if err.is_aws("ResourceNotFoundException") {
