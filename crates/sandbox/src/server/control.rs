@@ -197,14 +197,7 @@ pub(super) async fn faults(
     if !(0.0..=1.0).contains(&f.throttle_rate) || !(0.0..=1.0).contains(&f.error_rate) {
         return Err(AwsError::validation("Rates are between 0 and 1.").into());
     }
-    sb.set_fault(
-        &req.operation,
-        crate::Fault {
-            delay_ms: f.delay_ms,
-            throttle_rate: f.throttle_rate,
-            error_rate: f.error_rate,
-        },
-    );
+    sb.set_fault(&req.operation, req.fault.clone());
     Ok(Json(api::FaultResponse {
         operation: req.operation,
         fault: req.fault,
