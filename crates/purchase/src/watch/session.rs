@@ -96,6 +96,15 @@ impl Shared {
         }
     }
 
+    /// A watcher's first status (starting, or unavailable), kept and told to the sink.
+    fn publish(&self, kind: WatcherKind, status: WatcherStatus) {
+        self.statuses
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(kind as u8, status.clone());
+        self.sink.watcher(&status);
+    }
+
     fn status(&self, kind: WatcherKind, f: impl FnOnce(&mut WatcherStatus)) {
         let s = {
             let mut all = self.statuses.lock().unwrap_or_else(|p| p.into_inner());
@@ -269,12 +278,7 @@ impl Session {
             events: 1,
             updated_at: now_str(),
         };
-        self.shared
-            .statuses
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(kind as u8, status.clone());
-        self.shared.sink.watcher(&status);
+        self.shared.publish(kind, status);
         let name = match kind {
             WatcherKind::Sqs => "sqs",
             WatcherKind::SandboxFeed => "sandbox_feed",
@@ -306,12 +310,7 @@ impl Session {
             events: 0,
             updated_at: now_str(),
         };
-        self.shared
-            .statuses
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(kind as u8, status.clone());
-        self.shared.sink.watcher(&status);
+        self.shared.publish(kind, status);
         let shared = self.shared.clone();
         let cancel = self.cancel.clone();
         self.live.fetch_add(1, Ordering::SeqCst);
