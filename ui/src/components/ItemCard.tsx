@@ -223,7 +223,7 @@ export function CheckResultView(props: { stored: StoredCheckResult }) {
         </span>
       </p>
       {r.details[lang] && (
-        <p className="small muted" data-testid="check-details">
+        <p className="small muted" style={{ whiteSpace: "pre-line" }} data-testid="check-details">
           {r.details[lang]}
         </p>
       )}
