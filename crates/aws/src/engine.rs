@@ -14,50 +14,48 @@ use std::time::{Duration, Instant};
 
 pub use la_core::model::{CheckResult, CheckStatus, EvidenceItem};
 
-/// What a check function returns before the engine stamps id and duration on it.
+/// What a check function returns before the engine stamps id and duration on it. Summary and
+/// details are in both languages (build them with `la_core::text!`); ids, numbers and AWS names
+/// read the same in both.
 #[derive(Debug, Clone)]
 pub struct Outcome {
     pub status: CheckStatus,
-    pub summary: String,
-    pub details: String,
+    pub summary: Text,
+    pub details: Text,
     pub advice: Text,
     pub evidence: Vec<EvidenceItem>,
 }
 
 impl Outcome {
-    fn new(status: CheckStatus, summary: impl Into<String>) -> Self {
+    fn new(status: CheckStatus, summary: Text) -> Self {
         Self {
             status,
-            summary: summary.into(),
-            details: String::new(),
-            advice: Text {
-                en: String::new(),
-                ja: String::new(),
-            },
+            summary,
+            details: Text::same(""),
+            advice: Text::same(""),
             evidence: Vec::new(),
         }
     }
-    pub fn pass(summary: impl Into<String>) -> Self {
+    pub fn pass(summary: Text) -> Self {
         Self::new(CheckStatus::Pass, summary)
     }
-    pub fn fail(summary: impl Into<String>, en: impl Into<String>, ja: impl Into<String>) -> Self {
+    pub fn fail(summary: Text, en: impl Into<String>, ja: impl Into<String>) -> Self {
         Self::new(CheckStatus::Fail, summary).advice(en, ja)
     }
-    pub fn warn(summary: impl Into<String>, en: impl Into<String>, ja: impl Into<String>) -> Self {
+    pub fn warn(summary: Text, en: impl Into<String>, ja: impl Into<String>) -> Self {
         Self::new(CheckStatus::Warn, summary).advice(en, ja)
     }
-    pub fn skipped(summary: impl Into<String>) -> Self {
+    pub fn skipped(summary: Text) -> Self {
         Self::new(CheckStatus::Skipped, summary)
     }
     pub fn advice(mut self, en: impl Into<String>, ja: impl Into<String>) -> Self {
-        self.advice = Text {
-            en: en.into(),
-            ja: ja.into(),
-        };
+        self.advice = Text::new(en, ja);
         self
     }
-    pub fn details(mut self, d: impl Into<String>) -> Self {
-        self.details = d.into();
+    /// Details are mostly what AWS answered (ARNs, messages), quoted as received: a plain
+    /// string reads the same in both languages.
+    pub fn details(mut self, d: impl Into<Details>) -> Self {
+        self.details = d.into().0;
         self
     }
     pub fn evidence(
@@ -72,6 +70,25 @@ impl Outcome {
             response: crate::redact::redact(&response.into()),
         });
         self
+    }
+}
+
+/// A check's details: a bilingual text, or a string quoted as received.
+pub struct Details(pub Text);
+
+impl From<Text> for Details {
+    fn from(t: Text) -> Self {
+        Self(t)
+    }
+}
+impl From<String> for Details {
+    fn from(s: String) -> Self {
+        Self(Text::same(s))
+    }
+}
+impl From<&str> for Details {
+    fn from(s: &str) -> Self {
+        Self(Text::same(s))
     }
 }
 
@@ -120,27 +137,33 @@ impl Default for EngineOptions {
 fn error_outcome(e: &CheckError) -> Outcome {
     let (summary, en, ja) = match e.code {
         ErrorCode::AccessDenied => (
-            format!("cannot check: needs `{}`", missing_action(&e.message).unwrap_or("a permission")),
+            {
+                let action = missing_action(&e.message);
+                Text::new(
+                    format!("cannot check: needs `{}`", action.unwrap_or("a permission")),
+                    format!("確認できません: `{}` の権限が必要です", action.unwrap_or("ある権限")),
+                )
+            },
             "Grant the action to the role or user the app uses (see the IAM policy in the README), then run the check again.",
             "アプリが使うロールまたはユーザーにこのアクションを許可し (README の IAM ポリシー参照)、もう一度チェックを実行してください。",
         ),
         ErrorCode::Credentials => (
-            format!("cannot check: credentials: {}", e.message),
+            la_core::text!("cannot check: credentials: {}", "確認できません: 認証情報: {}", e.message),
             "Renew the credentials (for SSO profiles: `aws sso login --profile NAME`) or fix the environment's credential settings.",
             "認証情報を更新するか (SSO プロファイルは `aws sso login --profile 名前`)、環境の認証情報の設定を修正してください。",
         ),
         ErrorCode::Throttled => (
-            format!("cannot check: throttled by AWS: {}", e.message),
+            la_core::text!("cannot check: throttled by AWS: {}", "確認できません: AWS に呼び出しを制限されました: {}", e.message),
             "AWS is throttling the account; run the check again in a minute.",
             "AWS がアカウントの呼び出しを制限しています。1 分ほど待ってから再実行してください。",
         ),
         ErrorCode::Unreachable => (
-            format!("cannot check: {}", e.message),
+            la_core::text!("cannot check: {}", "確認できません: {}", e.message),
             "Check the network, the endpoint URL and any proxy, then run the check again.",
             "ネットワーク、エンドポイント URL、プロキシを確認してから再実行してください。",
         ),
         _ => (
-            format!("cannot check: {}", e.message),
+            la_core::text!("cannot check: {}", "確認できません: {}", e.message),
             "See the details, fix the cause and run the check again.",
             "詳細を確認して原因を修正し、再実行してください。",
         ),
@@ -198,7 +221,10 @@ fn one<'a, C: Sync>(
         if cancel.is_cancelled() {
             return stamp(
                 def.id,
-                Outcome::skipped("cancelled before it started"),
+                Outcome::skipped(Text::new(
+                    "cancelled before it started",
+                    "開始前に取り消されました",
+                )),
                 Duration::ZERO,
             );
         }
@@ -207,7 +233,7 @@ fn one<'a, C: Sync>(
         });
         let started = Instant::now();
         let outcome = tokio::select! {
-            _ = cancel.cancelled() => Outcome::skipped("cancelled"),
+            _ = cancel.cancelled() => Outcome::skipped(Text::new("cancelled", "取り消されました")),
             o = run_one(ctx, def, opts) => o,
         };
         let result = stamp(def.id, outcome, started.elapsed());
@@ -224,7 +250,7 @@ async fn run_one<C: Sync>(ctx: &C, def: &CheckDef<C>, opts: &EngineOptions) -> O
         let r = tokio::time::timeout(opts.timeout, (def.run)(ctx)).await;
         match r {
             Err(_) => {
-                return Outcome::new(CheckStatus::Error, format!("cannot check: timed out after {} s", opts.timeout.as_secs()))
+                return Outcome::new(CheckStatus::Error, la_core::text!("cannot check: timed out after {} s", "確認できません: {} 秒でタイムアウトしました", opts.timeout.as_secs()))
                     .advice(
                         "The endpoint did not answer in time; check the network and run the check again.",
                         "エンドポイントが時間内に応答しませんでした。ネットワークを確認して再実行してください。",
@@ -259,8 +285,8 @@ fn stamp(id: &str, o: Outcome, took: Duration) -> CheckResult {
         status: o.status,
         // Summaries and details quote what AWS answered (ARNs, error messages), which can carry
         // an access key ID (the sandbox's user names do): mask as evidence is masked.
-        summary: crate::redact::redact(&o.summary),
-        details: crate::redact::redact(&o.details),
+        summary: o.summary.map(crate::redact::redact),
+        details: o.details.map(crate::redact::redact),
         advice: o.advice,
         duration_ms: u32::try_from(took.as_millis()).unwrap_or(u32::MAX),
         evidence: o.evidence,

@@ -140,8 +140,8 @@ async fn the_check_never_takes_an_hour_the_saas_needs() {
 
     // The SaaS has not metered the buyer yet: nothing is sent, and the check says why.
     let r = expect(&c, "billing.meter_usage", CheckStatus::Skipped).await;
-    assert!(r.summary.starts_with("not sent"), "{}", r.summary);
-    assert!(r.summary.contains("DuplicateRecord"), "{}", r.summary);
+    assert!(r.summary.en.starts_with("not sent"), "{}", r.summary.en);
+    assert!(r.summary.en.contains("DuplicateRecord"), "{}", r.summary.en);
     assert!(billed(&run).is_empty());
     // So every hour AWS still accepts is the SaaS's: late records for the five past hours (a
     // retried batch) and this hour's record are all billed, whatever their quantity.
@@ -162,7 +162,7 @@ async fn the_check_never_takes_an_hour_the_saas_needs() {
     // Now the hour is the SaaS's: the check mirrors its record with quantity 0, LicenseArn in
     // the record and no ProductCode, and AWS's answer is DuplicateRecord (not billed).
     let r = expect(&c, "billing.meter_usage", CheckStatus::Pass).await;
-    assert!(r.summary.contains("DuplicateRecord"), "{}", r.summary);
+    assert!(r.summary.en.contains("DuplicateRecord"), "{}", r.summary.en);
     let sent = &r.evidence[0].request;
     assert!(
         sent.contains(&format!("LicenseArn={license} (no ProductCode)")),
@@ -210,7 +210,7 @@ async fn a_saas_metering_zero_gets_an_idempotent_success() {
     let license = buy(&run).await;
     saas_meters(&run, Some(&license), 0).await;
     let r = expect(&concurrent(&run), "billing.meter_usage", CheckStatus::Pass).await;
-    assert!(r.summary.contains("Success"), "{}", r.summary);
+    assert!(r.summary.en.contains("Success"), "{}", r.summary.en);
     assert_eq!(billed(&run).len(), 1);
 }
 
@@ -226,7 +226,11 @@ async fn an_unsubscribed_buyer_fails() {
         PricingModel::ContractWithConsumption,
     );
     let r = expect(&legacy, "billing.meter_usage", CheckStatus::Fail).await;
-    assert!(r.summary.contains("CustomerNotSubscribed"), "{}", r.summary);
+    assert!(
+        r.summary.en.contains("CustomerNotSubscribed"),
+        "{}",
+        r.summary.en
+    );
 
     // A buyer who cancelled: after the final-metering hour the mirror is refused too.
     let license = buy(&run).await;
@@ -234,7 +238,11 @@ async fn an_unsubscribed_buyer_fails() {
     run.sandbox.cancel(&license).await.expect("cancel");
     run.sandbox.advance_clock(2 * 3600).await.expect("clock");
     let r = expect(&concurrent(&run), "billing.meter_usage", CheckStatus::Fail).await;
-    assert!(r.summary.contains("no longer subscribed"), "{}", r.summary);
+    assert!(
+        r.summary.en.contains("no longer subscribed"),
+        "{}",
+        r.summary.en
+    );
     assert_eq!(billed(&run).len(), 1);
 }
 
@@ -246,7 +254,11 @@ async fn concurrent_agreements_need_a_license_arn_in_each_record() {
     let (status, _) = saas_meters(&run, None, 2).await;
     assert_eq!(status, S::Success);
     let r = expect(&concurrent(&run), "billing.meter_usage", CheckStatus::Warn).await;
-    assert!(r.summary.contains("without a LicenseArn"), "{}", r.summary);
+    assert!(
+        r.summary.en.contains("without a LicenseArn"),
+        "{}",
+        r.summary.en
+    );
     // A legacy integration meters that way by design: the mirror carries the ProductCode.
     let legacy = ctx(
         &run,
@@ -275,9 +287,9 @@ async fn contract_only_products_meter_nothing() {
     for id in ["billing.meter_usage", "billing.metering_cadence"] {
         let r = expect(&contract, id, CheckStatus::Skipped).await;
         assert!(
-            r.summary.starts_with("not applicable"),
+            r.summary.en.starts_with("not applicable"),
             "{id}: {}",
-            r.summary
+            r.summary.en
         );
     }
     // Where usage is metered, the cadence applies (and fails: nothing was metered).

@@ -137,7 +137,12 @@ async fn catalog_checks_pass_on_the_demo_product_and_fail_on_broken_ones() {
     let mut s = settings(&run);
     s.product_id = "prod-doesnotexist1".into();
     let r = expect(&ctx(&run, s), "catalog.product_exists", CheckStatus::Fail).await;
-    assert!(r.summary.contains("not found"));
+    assert!(r.summary.en.contains("not found"));
+    // The same result in Japanese, with the product id as it is.
+    assert_eq!(
+        r.summary.ja,
+        "製品 prod-doesnotexist1 は販売者のカタログに見つかりません"
+    );
 
     let mut s = settings(&run);
     s.fulfillment_url = "https://app.example.com/marketplace".into();
@@ -149,12 +154,12 @@ async fn catalog_checks_pass_on_the_demo_product_and_fail_on_broken_ones() {
     s.product_code = "demosub5t1qz8x0w7r3m9c6p2".into();
     s.pricing_model = PricingModel::Contract;
     let r = expect(&ctx(&run, s), "catalog.dimensions", CheckStatus::Fail).await;
-    assert!(r.summary.contains("Entitled"), "{}", r.summary);
+    assert!(r.summary.en.contains("Entitled"), "{}", r.summary.en);
 
     let mut s = settings(&run);
     s.test_buyer_account_ids.push("121212121212".into());
     let r = expect(&ctx(&run, s), "catalog.allow_list", CheckStatus::Fail).await;
-    assert!(r.summary.contains("121212121212"));
+    assert!(r.summary.en.contains("121212121212"));
 
     let mut s = settings(&run);
     s.product_code = "somethingelse000000000000".into();
@@ -181,7 +186,7 @@ async fn catalog_checks_pass_on_the_demo_product_and_fail_on_broken_ones() {
     change(&run, "UpdateLegalTerms", "Offer@1.0", &offer, &format!(r#"{{"Terms":[{{"Type":"LegalTerm","Documents":[{{"Type":"CustomEula","Url":"{}/_demo-saas/staging/marketplace/register"}}]}}]}}"#, run.url)).await;
     // AWS accepts it; only the checklist's .txt row is not met: a warning that cites the row.
     let r = expect(&good, "catalog.eula", CheckStatus::Warn).await;
-    assert!(r.summary.contains("not plain text"), "{}", r.summary);
+    assert!(r.summary.en.contains("not plain text"), "{}", r.summary.en);
     assert!(r.advice.en.contains(".txt format"), "{}", r.advice.en);
     change(
         &run,
@@ -222,7 +227,7 @@ async fn catalog_checks_pass_on_the_demo_product_and_fail_on_broken_ones() {
     let mut s = settings(&run);
     s.product_id = draft.entity_id;
     let r = expect(&ctx(&run, s), "catalog.visibility", CheckStatus::Fail).await;
-    assert!(r.summary.contains("Draft"));
+    assert!(r.summary.en.contains("Draft"));
 }
 
 /// A product with many offers (drafts made later than the public one, so they fill the first
@@ -283,10 +288,14 @@ async fn the_public_offer_is_found_among_many() {
     let mut s = settings(&run);
     s.product_id = product.clone();
     let r = expect(&ctx(&run, s.clone()), "catalog.eula", CheckStatus::Pass).await;
-    assert!(r.summary.contains("Standard Contract"), "{}", r.summary);
+    assert!(
+        r.summary.en.contains("Standard Contract"),
+        "{}",
+        r.summary.en
+    );
     s.offer_id = private;
     let r = expect(&ctx(&run, s), "catalog.eula", CheckStatus::Fail).await;
-    assert!(r.summary.contains("404"), "{}", r.summary);
+    assert!(r.summary.en.contains("404"), "{}", r.summary.en);
 }
 
 /// The environment's region is eu-west-1: the Catalog is still called in us-east-1, and the

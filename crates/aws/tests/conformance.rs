@@ -203,7 +203,7 @@ async fn run_case(file: &Path) -> Vec<String> {
         if r.status != want {
             problems.push(format!(
                 "{name}: {id} is {:?}, expected {want:?}: {}",
-                r.status, r.summary
+                r.status, r.summary.en
             ));
         }
     }

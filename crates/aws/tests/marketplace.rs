@@ -12,7 +12,6 @@ use la_core::model::{
     Dimension, DimensionType, EnvMode, EnvironmentSettings, IntegrationStyle, PricingModel,
 };
 use la_sandbox::buyer::PurchaseRequest;
-use la_sandbox::server::ServeOptions;
 use la_sandbox::{
     Config, Fault, Running, DEMO_ACCESS_KEY_ID as KEY, DEMO_SECRET_ACCESS_KEY as SECRET,
 };
@@ -31,16 +30,7 @@ async fn sandbox(mut config: Config) -> Running {
             secret_access_key: SAAS_SECRET.into(),
         },
     );
-    la_sandbox::serve(
-        config,
-        ServeOptions {
-            addr: "127.0.0.1:0".parse().expect("addr"),
-            seed_demo: true,
-            allow_remote: false,
-        },
-    )
-    .await
-    .expect("sandbox")
+    la_testkit::sandbox::seeded_with(config).await
 }
 
 fn settings(run: &Running) -> EnvironmentSettings {
@@ -104,9 +94,9 @@ async fn the_saas_role_may_call_the_marketplace_apis() {
     )
     .await;
     assert!(
-        r.summary.contains("aws-marketplace:GetEntitlements"),
+        r.summary.en.contains("aws-marketplace:GetEntitlements"),
         "{}",
-        r.summary
+        r.summary.en
     );
     let r = expect(
         &with_role(LIMITED),
@@ -115,7 +105,7 @@ async fn the_saas_role_may_call_the_marketplace_apis() {
     )
     .await;
     assert_eq!(
-        r.summary,
+        r.summary.en,
         format!("{LIMITED} may not call aws-marketplace:BatchMeterUsage")
     );
     assert!(r.evidence[0].response.contains("implicitDeny"));
@@ -130,7 +120,7 @@ async fn the_saas_role_may_call_the_marketplace_apis() {
         CheckStatus::Fail,
     )
     .await;
-    assert!(r.summary.contains("does not exist"), "{}", r.summary);
+    assert!(r.summary.en.contains("does not exist"), "{}", r.summary.en);
     expect(&with_role(""), "identity.permissions", CheckStatus::Skipped).await;
 
     // The app itself may not simulate: cannot check, never a failure.
@@ -145,7 +135,7 @@ async fn the_saas_role_may_call_the_marketplace_apis() {
     s.saas_role_arn = la_sandbox::DEMO_SAAS_ROLE.into();
     let r = expect(&ctx(&run, s), "identity.permissions", CheckStatus::Error).await;
     assert_eq!(
-        r.summary,
+        r.summary.en,
         "cannot check: needs `iam:SimulatePrincipalPolicy`"
     );
 }
@@ -162,7 +152,7 @@ async fn a_missing_permission_is_cannot_check_not_a_failure() {
     let c = ctx(&run, settings(&run));
     let r = expect(&c, "catalog.product_exists", CheckStatus::Error).await;
     assert_eq!(
-        r.summary,
+        r.summary.en,
         "cannot check: needs `aws-marketplace:DescribeEntity`"
     );
     assert!(r.advice.ja.contains("許可"));
@@ -176,7 +166,7 @@ async fn a_missing_permission_is_cannot_check_not_a_failure() {
         },
     );
     let r = expect(&c, "catalog.seller_access", CheckStatus::Error).await;
-    assert!(r.summary.contains("throttled"), "{}", r.summary);
+    assert!(r.summary.en.contains("throttled"), "{}", r.summary.en);
 }
 
 #[tokio::test]
@@ -207,7 +197,7 @@ async fn billing_checks_follow_what_the_saas_did() {
         .expect("purchase");
     expect(&c, "billing.resolve_customer_calls", CheckStatus::Pass).await;
     let r = expect(&c, "billing.entitlements", CheckStatus::Pass).await;
-    assert!(r.summary.contains("seats=1"), "{}", r.summary);
+    assert!(r.summary.en.contains("seats=1"), "{}", r.summary.en);
     expect(&c, "billing.meter_usage", CheckStatus::Skipped).await;
 
     // The SaaS meters hourly for a day on the sandbox clock.
@@ -240,7 +230,11 @@ async fn billing_checks_follow_what_the_saas_did() {
         run.sandbox.advance_clock(3600).await.expect("clock");
     }
     let r = expect(&c, "billing.metering_cadence", CheckStatus::Fail).await;
-    assert!(r.summary.contains("5 of the last 24"), "{}", r.summary);
+    assert!(
+        r.summary.en.contains("5 of the last 24"),
+        "{}",
+        r.summary.en
+    );
     for h in 5..24 {
         meter(h).await;
         run.sandbox.advance_clock(3600).await.expect("clock");
@@ -271,33 +265,24 @@ async fn identity_against_moto_sts() {
     expect(&mk(s.clone()), "identity.caller", CheckStatus::Pass).await;
     s.seller_account_id = "111122223333".into();
     let r = expect(&mk(s), "identity.caller", CheckStatus::Fail).await;
-    assert!(r.summary.contains("123456789012"));
+    assert!(r.summary.en.contains("123456789012"));
     // Unreachable endpoint: cannot check, with the reason.
     let dead = CheckContext {
         sdk: Some(static_config("http://127.0.0.1:9", "testing", "testing")),
         ..mk(EnvironmentSettings::default())
     };
     let r = expect(&dead, "identity.caller", CheckStatus::Error).await;
-    assert!(r.summary.starts_with("cannot check"), "{}", r.summary);
+    assert!(r.summary.en.starts_with("cannot check"), "{}", r.summary.en);
 }
 
 #[tokio::test]
 async fn the_queue_policy_must_let_the_marketplace_topics_deliver() {
     let moto = la_testkit::moto();
     let sdk = static_config(&moto.url, "testing", "testing");
-    let sqs = aws_sdk_sqs::Client::new(&sdk);
     let make = |name: &'static str, policy: Option<String>| {
-        let sqs = sqs.clone();
+        let endpoint = moto.url.clone();
         async move {
-            let url = sqs
-                .create_queue()
-                .queue_name(name)
-                .send()
-                .await
-                .expect("queue")
-                .queue_url()
-                .expect("url")
-                .to_string();
+            let (sqs, url) = la_testkit::sqs::queue(&endpoint, name).await;
             if let Some(p) = policy {
                 sqs.set_queue_attributes()
                     .queue_url(&url)
@@ -338,16 +323,20 @@ async fn the_queue_policy_must_let_the_marketplace_topics_deliver() {
     };
     expect(&mk(good), "notifications.sqs_queue", CheckStatus::Pass).await;
     let r = expect(&mk(half), "notifications.sqs_queue", CheckStatus::Fail).await;
-    assert!(r.summary.contains("entitlement"), "{}", r.summary);
+    assert!(r.summary.en.contains("entitlement"), "{}", r.summary.en);
     let r = expect(&mk(none), "notifications.sqs_queue", CheckStatus::Fail).await;
-    assert!(r.summary.contains("no access policy"), "{}", r.summary);
+    assert!(
+        r.summary.en.contains("no access policy"),
+        "{}",
+        r.summary.en
+    );
     let r = expect(
         &mk(format!("{}/123456789012/missing", moto.url)),
         "notifications.sqs_queue",
         CheckStatus::Fail,
     )
     .await;
-    assert!(r.summary.contains("does not exist"), "{}", r.summary);
+    assert!(r.summary.en.contains("does not exist"), "{}", r.summary.en);
     expect(
         &mk(String::new()),
         "notifications.sqs_queue",
@@ -403,15 +392,7 @@ async fn the_queue_must_be_subscribed_and_confirmed_to_the_topics() {
         .topic_arn()
         .expect("arn")
         .to_string();
-    let url = sqs
-        .create_queue()
-        .queue_name("mp")
-        .send()
-        .await
-        .expect("queue")
-        .queue_url()
-        .expect("url")
-        .to_string();
+    let (_, url) = la_testkit::sqs::queue(&moto.url, "mp").await;
     let arn = sqs
         .get_queue_attributes()
         .queue_url(&url)
@@ -447,7 +428,7 @@ async fn the_queue_must_be_subscribed_and_confirmed_to_the_topics() {
         .await
         .expect("subscribe");
     let r = expect(&c, "notifications.sns_subscriptions", CheckStatus::Fail).await;
-    assert!(r.summary.contains("entitlement"), "{}", r.summary);
+    assert!(r.summary.en.contains("entitlement"), "{}", r.summary.en);
     sns.subscribe()
         .topic_arn(&ent_topic)
         .protocol("sqs")

@@ -131,17 +131,25 @@ async fn the_queue_checks_follow_the_eventbridge_path() {
         CheckStatus::Skipped,
     )
     .await;
-    assert!(r.summary.contains("EventBridge"), "{}", r.summary);
+    assert!(r.summary.en.contains("EventBridge"), "{}", r.summary.en);
 
     // No rule targets the queue.
     let r = expect(&ctx, "notifications.sqs_queue", CheckStatus::Fail).await;
-    assert!(r.summary.contains("targets the queue"), "{}", r.summary);
+    assert!(
+        r.summary.en.contains("targets the queue"),
+        "{}",
+        r.summary.en
+    );
 
     // A rule targets it, but the queue has no policy for EventBridge.
     let rule = f.rule("marketplace-agreements", MANUFACTURER).await;
     let r = expect(&ctx, "notifications.sqs_queue", CheckStatus::Fail).await;
-    assert!(r.summary.contains("events.amazonaws.com"), "{}", r.summary);
-    assert!(r.summary.contains(&rule), "{}", r.summary);
+    assert!(
+        r.summary.en.contains("events.amazonaws.com"),
+        "{}",
+        r.summary.en
+    );
+    assert!(r.summary.en.contains(&rule), "{}", r.summary.en);
 
     // A policy for SNS (the other path) does not let EventBridge in.
     f.policy(json!({"Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage",
@@ -161,9 +169,9 @@ async fn the_queue_checks_follow_the_eventbridge_path() {
         .await;
     let r = expect(&ctx, "notifications.sqs_queue", CheckStatus::Pass).await;
     assert!(
-        r.summary.contains("marketplace-agreements"),
+        r.summary.en.contains("marketplace-agreements"),
         "{}",
-        r.summary
+        r.summary.en
     );
 
     // ArnLike with a wildcard over the account's rules: pass.
@@ -182,9 +190,9 @@ async fn the_queue_checks_follow_the_eventbridge_path() {
     // The rule matching only the "- Proposer" variants: the ISV would miss channel-partner deals.
     f.rule("marketplace-agreements", PROPOSER).await;
     let r = expect(&ctx, "notifications.sqs_queue", CheckStatus::Fail).await;
-    assert!(r.summary.contains("- Proposer"), "{}", r.summary);
+    assert!(r.summary.en.contains("- Proposer"), "{}", r.summary.en);
     let r = expect(&ctx, "notifications.eventbridge", CheckStatus::Fail).await;
-    assert!(r.summary.contains("- Proposer"), "{}", r.summary);
+    assert!(r.summary.en.contains("- Proposer"), "{}", r.summary.en);
 
     // Disabled: nothing is delivered.
     f.rule("marketplace-agreements", MANUFACTURER).await;
@@ -211,9 +219,9 @@ async fn an_sns_environment_still_needs_its_topics() {
     let ctx = f.moto.ctx(settings);
     let r = expect(&ctx, "notifications.sqs_queue", CheckStatus::Fail).await;
     assert!(
-        r.summary.contains("aws-mp-subscription-notification"),
+        r.summary.en.contains("aws-mp-subscription-notification"),
         "{}",
-        r.summary
+        r.summary.en
     );
 }
 

@@ -15,12 +15,12 @@ async fn root_account_keys_and_mfa() {
     let ctx = moto.ctx(EnvironmentSettings::default());
     // moto's account as created: no root keys, no MFA.
     let r = expect(&ctx, "posture.root_account", CheckStatus::Fail).await;
-    assert!(r.summary.contains("no MFA"), "{}", r.summary);
+    assert!(r.summary.en.contains("no MFA"), "{}", r.summary.en);
     moto.cmd("root-mfa 1");
     expect(&ctx, "posture.root_account", CheckStatus::Pass).await;
     moto.cmd("root-keys 1");
     let r = expect(&ctx, "posture.root_account", CheckStatus::Fail).await;
-    assert!(r.summary.contains("access keys"), "{}", r.summary);
+    assert!(r.summary.en.contains("access keys"), "{}", r.summary.en);
     assert!(r.evidence[0]
         .response
         .contains("AccountAccessKeysPresent=1"));
@@ -39,9 +39,9 @@ async fn the_sandbox_has_no_posture_to_check() {
     {
         let r = expect(&ctx, id, CheckStatus::Skipped).await;
         assert!(
-            r.summary.contains("production account"),
+            r.summary.en.contains("production account"),
             "{id}: {}",
-            r.summary
+            r.summary.en
         );
     }
 }
@@ -51,7 +51,7 @@ async fn access_keys_older_than_90_days() {
     let mut moto = Moto::fixture();
     let ctx = moto.ctx(EnvironmentSettings::default());
     let r = expect(&ctx, "posture.access_key_age", CheckStatus::Pass).await;
-    assert!(r.summary.contains("no IAM user"), "{}", r.summary);
+    assert!(r.summary.en.contains("no IAM user"), "{}", r.summary.en);
     let iam = aws_sdk_iam::Client::new(&moto.sdk());
     for user in ["deploy", "ci"] {
         iam.create_user()
@@ -66,14 +66,18 @@ async fn access_keys_older_than_90_days() {
             .expect("key");
     }
     let r = expect(&ctx, "posture.access_key_age", CheckStatus::Pass).await;
-    assert!(r.summary.contains("2 active access keys"), "{}", r.summary);
+    assert!(
+        r.summary.en.contains("2 active access keys"),
+        "{}",
+        r.summary.en
+    );
     moto.cmd("age-keys 200");
     let r = expect(&ctx, "posture.access_key_age", CheckStatus::Warn).await;
-    assert!(r.summary.contains("2 of 2"), "{}", r.summary);
+    assert!(r.summary.en.contains("2 of 2"), "{}", r.summary.en);
     assert!(
-        r.details.contains("deploy key 1: 200 days"),
+        r.details.en.contains("deploy key 1: 200 days"),
         "{}",
-        r.details
+        r.details.en
     );
     // The secret half of a key never reaches a result.
     assert!(!format!("{r:?}").contains("SecretAccessKey"));
@@ -84,7 +88,11 @@ async fn cloudtrail_multi_region_logging() {
     let mut moto = Moto::fixture();
     let ctx = moto.ctx(EnvironmentSettings::default());
     let r = expect(&ctx, "posture.cloudtrail", CheckStatus::Warn).await;
-    assert!(r.summary.contains("no CloudTrail trail"), "{}", r.summary);
+    assert!(
+        r.summary.en.contains("no CloudTrail trail"),
+        "{}",
+        r.summary.en
+    );
     moto.cmd("bucket trail-logs");
     let ct = aws_sdk_cloudtrail::Client::new(&moto.sdk());
     ct.create_trail()
@@ -108,9 +116,9 @@ async fn cloudtrail_multi_region_logging() {
     // A multi-region trail that does not log is not enough.
     let r = expect(&ctx, "posture.cloudtrail", CheckStatus::Warn).await;
     assert!(
-        r.summary.contains("no multi-region trail is logging"),
+        r.summary.en.contains("no multi-region trail is logging"),
         "{}",
-        r.summary
+        r.summary.en
     );
     ct.start_logging()
         .name("everywhere")
@@ -118,7 +126,7 @@ async fn cloudtrail_multi_region_logging() {
         .await
         .expect("start");
     let r = expect(&ctx, "posture.cloudtrail", CheckStatus::Pass).await;
-    assert!(r.summary.contains("everywhere"), "{}", r.summary);
+    assert!(r.summary.en.contains("everywhere"), "{}", r.summary.en);
 }
 
 #[tokio::test]
@@ -126,7 +134,7 @@ async fn guardduty_detector() {
     let moto = Moto::start();
     let ctx = moto.ctx(EnvironmentSettings::default());
     let r = expect(&ctx, "posture.threat_detection", CheckStatus::Warn).await;
-    assert!(r.summary.contains("no detector"), "{}", r.summary);
+    assert!(r.summary.en.contains("no detector"), "{}", r.summary.en);
     let gd = aws_sdk_guardduty::Client::new(&moto.sdk());
     let id = gd
         .create_detector()
@@ -137,7 +145,7 @@ async fn guardduty_detector() {
         .detector_id
         .expect("id");
     let r = expect(&ctx, "posture.threat_detection", CheckStatus::Warn).await;
-    assert!(r.summary.contains("suspended"), "{}", r.summary);
+    assert!(r.summary.en.contains("suspended"), "{}", r.summary.en);
     gd.update_detector()
         .detector_id(&id)
         .enable(true)
@@ -153,9 +161,9 @@ async fn kms_customer_keys_rotate() {
     let ctx = moto.ctx(EnvironmentSettings::default());
     let r = expect(&ctx, "posture.kms_rotation", CheckStatus::Pass).await;
     assert!(
-        r.summary.contains("no enabled customer-managed"),
+        r.summary.en.contains("no enabled customer-managed"),
         "{}",
-        r.summary
+        r.summary.en
     );
     let kms = aws_sdk_kms::Client::new(&moto.sdk());
     let key = kms
@@ -175,8 +183,8 @@ async fn kms_customer_keys_rotate() {
         .await
         .expect("rsa key");
     let r = expect(&ctx, "posture.kms_rotation", CheckStatus::Warn).await;
-    assert!(r.summary.contains(&key), "{}", r.summary);
-    assert!(r.summary.starts_with("1 of 1"), "{}", r.summary);
+    assert!(r.summary.en.contains(&key), "{}", r.summary.en);
+    assert!(r.summary.en.starts_with("1 of 1"), "{}", r.summary.en);
     kms.enable_key_rotation()
         .key_id(&key)
         .send()
@@ -204,27 +212,30 @@ async fn kms_customer_keys_rotate() {
     }
     let r = expect(&ctx, "posture.kms_rotation", CheckStatus::Pass).await;
     assert!(
-        r.summary.starts_with("all 1 customer-managed"),
+        r.summary.en.starts_with("all 1 customer-managed"),
         "{}",
-        r.summary
+        r.summary.en
     );
     assert!(
         r.summary
+            .en
             .contains("2 key(s) AWS cannot rotate automatically"),
         "{}",
-        r.summary
+        r.summary.en
     );
     assert!(
         r.summary
+            .en
             .contains(&format!("{} (imported key material)", manual[0])),
         "{}",
-        r.summary
+        r.summary.en
     );
     assert!(
         r.summary
+            .en
             .contains(&format!("{} (custom key store, AWS_CLOUDHSM)", manual[1])),
         "{}",
-        r.summary
+        r.summary.en
     );
     // A key AWS can rotate still warns, and the manual ones are still named beside it.
     kms.disable_key_rotation()
@@ -233,8 +244,8 @@ async fn kms_customer_keys_rotate() {
         .await
         .expect("stop rotating");
     let r = expect(&ctx, "posture.kms_rotation", CheckStatus::Warn).await;
-    assert!(r.summary.starts_with("1 of 1"), "{}", r.summary);
-    assert!(r.summary.contains("rotated by hand"), "{}", r.summary);
+    assert!(r.summary.en.starts_with("1 of 1"), "{}", r.summary.en);
+    assert!(r.summary.en.contains("rotated by hand"), "{}", r.summary.en);
 }
 
 #[tokio::test]
@@ -258,9 +269,9 @@ async fn eventbridge_rule_for_agreement_events() {
         .expect("rule");
     let r = expect(&ctx, "notifications.eventbridge", CheckStatus::Fail).await;
     assert!(
-        r.summary.starts_with("no EventBridge rule"),
+        r.summary.en.starts_with("no EventBridge rule"),
         "{}",
-        r.summary
+        r.summary.en
     );
     // The right pattern, but no target: fail.
     eb.put_rule()
@@ -270,7 +281,7 @@ async fn eventbridge_rule_for_agreement_events() {
         .await
         .expect("rule");
     let r = expect(&ctx, "notifications.eventbridge", CheckStatus::Fail).await;
-    assert!(r.summary.contains("has no target"), "{}", r.summary);
+    assert!(r.summary.en.contains("has no target"), "{}", r.summary.en);
     // A target, but the filter lets only one kind of event through: warn, naming the rest.
     eb.put_targets()
         .rule("agreements")
@@ -285,7 +296,11 @@ async fn eventbridge_rule_for_agreement_events() {
         .await
         .expect("targets");
     let r = expect(&ctx, "notifications.eventbridge", CheckStatus::Warn).await;
-    assert!(r.summary.contains("License Deprovisioned"), "{}", r.summary);
+    assert!(
+        r.summary.en.contains("License Deprovisioned"),
+        "{}",
+        r.summary.en
+    );
     // Every event, but only in the "- Proposer" variants: the ISV's channel-partner deals
     // arrive as "- Manufacturer" events only, so this fails.
     eb.put_rule()
@@ -298,9 +313,9 @@ async fn eventbridge_rule_for_agreement_events() {
         .expect("rule");
     let r = expect(&ctx, "notifications.eventbridge", CheckStatus::Fail).await;
     assert!(
-        r.summary.contains("only the \"- Proposer\""),
+        r.summary.en.contains("only the \"- Proposer\""),
         "{}",
-        r.summary
+        r.summary.en
     );
     // Every agreement event: pass.
     eb.put_rule()
@@ -317,5 +332,5 @@ async fn eventbridge_rule_for_agreement_events() {
         .await
         .expect("disable");
     let r = expect(&ctx, "notifications.eventbridge", CheckStatus::Fail).await;
-    assert!(r.summary.contains("disabled"), "{}", r.summary);
+    assert!(r.summary.en.contains("disabled"), "{}", r.summary.en);
 }

@@ -125,7 +125,7 @@ async fn a_correct_https_page_passes_every_probe() {
     let dir = tempfile::tempdir().expect("dir");
     let r = probe(&format!("{url}/good"), Some(&ca_file(&dir, &ca))).await;
     for (id, res) in &r {
-        assert_eq!(res.status, CheckStatus::Pass, "{id}: {}", res.summary);
+        assert_eq!(res.status, CheckStatus::Pass, "{id}: {}", res.summary.en);
         assert!(!res.evidence.is_empty(), "{id} keeps evidence");
     }
     assert_eq!(r.len(), 6);
@@ -163,9 +163,9 @@ async fn each_certificate_defect_fails_https_and_leaves_the_rest_unchecked() {
         for id in PAGE_PROBES {
             expect(&r, id, CheckStatus::Error, "could not check: HTTPS failed");
             assert!(
-                res(&r, id).summary.contains(reason),
+                res(&r, id).summary.en.contains(reason),
                 "{}",
-                res(&r, id).summary
+                res(&r, id).summary.en
             );
         }
     }
@@ -195,6 +195,7 @@ async fn a_redirect_from_https_to_http_is_reported() {
     expect(&r, "https", CheckStatus::Fail, "from HTTPS to plain HTTP");
     assert!(res(&r, "https")
         .summary
+        .en
         .contains(&format!("{plain}/welcome")));
     assert_eq!(
         status(&r, "accepts_post"),
@@ -261,9 +262,9 @@ async fn an_endless_body_is_read_up_to_the_cap() {
     let r = probe(&format!("{base}/endless"), None).await;
     for id in PAGE_PROBES {
         assert!(
-            !res(&r, id).summary.contains("timed out"),
+            !res(&r, id).summary.en.contains("timed out"),
             "{id}: {}",
-            res(&r, id).summary
+            res(&r, id).summary.en
         );
     }
     assert_eq!(status(&r, "accepts_post"), CheckStatus::Pass);
@@ -272,7 +273,7 @@ async fn an_endless_body_is_read_up_to_the_cap() {
     assert!(
         matches!(rt.status, CheckStatus::Warn | CheckStatus::Fail),
         "an endless page is not a pass: {}",
-        rt.summary
+        rt.summary.en
     );
     let evidence = &res(&r, "accepts_post").evidence[0].response;
     assert!(
@@ -337,7 +338,7 @@ async fn redirects_to_metadata_and_link_local_addresses_are_not_followed() {
     ] {
         let r = probe(&format!("{base}/{route}"), None).await;
         expect(&r, "accepts_post", CheckStatus::Fail, "refused address");
-        let s = &res(&r, "accepts_post").summary;
+        let s = &res(&r, "accepts_post").summary.en;
         assert!(
             s.contains(addr) && s.contains(why) && s.contains("not contacted"),
             "{s}"

@@ -8,8 +8,6 @@
 mod common;
 
 use la_core::model::{CredentialSource, EnvKind, ItemStatus, StatusChange};
-use la_core::secrets::{Backend, Secrets};
-use la_core::service::{Core, NoEvents};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -87,13 +85,7 @@ async fn planted_secrets_reach_no_file_and_no_log() {
     );
     let sandbox = common::sandbox(config).await;
 
-    let c = Core::open(
-        &data,
-        Secrets::new("io.listingassistant.audit", Backend::Mock),
-        Arc::new(NoEvents),
-    )
-    .expect("open");
-    la_core::demo::repoint(&c, &sandbox.url).expect("repoint");
+    let c = la_testkit::core::with_demo_at(&data, &sandbox.url);
     let ws = c.list_workspaces().expect("list")[0].workspace.id.clone();
 
     // Keyring access keys entered by hand with a session token (temporary credentials), and the
@@ -182,7 +174,7 @@ async fn planted_secrets_reach_no_file_and_no_log() {
         "the planted keys must really have been used: {:?}",
         results
             .iter()
-            .map(|r| (&r.result.id, &r.result.summary))
+            .map(|r| (&r.result.id, &r.result.summary.en))
             .collect::<Vec<_>>()
     );
     let wal = data.join("listing-assistant.sqlite3-wal");

@@ -30,7 +30,7 @@ fn event(seq: u32) -> TimelineEvent {
         occurred_at: None,
         source: EventSource::Tester,
         kind: "note".into(),
-        summary: format!("note {seq}"),
+        summary: la_core::checklist::Text::same(format!("note {seq}")),
         malformed: false,
         raw: "{}".into(),
     }

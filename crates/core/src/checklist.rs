@@ -18,6 +18,60 @@ pub struct Text {
     pub ja: String,
 }
 
+impl Text {
+    pub fn new(en: impl Into<String>, ja: impl Into<String>) -> Self {
+        Self {
+            en: en.into(),
+            ja: ja.into(),
+        }
+    }
+    /// A text that reads the same in both languages: an AWS message quoted as received, a
+    /// list of ARNs, or a result stored before summaries were bilingual.
+    pub fn same(s: impl Into<String>) -> Self {
+        let s = s.into();
+        Self {
+            ja: s.clone(),
+            en: s,
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.en.is_empty() && self.ja.is_empty()
+    }
+    /// Applies `f` to both languages (masking, trimming…).
+    pub fn map(&self, f: impl Fn(&str) -> String) -> Self {
+        Self {
+            en: f(&self.en),
+            ja: f(&self.ja),
+        }
+    }
+    /// Reads either a `{en, ja}` object or a bare string (English, as stored before the text
+    /// was bilingual; it then shows in both languages).
+    pub fn or_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Stored {
+            Both { en: String, ja: String },
+            English(String),
+        }
+        Ok(match Stored::deserialize(d)? {
+            Stored::Both { en, ja } => Self { en, ja },
+            Stored::English(s) => Self::same(s),
+        })
+    }
+}
+
+/// A bilingual text with `format!` arguments shared by both languages:
+/// `text!("{n} offers", "オファー {n} 件")`.
+#[macro_export]
+macro_rules! text {
+    ($en:literal, $ja:literal $(, $arg:expr)* $(,)?) => {
+        $crate::checklist::Text {
+            en: format!($en $(, $arg)*),
+            ja: format!($ja $(, $arg)*),
+        }
+    };
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
 #[serde(rename_all = "snake_case")]
 pub enum ItemKind {
@@ -331,4 +385,27 @@ pub fn implemented_checks() -> &'static [&'static str] {
         "posture.threat_detection",
         "posture.kms_rotation",
     ]
+}
+
+#[cfg(test)]
+mod text_tests {
+    use super::Text;
+    use crate::model::CheckResult;
+
+    /// A check result stored before summaries were bilingual (plain strings) still loads, and
+    /// shows its English in both languages; a new one keeps its Japanese.
+    #[test]
+    fn stored_results_load_old_and_new() {
+        let old = r#"{"id":"a","status":"pass","summary":"it works","details":"","advice":{"en":"","ja":""},"duration_ms":1,"evidence":[]}"#;
+        let r: CheckResult = serde_json::from_str(old).expect("old row");
+        assert_eq!(r.summary, Text::same("it works"));
+        let new = serde_json::to_string(&CheckResult {
+            summary: crate::text!("{} works", "{} は動きます", "it"),
+            ..r
+        })
+        .expect("json");
+        let r: CheckResult = serde_json::from_str(&new).expect("new row");
+        assert_eq!(r.summary.ja, "it は動きます");
+        assert_eq!(r.summary.en, "it works");
+    }
 }

@@ -376,8 +376,13 @@ pub struct EvidenceItem {
 pub struct CheckResult {
     pub id: String,
     pub status: CheckStatus,
-    pub summary: String,
-    pub details: String,
+    /// In both languages; a result stored as an English string still loads.
+    #[serde(deserialize_with = "Text::or_string")]
+    #[specta(type = Text)]
+    pub summary: Text,
+    #[serde(deserialize_with = "Text::or_string")]
+    #[specta(type = Text)]
+    pub details: Text,
     pub advice: Text,
     pub duration_ms: u32,
     pub evidence: Vec<EvidenceItem>,

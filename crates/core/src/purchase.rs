@@ -66,8 +66,9 @@ pub struct TimelineEvent {
     /// `subscribe-success`, `Purchase Agreement Created - Proposer`, `ResolveCustomer`,
     /// `entitlements-changed`, `landing`, `malformed`, `note`…
     pub kind: String,
-    /// One line for the timeline.
-    pub summary: String,
+    /// One line for the timeline, in both languages (ids, codes and AWS names as they are). An
+    /// event stored before this was bilingual reads its English in both.
+    pub summary: crate::checklist::Text,
     /// The message could not be parsed; `summary` says why and `raw` holds it as received.
     pub malformed: bool,
     /// The payload exactly as received (tokens already masked by their source).

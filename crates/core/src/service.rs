@@ -421,7 +421,7 @@ impl Core {
                         workspace_id: run.workspace_id.clone(),
                         item_id: item.id.clone(),
                         status: to,
-                        note: format!("{} — check {} in run {}", r.summary, r.id, run.id),
+                        note: format!("{} — check {} in run {}", r.summary.en, r.id, run.id),
                         waiver_reason: None,
                     },
                     "check run",

@@ -87,6 +87,32 @@ impl Store {
             .collect()
     }
 
+    /// Marks `interrupted` the rows of `table` still `running` whose owner's process is gone,
+    /// stamping `ended` (check runs and purchase sessions share this bookkeeping). Both names
+    /// are this module's own constants, never input.
+    fn mark_interrupted(&self, table: &'static str, ended: &'static str) -> Result<usize> {
+        let owners = self.with(|c| {
+            let mut st = c.prepare(&format!(
+                "SELECT DISTINCT owner FROM {table} WHERE state = 'running'"
+            ))?;
+            let rows = st.query_map([], |r| r.get::<_, Option<String>>(0))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })?;
+        let mut n = 0;
+        for owner in self.gone_owners(owners) {
+            n += self.with(|c| {
+                Ok(c.execute(
+                    &format!(
+                        "UPDATE {table} SET state = 'interrupted', {ended} = ?1
+                         WHERE state = 'running' AND owner IS ?2"
+                    ),
+                    rusqlite::params![now(), owner],
+                )?)
+            })?;
+        }
+        Ok(n)
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

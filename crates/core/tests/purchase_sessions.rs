@@ -31,7 +31,7 @@ fn event(seq: u32, kind: &str) -> TimelineEvent {
         occurred_at: None,
         source: EventSource::Sqs,
         kind: kind.into(),
-        summary: kind.into(),
+        summary: la_core::checklist::Text::new(kind, format!("{kind}（日本語）")),
         malformed: false,
         raw: "{}".into(),
     }
@@ -72,6 +72,14 @@ fn only_allow_listed_buyers_and_the_timeline_survives_a_restart() {
         .append_event(&s.id, &event(2, "subscribe-success"))
         .expect("again");
     drop(c);
+    // A row written before summaries were bilingual has no Japanese.
+    rusqlite::Connection::open(dir.path().join("listing-assistant.sqlite3"))
+        .expect("db")
+        .execute(
+            "UPDATE purchase_events SET summary_ja = NULL WHERE seq = 3",
+            [],
+        )
+        .expect("old row");
     let c = core(dir.path());
     let d = c.session_detail(&s.id).expect("detail");
     assert_eq!(d.session.state, SessionState::Interrupted);
@@ -80,6 +88,10 @@ fn only_allow_listed_buyers_and_the_timeline_survives_a_restart() {
         kinds,
         ["purchase", "subscribe-success", "entitlement-updated"]
     );
+    // The Japanese line is kept; the old row shows its English in Japanese too.
+    assert_eq!(d.events[1].summary.ja, "subscribe-success（日本語）");
+    assert_eq!(d.events[1].summary.en, "subscribe-success");
+    assert_eq!(d.events[2].summary.ja, "entitlement-updated");
     assert_eq!(c.sessions(&ws, EnvKind::Staging).expect("list").len(), 1);
 }
 
@@ -220,7 +232,9 @@ fn notes_and_scenario_evidence_are_redacted_before_they_are_stored() {
     let s = start(&c, &ws, "444455556666").expect("start");
     let mut note = event(1, "note");
     note.source = EventSource::Tester;
-    note.summary = format!("pasted: AWS_SECRET_ACCESS_KEY={SECRET} then ran it");
+    note.summary = la_core::checklist::Text::same(format!(
+        "pasted: AWS_SECRET_ACCESS_KEY={SECRET} then ran it"
+    ));
     note.raw = format!(
         r#"{{"kind":"note","note":"<input type=\"hidden\" name=\"x-amzn-marketplace-token\" value=\"{TOKEN}\">"}}"#
     );

@@ -456,8 +456,8 @@ fn check_runs_move_items_and_survive_a_crash() {
     let result = |id: &str, status: CheckStatus| CheckResult {
         id: id.into(),
         status,
-        summary: format!("{id} said so"),
-        details: String::new(),
+        summary: Text::new(format!("{id} said so"), format!("{id} がそう判定")),
+        details: Text::same(""),
         advice: Text {
             en: String::new(),
             ja: String::new(),

@@ -6,7 +6,8 @@ use crate::aws::{delivery_option_id, listing_from, AwsValues, Snapshot};
 use crate::plan::Plan;
 use aws_sdk_marketplacecatalog::types::{Change, Entity, Intent};
 use aws_sdk_marketplacecatalog::Client;
-use la_aws::checks::catalog::shapes::details_json;
+use la_aws::checks::catalog::offers;
+use la_aws::checks::catalog::shapes::{details_json, OfferKind};
 use la_aws::marketplace::app_error;
 use la_core::AppError;
 use serde::{Deserialize, Serialize};
@@ -92,85 +93,24 @@ impl Catalog {
     /// DescribeEntity: the `DetailsDocument` and the last-modified date; `None` when AWS answers
     /// ResourceNotFoundException.
     pub async fn describe(&self, id: &str) -> Result<Option<(Value, String)>, AppError> {
-        match self
-            .client
-            .describe_entity()
-            .catalog(CATALOG)
-            .entity_id(id)
-            .send()
-            .await
-        {
-            Ok(d) => Ok(Some((
-                details_json(d.details_document(), d.details()),
-                d.last_modified_date().unwrap_or_default().to_string(),
-            ))),
-            Err(e) => {
-                let err = app_error("DescribeEntity", &e);
-                if err.is_aws("ResourceNotFoundException") {
-                    Ok(None)
-                } else {
-                    Err(err)
-                }
-            }
-        }
+        Ok(la_aws::checks::catalog::describe_raw(&self.client, id)
+            .await?
+            .map(|d| {
+                (
+                    details_json(d.details_document(), d.details()),
+                    d.last_modified_date().unwrap_or_default().to_string(),
+                )
+            }))
     }
 
-    /// The product's public offer: released, targeting nobody, the latest released; a draft
-    /// offer when none is released yet.
+    /// The product's public offer: released, targeting nobody, not expired, the latest
+    /// released; a draft offer when none is released yet. The offers are read and classified
+    /// by la-aws, as `catalog.eula` reads them.
     pub async fn public_offer(&self, product_id: &str) -> Result<Option<String>, AppError> {
-        use aws_sdk_marketplacecatalog::types::{
-            EntityTypeFilters, OfferFilters, OfferProductIdFilter,
-        };
-        let mut token: Option<String> = None;
-        let mut best: Option<(String, String)> = None;
-        let mut draft: Option<String> = None;
-        for _ in 0..40 {
-            let page = self
-                .client
-                .list_entities()
-                .catalog(CATALOG)
-                .entity_type("Offer")
-                .entity_type_filters(EntityTypeFilters::OfferFilters(
-                    OfferFilters::builder()
-                        .product_id(
-                            OfferProductIdFilter::builder()
-                                .value_list(product_id)
-                                .build(),
-                        )
-                        .build(),
-                ))
-                .max_results(50)
-                .set_next_token(token.take())
-                .send()
-                .await
-                .map_err(|e| app_error("ListEntities", &e))?;
-            for s in page.entity_summary_list() {
-                let (Some(o), Some(id)) = (s.offer_summary(), s.entity_id()) else {
-                    continue;
-                };
-                if o.product_id() != Some(product_id)
-                    || !o.targeting().is_empty()
-                    || o.resale_authorization_id().is_some()
-                {
-                    continue;
-                }
-                match o.state().map(|x| x.as_str()) {
-                    Some("Released") => {
-                        let date = o.release_date().unwrap_or_default().to_string();
-                        if best.as_ref().is_none_or(|(d, _)| date > *d) {
-                            best = Some((date, id.to_string()));
-                        }
-                    }
-                    Some("Draft") if draft.is_none() => draft = Some(id.to_string()),
-                    _ => {}
-                }
-            }
-            match page.next_token() {
-                Some(t) if !t.is_empty() => token = Some(t.to_string()),
-                _ => break,
-            }
-        }
-        Ok(best.map(|(_, id)| id).or(draft))
+        let rows = offers::product_offers(&self.client, product_id).await?;
+        Ok(offers::pick_public(&rows)
+            .or_else(|| rows.iter().find(|r| r.kind == OfferKind::Draft))
+            .map(|r| r.id.clone()))
     }
 
     /// The product (and its offer: `offer_id`, else its public offer) as AWS has them.

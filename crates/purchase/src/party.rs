@@ -42,10 +42,15 @@ pub enum Party {
 
 impl Party {
     /// The mark put before the event's summary on the timeline.
-    pub fn mark(&self) -> Option<String> {
+    pub fn mark(&self) -> Option<la_core::checklist::Text> {
         match self {
-            Party::OtherBuyer(who) => Some(format!("other buyer ({who})")),
-            Party::OtherProduct(code) => Some(format!("other product ({code})")),
+            Party::OtherBuyer(who) => {
+                Some(la_core::text!("other buyer ({who})", "別の購入者 ({who})"))
+            }
+            Party::OtherProduct(code) => Some(la_core::text!(
+                "other product ({code})",
+                "別の製品 ({code})"
+            )),
             _ => None,
         }
     }
@@ -214,7 +219,7 @@ mod tests {
             occurred_at: None,
             source,
             kind: kind.into(),
-            summary: kind.into(),
+            summary: la_core::checklist::Text::same(kind),
             malformed: false,
             raw,
         }
@@ -345,8 +350,11 @@ mod tests {
         );
         assert_eq!(id.party(&ended_mine), Party::Mine);
         assert_eq!(
-            id.party(&theirs).mark().as_deref(),
-            Some("other buyer (999988887777)")
+            id.party(&theirs).mark(),
+            Some(la_core::checklist::Text::new(
+                "other buyer (999988887777)",
+                "別の購入者 (999988887777)"
+            ))
         );
     }
 }

@@ -76,7 +76,12 @@ impl SandboxBuyer {
         }
     }
 
-    fn record(session: &Session, kind: &str, summary: String, raw: &impl Serialize) {
+    fn record(
+        session: &Session,
+        kind: &str,
+        summary: la_core::checklist::Text,
+        raw: &impl Serialize,
+    ) {
         session.add(NewEvent {
             source: EventSource::Sandbox,
             kind: kind.to_string(),
@@ -105,25 +110,46 @@ impl SandboxBuyer {
         Self::record(
             session,
             "purchase",
-            format!("the buyer {buyer_account} purchases {product} in the sandbox"),
+            la_core::text!(
+                "the buyer {buyer_account} purchases {product} in the sandbox",
+                "購入者 {buyer_account} がサンドボックスで {product} を購入します"
+            ),
             &req,
         );
         let v = self.client.purchase(&req).await.map_err(app_error)?;
         let landing_status = v.fulfillment.as_ref().and_then(|f| f.status);
         let landing_error = v.fulfillment.as_ref().and_then(|f| f.error.as_deref());
         let landing = match (landing_status, landing_error) {
-            (Some(s), _) => format!("; the fulfillment URL answered HTTP {s}"),
-            (_, Some(e)) => format!("; the fulfillment URL could not be reached: {e}"),
-            _ if via_browser => "; opening the landing page in the browser".into(),
-            _ => String::new(),
+            (Some(s), _) => la_core::text!(
+                "; the fulfillment URL answered HTTP {s}",
+                "。フルフィルメント URL は HTTP {s} を返しました"
+            ),
+            (_, Some(e)) => la_core::text!(
+                "; the fulfillment URL could not be reached: {e}",
+                "。フルフィルメント URL に到達できませんでした: {e}"
+            ),
+            _ if via_browser => la_core::text!(
+                "; opening the landing page in the browser",
+                "。ブラウザでランディングページを開きます"
+            ),
+            _ => la_core::checklist::Text::same(""),
         };
         Self::record(
             session,
             "purchase-done",
-            format!(
-                "sandbox purchase by {buyer_account}: license {}{landing}",
-                v.license_arn.rsplit(':').next().unwrap_or("")
-            ),
+            {
+                let license = v.license_arn.rsplit(':').next().unwrap_or("");
+                la_core::checklist::Text::new(
+                    format!(
+                        "sandbox purchase by {buyer_account}: license {license}{}",
+                        landing.en
+                    ),
+                    format!(
+                        "{buyer_account} によるサンドボックスでの購入: ライセンス {license}{}",
+                        landing.ja
+                    ),
+                )
+            },
             &v,
         );
         Ok(Purchased {
@@ -159,7 +185,10 @@ impl SandboxBuyer {
         Self::record(
             session,
             "change",
-            format!("the buyer changes the contract in the sandbox: {what}"),
+            la_core::text!(
+                "the buyer changes the contract in the sandbox: {what}",
+                "購入者がサンドボックスで契約を変更します: {what}"
+            ),
             &req,
         );
         self.client.change(&req).await.map_err(app_error)?;
@@ -173,15 +202,19 @@ impl SandboxBuyer {
         Self::record(
             session,
             "cancel",
-            "the buyer cancels in the sandbox".into(),
+            la_core::text!(
+                "the buyer cancels in the sandbox",
+                "購入者がサンドボックスで解約します"
+            ),
             &req,
         );
         let v = self.client.cancel(license_arn).await.map_err(app_error)?;
         Self::record(
             session,
             "cancel-done",
-            format!(
+            la_core::text!(
                 "sandbox cancellation; unsubscribe-success due at {}",
+                "サンドボックスでの解約。unsubscribe-success の予定時刻は {} です",
                 v.unsubscribe_success_due
             ),
             &v,
@@ -218,7 +251,10 @@ impl SandboxBuyer {
         Self::record(
             session,
             "demo-saas-meter",
-            format!("the demo SaaS meters {dimension}={quantity} for {buyer_account}"),
+            la_core::text!(
+                "the demo SaaS meters {dimension}={quantity} for {buyer_account}",
+                "デモ SaaS が {buyer_account} の {dimension}={quantity} を計測します"
+            ),
             &req,
         );
         let v = self
@@ -246,7 +282,11 @@ impl SandboxBuyer {
         Self::record(
             session,
             "clock",
-            format!("the sandbox clock moves forward by {} min", secs / 60),
+            la_core::text!(
+                "the sandbox clock moves forward by {} min",
+                "サンドボックスの時計を {} 分進めます",
+                secs / 60
+            ),
             &req,
         );
         let v = self.client.advance_clock(secs).await.map_err(app_error)?;

@@ -178,8 +178,8 @@ fn build_inner(
         Some(CheckRow {
             check_id: r.result.id.clone(),
             status: code_of(&r.result.status),
-            summary: scrub::text(&r.result.summary),
-            details: scrub::text(&r.result.details),
+            summary: scrub::text(&tx(&r.result.summary)),
+            details: scrub::text(&tx(&r.result.details)),
             advice: scrub::text(&tx(&r.result.advice)),
             at: r.at.clone(),
             run_id: r.run_id.clone(),
@@ -309,9 +309,9 @@ pub fn purchase_sessions(
                         .unwrap_or_else(|| e.observed_at.clone()),
                     source: e.source.as_str().to_string(),
                     summary: scrub::text(&if e.malformed {
-                        format!("{}: {}", lang.t("malformed"), e.summary)
+                        format!("{}: {}", lang.t("malformed"), tx(&e.summary))
                     } else {
-                        e.summary.clone()
+                        tx(&e.summary)
                     }),
                 })
                 .collect();

@@ -489,7 +489,10 @@ fn purchase_sessions_from_the_store_reach_the_report() {
                 occurred_at: Some("2026-11-23T10:00:00Z".into()),
                 source: EventSource::Sqs,
                 kind: "subscribe-success".into(),
-                summary: "subscribe-success for the buyer".into(),
+                summary: la_core::checklist::Text::new(
+                    "subscribe-success for the buyer",
+                    "購入者の subscribe-success",
+                ),
                 malformed: false,
                 raw: "{\"action\":\"subscribe-success\"}".into(),
             },
@@ -505,8 +508,8 @@ fn purchase_sessions_from_the_store_reach_the_report() {
         )
         .unwrap();
     for (lang, title) in [
-        (Lang::En, "subscribe-success"),
-        (Lang::Ja, "subscribe-success"),
+        (Lang::En, "subscribe-success for the buyer"),
+        (Lang::Ja, "購入者の subscribe-success"),
     ] {
         let r = build(
             &f.core,
@@ -521,7 +524,8 @@ fn purchase_sessions_from_the_store_reach_the_report() {
         assert_eq!(p.env, "staging");
         assert_eq!(p.buyer_account, "********6666");
         assert_eq!(p.timeline[0].at, "2026-11-23T10:00:00Z");
-        assert!(p.timeline[0].summary.contains(title));
+        // The event's line in the report's language.
+        assert_eq!(p.timeline[0].summary, title);
         let sc = p
             .scenarios
             .iter()

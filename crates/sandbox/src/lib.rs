@@ -21,7 +21,6 @@ pub use server::{serve, Running};
 use crate::protocol::{OpRequest, Service};
 use crate::sigv4::{Caller, Credential};
 use crate::state::{State, TrailRow};
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -98,18 +97,9 @@ impl Default for Config {
     }
 }
 
-/// Injected behaviour for one operation (or `*` for all).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Fault {
-    #[serde(default)]
-    pub delay_ms: u64,
-    /// 0.0–1.0: share of calls answered with ThrottlingException.
-    #[serde(default)]
-    pub throttle_rate: f64,
-    /// 0.0–1.0: share of calls answered with a 500 InternalServiceErrorException.
-    #[serde(default)]
-    pub error_rate: f64,
-}
+/// Injected behaviour for one operation (or `*` for all): the control API's own type, so the
+/// server keeps what a client sent without a copy of its fields.
+pub use la_sandbox_api::Fault;
 
 /// What a notification's delivery error says when no AWS credentials are found for the queue.
 pub const NO_SQS_CREDENTIALS: &str =

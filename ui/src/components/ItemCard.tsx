@@ -198,7 +198,7 @@ export function ItemCard(props: {
   );
 }
 
-function CheckResultView(props: { stored: StoredCheckResult }) {
+export function CheckResultView(props: { stored: StoredCheckResult }) {
   const { t, lang, fmt } = useI18n();
   const [open, setOpen] = useState(false);
   const r = props.stored.result;
@@ -216,11 +216,17 @@ function CheckResultView(props: { stored: StoredCheckResult }) {
         <span className={`pill ${pill}`} data-testid="check-status">
           {t(checkKey(r.status))}
         </span>{" "}
-        <code className="small">{r.id}</code> <span data-testid="check-summary">{r.summary}</span>{" "}
+        <code className="small">{r.id}</code>{" "}
+        <span data-testid="check-summary">{r.summary[lang]}</span>{" "}
         <span className="small muted">
           {fmt.number(r.duration_ms)} ms · {fmt.dateTime(props.stored.at)}
         </span>
       </p>
+      {r.details[lang] && (
+        <p className="small muted" style={{ whiteSpace: "pre-line" }} data-testid="check-details">
+          {r.details[lang]}
+        </p>
+      )}
       {r.status !== "pass" && r.advice[lang] && (
         <p className="small">
           <strong>{t("advice")}:</strong> {r.advice[lang]}

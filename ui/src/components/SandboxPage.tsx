@@ -1,24 +1,22 @@
 // The built-in Marketplace sandbox: its Catalog products (read through the official SDK, as from
 // AWS), a simulated buyer's purchase, a metering record, cancellation, the sandbox clock, and
 // what happened: licenses, notifications and the Marketplace calls CloudTrail recorded.
-import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useI18n } from "../i18n";
 import type { MeterOutcome, SandboxPurchase } from "../ipc";
 import { api } from "../ipc";
-import { applyChange } from "../query/changes";
 import { useSandbox } from "../query/sandbox";
+import { useAct } from "./purchase/act";
 
 const DEMO_SAAS_KEY = "AKIASANDBOXDEMOSAAS1";
 
 export function SandboxPage(props: { onError: (e: unknown) => void }) {
   const { t, fmt } = useI18n();
   const { onError } = props;
-  const client = useQueryClient();
   const { loading, status, products, activity } = useSandbox();
   const [productId, setProductId] = useState("");
   const [buyer, setBuyer] = useState("");
-  const [busy, setBusy] = useState(false);
+  const { busy, act: run } = useAct(onError);
   const [purchase, setPurchase] = useState<SandboxPurchase | null>(null);
   const [quantity, setQuantity] = useState(10);
   const [meter, setMeter] = useState<MeterOutcome | null>(null);
@@ -28,17 +26,8 @@ export function SandboxPage(props: { onError: (e: unknown) => void }) {
   const chosenBuyer = buyers.includes(buyer) ? buyer : (buyers[0] ?? "");
   const metered = product?.dimensions.filter((d) => d.types.includes("ExternallyMetered")) ?? [];
 
-  const act = async (fn: () => Promise<void>) => {
-    setBusy(true);
-    try {
-      await fn();
-    } catch (e) {
-      onError(e);
-    } finally {
-      setBusy(false);
-      await applyChange(client, { kind: "sandbox" });
-    }
-  };
+  // Every action here changes the sandbox's state: its queries are refreshed after each.
+  const act = (fn: () => Promise<void>) => run(fn, { kind: "sandbox" });
 
   if (loading || !status) return <div className="loading">{t("loading")}</div>;
 

@@ -167,8 +167,9 @@ export type CheckProgressPayload = {
 export type CheckResult = {
 	id: string,
 	status: CheckStatus,
-	summary: string,
-	details: string,
+	/**  In both languages; a result stored as an English string still loads. */
+	summary: Text,
+	details: Text,
 	advice: Text,
 	duration_ms: number,
 	evidence: EvidenceItem[],
@@ -706,8 +707,11 @@ export type TimelineEvent = {
 	 *  `entitlements-changed`, `landing`, `malformed`, `note`…
 	 */
 	kind: string,
-	/**  One line for the timeline. */
-	summary: string,
+	/**
+	 *  One line for the timeline, in both languages (ids, codes and AWS names as they are). An
+	 *  event stored before this was bilingual reads its English in both.
+	 */
+	summary: Text,
 	/**  The message could not be parsed; `summary` says why and `raw` holds it as received. */
 	malformed: boolean,
 	/**  The payload exactly as received (tokens already masked by their source). */

@@ -101,20 +101,22 @@ fn resolve_customer_calls(ctx: &CheckContext) -> CheckFuture<'_> {
         let calls = saas_calls(ctx, "ResolveCustomer", 24 * 90).await?;
         let ok = calls.iter().filter(|c| c.error.is_none()).count();
         let keys: BTreeSet<&str> = calls.iter().map(|c| c.key.as_str()).collect();
+        let callers = keys.into_iter().collect::<Vec<_>>().join(", ");
         let o = if ok > 0 {
-            Outcome::pass(format!(
+            Outcome::pass(la_core::text!(
                 "the SaaS resolved {ok} registration token(s) (callers: {})",
-                keys.into_iter().collect::<Vec<_>>().join(", ")
+                "SaaS は登録トークン {ok} 件を解決しました (呼び出し元: {})",
+                callers
             ))
         } else if !calls.is_empty() {
             Outcome::fail(
-                format!("the SaaS called ResolveCustomer {} time(s), never successfully", calls.len()),
+                la_core::text!("the SaaS called ResolveCustomer {} time(s), never successfully", "SaaS は ResolveCustomer を {} 回呼び出しましたが、一度も成功していません", calls.len()),
                 "Call ResolveCustomer from the seller account with the token exactly as posted, within its 4 hours.",
                 "セラーアカウントから、投稿されたままのトークンで 4 時間以内に ResolveCustomer を呼び出してください。",
             )
         } else {
             Outcome::fail(
-                "CloudTrail shows no ResolveCustomer call by the SaaS",
+                la_core::text!("CloudTrail shows no ResolveCustomer call by the SaaS", "CloudTrail に SaaS による ResolveCustomer の呼び出しがありません"),
                 "The registration page must exchange the token with ResolveCustomer; make a test purchase and check the SaaS's logs.",
                 "登録ページは ResolveCustomer でトークンを交換する必要があります。テスト購入を行い、SaaS のログを確認してください。",
             )
@@ -137,14 +139,16 @@ fn first_buyer(ctx: &CheckContext) -> Option<&str> {
 fn entitlements(ctx: &CheckContext) -> CheckFuture<'_> {
     Box::pin(async move {
         if ctx.settings.pricing_model == PricingModel::Subscription {
-            return Ok(Outcome::skipped(
+            return Ok(Outcome::skipped(la_core::text!(
                 "subscriptions have no entitlements (contracts only)",
-            ));
+                "サブスクリプションにはエンタイトルメントがありません (契約のみ)",
+            )));
         }
         let (Some(buyer), false) = (first_buyer(ctx), ctx.settings.product_code.is_empty()) else {
-            return Ok(Outcome::skipped(
+            return Ok(Outcome::skipped(la_core::text!(
                 "needs the product code and a test buyer account in the environment settings",
-            ));
+                "環境設定に製品コードとテスト購入者のアカウントが必要です",
+            )));
         };
         use aws_sdk_marketplaceentitlement::types::GetEntitlementFilterName as F;
         let out = aws_sdk_marketplaceentitlement::Client::new(&ctx.marketplace_sdk()?)
@@ -170,13 +174,14 @@ fn entitlements(ctx: &CheckContext) -> CheckFuture<'_> {
             .collect();
         let o = if ents.is_empty() {
             Outcome::fail(
-                format!("test buyer {buyer} has no entitlements"),
+                la_core::text!("test buyer {buyer} has no entitlements", "テスト購入者 {buyer} にエンタイトルメントがありません"),
                 "Make a test purchase with this account (or check that the SaaS reads entitlements for the right product).",
                 "このアカウントでテスト購入を行ってください (または SaaS が正しい製品のエンタイトルメントを読んでいるか確認してください)。",
             )
         } else {
-            Outcome::pass(format!(
+            Outcome::pass(la_core::text!(
                 "test buyer {buyer} is entitled to {}",
+                "テスト購入者 {buyer} のエンタイトルメント: {}",
                 ents.join(", ")
             ))
         };
@@ -194,14 +199,16 @@ fn entitlements(ctx: &CheckContext) -> CheckFuture<'_> {
 fn meter_usage(ctx: &CheckContext) -> CheckFuture<'_> {
     Box::pin(async move {
         let Some(buyer) = first_buyer(ctx) else {
-            return Ok(Outcome::skipped(
+            return Ok(Outcome::skipped(la_core::text!(
                 "needs a test buyer account in the environment settings",
-            ));
+                "環境設定にテスト購入者のアカウントが必要です",
+            )));
         };
         if ctx.settings.pricing_model == PricingModel::Contract {
-            return Ok(Outcome::skipped(
+            return Ok(Outcome::skipped(la_core::text!(
                 "not applicable: a contract-only product has no metered dimension",
-            ));
+                "対象外: 契約のみの製品には計測ディメンションがありません",
+            )));
         }
         let calls = saas_calls(ctx, "BatchMeterUsage", 24).await?;
         let seen: Vec<meter::SaasRecord> = calls
@@ -270,8 +277,9 @@ fn meter_usage(ctx: &CheckContext) -> CheckFuture<'_> {
             Err(e) => {
                 let err = app_error("BatchMeterUsage", &e);
                 if err.is_aws("TimestampOutOfBoundsException") {
-                    return Ok(Outcome::skipped(format!(
+                    return Ok(Outcome::skipped(la_core::text!(
                         "the SaaS's newest record for {buyer} ({}) left the metering window before it could be mirrored",
+                        "{buyer} に対する SaaS の最新レコード ({}) は、複製する前に計測期間を過ぎました",
                         meter::iso(saas.timestamp)
                     ))
                     .evidence("BatchMeterUsage", request, err.message));
@@ -303,9 +311,10 @@ fn metering_cadence(ctx: &CheckContext) -> CheckFuture<'_> {
         // Subscriptions and contracts with consumption meter usage; a contract alone is paid
         // up front and has no metered dimension, so there is no hourly record to expect.
         if ctx.settings.pricing_model == PricingModel::Contract {
-            return Ok(Outcome::skipped(
+            return Ok(Outcome::skipped(la_core::text!(
                 "not applicable: a contract-only product has no metered dimension, so the SaaS sends no hourly records",
-            ));
+                "対象外: 契約のみの製品には計測ディメンションがないため、SaaS は毎時のレコードを送りません",
+            )));
         }
         let calls = saas_calls(ctx, "BatchMeterUsage", 24).await?;
         let hours: BTreeSet<i64> = calls
@@ -315,16 +324,19 @@ fn metering_cadence(ctx: &CheckContext) -> CheckFuture<'_> {
             .collect();
         let n = hours.len();
         let o = if n >= 24 {
-            Outcome::pass("the SaaS sent BatchMeterUsage in each of the last 24 hours")
+            Outcome::pass(la_core::text!(
+                "the SaaS sent BatchMeterUsage in each of the last 24 hours",
+                "SaaS は直近 24 時間の毎時 BatchMeterUsage を送信しました"
+            ))
         } else if n == 0 {
             Outcome::fail(
-                "CloudTrail shows no BatchMeterUsage call by the SaaS in the last 24 hours",
+                la_core::text!("CloudTrail shows no BatchMeterUsage call by the SaaS in the last 24 hours", "CloudTrail に直近 24 時間の SaaS による BatchMeterUsage の呼び出しがありません"),
                 "Send metering records every hour for every customer (zero quantities included for subscriptions).",
                 "すべての顧客について毎時使用量レコードを送信してください (サブスクリプションは数量 0 も含む)。",
             )
         } else {
             Outcome::fail(
-                format!("the SaaS metered in {n} of the last 24 hours"),
+                la_core::text!("the SaaS metered in {n} of the last 24 hours", "SaaS が計測したのは直近 24 時間のうち {n} 時間です"),
                 "Meter every hour: run the metering job on an hourly schedule and alert when it fails.",
                 "毎時計測してください。計測ジョブを 1 時間ごとに実行し、失敗時に通知するようにしてください。",
             )

@@ -39,7 +39,11 @@ fn permissions(ctx: &CheckContext) -> CheckFuture<'_> {
     Box::pin(async move {
         let role = &ctx.settings.saas_role_arn;
         if role.is_empty() {
-            return Ok(Outcome::skipped("no SaaS role ARN is set for this environment").advice(
+            return Ok(Outcome::skipped(la_core::text!(
+                "no SaaS role ARN is set for this environment",
+                "この環境には SaaS ロールの ARN が設定されていません"
+            ))
+            .advice(
                 "Enter the ARN of the IAM role your SaaS calls the Marketplace APIs with.",
                 "SaaS が Marketplace API の呼び出しに使う IAM ロールの ARN を入力してください。",
             ));
@@ -61,7 +65,10 @@ fn permissions(ctx: &CheckContext) -> CheckFuture<'_> {
                 let err = app_error("SimulatePrincipalPolicy", &e);
                 if err.is_aws("NoSuchEntity") {
                     return Ok(Outcome::fail(
-                        format!("the SaaS role {role} does not exist in this account"),
+                        la_core::text!(
+                            "the SaaS role {role} does not exist in this account",
+                            "SaaS ロール {role} はこのアカウントに存在しません"
+                        ),
                         "Check the SaaS role ARN in the environment settings (account and name).",
                         "環境設定の SaaS ロール ARN (アカウントと名前) を確認してください。",
                     ));
@@ -89,10 +96,14 @@ fn permissions(ctx: &CheckContext) -> CheckFuture<'_> {
             })
             .collect();
         let o = if denied.is_empty() {
-            Outcome::pass(format!("{role} may call {}", actions.join(", ")))
+            Outcome::pass(la_core::text!(
+                "{role} may call {}",
+                "{role} は {} を呼び出せます",
+                actions.join(", ")
+            ))
         } else {
             Outcome::fail(
-                format!("{role} may not call {}", denied.join(", ")),
+                la_core::text!("{role} may not call {}", "{role} は {} を呼び出せません", denied.join(", ")),
                 "Allow these actions in the role's policy (AWS's managed policy AWSMarketplaceMeteringFullAccess covers metering).",
                 "ロールのポリシーでこれらのアクションを許可してください (計測は AWS 管理ポリシー AWSMarketplaceMeteringFullAccess で許可できます)。",
             )
@@ -135,17 +146,21 @@ fn caller(ctx: &CheckContext) -> CheckFuture<'_> {
         let expected = &ctx.settings.seller_account_id;
         let o = if expected.is_empty() {
             Outcome::warn(
-                format!("the credentials are {arn}; no seller account is set to compare with"),
+                la_core::text!(
+                    "the credentials are {arn}; no seller account is set to compare with",
+                    "認証情報は {arn} です。比較するセラーアカウントが設定されていません"
+                ),
                 "Enter the seller account ID in the environment settings.",
                 "環境設定にセラーアカウント ID を入力してください。",
             )
         } else if &account == expected {
-            Outcome::pass(format!(
-                "the credentials are {arn} in seller account {account}"
+            Outcome::pass(la_core::text!(
+                "the credentials are {arn} in seller account {account}",
+                "認証情報はセラーアカウント {account} の {arn} です",
             ))
         } else {
             Outcome::fail(
-                format!("the credentials belong to account {account}, not the seller account {expected}"),
+                la_core::text!("the credentials belong to account {account}, not the seller account {expected}", "認証情報はセラーアカウント {expected} ではなくアカウント {account} のものです"),
                 "Use credentials (profile or role) of the AWS account registered as the seller.",
                 "セラーとして登録した AWS アカウントの認証情報 (プロファイルまたはロール) を使ってください。",
             )

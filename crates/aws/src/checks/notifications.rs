@@ -11,6 +11,7 @@ pub use eb::{agreement_coverage, Coverage, AGREEMENT_EVENTS};
 use super::CheckContext;
 use crate::engine::{CheckDef, CheckFuture, Outcome};
 use crate::marketplace::app_error;
+use la_core::checklist::Text;
 use la_core::model::PricingModel;
 use serde_json::Value;
 
@@ -44,9 +45,10 @@ pub static CHECKS: [CheckDef<CheckContext>; 3] = [
 fn eventbridge(ctx: &CheckContext) -> CheckFuture<'_> {
     Box::pin(async move {
         if !ctx.settings.use_eventbridge {
-            return Ok(Outcome::skipped(
+            return Ok(Outcome::skipped(la_core::text!(
                 "this environment takes notifications from SNS/SQS, not EventBridge",
-            ));
+                "この環境は EventBridge ではなく SNS/SQS から通知を受け取ります",
+            )));
         }
         let eb = aws_sdk_eventbridge::Client::new(&ctx.marketplace_sdk()?);
         let (total, rules) = eb::agreement_rules(&eb).await?;
@@ -77,20 +79,21 @@ fn rules_verdict(total: usize, rules: &[eb::AgreementRule]) -> Outcome {
     let seen: Vec<String> = rules.iter().map(eb::AgreementRule::describe).collect();
     let o = if rules.is_empty() {
         Outcome::fail(
-            "no EventBridge rule on the default bus in us-east-1 matches source aws.agreement-marketplace",
+            la_core::text!("no EventBridge rule on the default bus in us-east-1 matches source aws.agreement-marketplace", "us-east-1 のデフォルトバスに source aws.agreement-marketplace に一致する EventBridge ルールがありません"),
             "Create a rule on the default bus in us-east-1 with the pattern {\"source\": [\"aws.agreement-marketplace\"]} and a target (SQS, Lambda…).",
             "us-east-1 のデフォルトバスに、パターン {\"source\": [\"aws.agreement-marketplace\"]} とターゲット (SQS、Lambda など) を持つルールを作成してください。",
         )
     } else if missing.len() == AGREEMENT_EVENTS.len() && !proposer_only.is_empty() {
         Outcome::fail(
-            "the rules match only the \"- Proposer\" variants of the agreement events; the ISV receives the \"- Manufacturer\" variants, and in channel-partner deals only those",
+            la_core::text!("the rules match only the \"- Proposer\" variants of the agreement events; the ISV receives the \"- Manufacturer\" variants, and in channel-partner deals only those", "ルールは契約イベントの \"- Proposer\" 版にしか一致しません。ISV が受け取るのは \"- Manufacturer\" 版で、チャネルパートナー経由の取引ではそれだけです"),
             "Match the \"- Manufacturer\" detail types (or drop the detail-type filter): e.g. \"License Updated - Manufacturer\".",
             "\"- Manufacturer\" の detail-type に一致させてください (または detail-type フィルターを外してください)。例: \"License Updated - Manufacturer\"。",
         )
     } else if missing.len() == AGREEMENT_EVENTS.len() {
         Outcome::fail(
-            format!(
+            la_core::text!(
                 "no enabled rule with a target receives agreement events ({})",
+                "契約イベントを受け取る、ターゲット付きの有効なルールがありません ({})",
                 problems.join("; ")
             ),
             "Enable the rule and give it a target that the SaaS reads.",
@@ -98,18 +101,25 @@ fn rules_verdict(total: usize, rules: &[eb::AgreementRule]) -> Outcome {
         )
     } else if !missing.is_empty() {
         Outcome::warn(
-            format!(
+            la_core::text!(
                 "agreement events no rule delivers in their \"- Manufacturer\" variant: {}",
+                "\"- Manufacturer\" 版をどのルールも届けない契約イベント: {}",
                 missing.join(", ")
             ),
             "Widen the rule's detail-type filter (or drop it) so every agreement and license event reaches the SaaS, in its \"- Manufacturer\" variant.",
             "ルールの detail-type フィルターを広げる (または外す) と、すべての契約・ライセンスイベントが \"- Manufacturer\" の形で SaaS に届きます。",
         )
     } else {
-        Outcome::pass(format!(
-            "agreement events reach a target ({} matching rule{})",
-            rules.len(),
-            if rules.len() == 1 { "" } else { "s" }
+        Outcome::pass(Text::new(
+            format!(
+                "agreement events reach a target ({} matching rule{})",
+                rules.len(),
+                if rules.len() == 1 { "" } else { "s" }
+            ),
+            format!(
+                "契約イベントはターゲットに届きます (一致するルール {} 件)",
+                rules.len()
+            ),
         ))
     };
     o.details(seen.join("\n")).evidence(
@@ -157,9 +167,12 @@ fn sqs_queue(ctx: &CheckContext) -> CheckFuture<'_> {
         let url = &ctx.settings.sqs_queue_url;
         if url.is_empty() {
             return Ok(if ctx.settings.use_eventbridge {
-                Outcome::skipped("this environment uses EventBridge, not an SQS queue")
+                Outcome::skipped(la_core::text!(
+                    "this environment uses EventBridge, not an SQS queue",
+                    "この環境は SQS キューではなく EventBridge を使います"
+                ))
             } else {
-                Outcome::skipped("no SQS queue URL is set for this environment").advice(
+                Outcome::skipped(la_core::text!("no SQS queue URL is set for this environment", "この環境には SQS キューの URL が設定されていません")).advice(
                     "Create a queue, subscribe it to the Marketplace topics and enter its URL.",
                     "キューを作成して Marketplace のトピックを購読させ、その URL を入力してください。",
                 )
@@ -183,7 +196,7 @@ fn sqs_queue(ctx: &CheckContext) -> CheckFuture<'_> {
                     || err.is_aws("AWS.SimpleQueueService.NonExistentQueue")
                 {
                     return Ok(Outcome::fail(
-                        format!("the queue {url} does not exist"),
+                        la_core::text!("the queue {url} does not exist", "キュー {url} は存在しません"),
                         "Create the queue in the seller account, in the region its URL names, and subscribe it to the Marketplace topics (in us-east-1) or make it the target of the EventBridge rule.",
                         "キューをセラーアカウントの、URL が示すリージョンに作成し、Marketplace のトピック (us-east-1) を購読させるか、EventBridge ルールのターゲットにしてください。",
                     ));
@@ -211,19 +224,20 @@ fn sqs_queue(ctx: &CheckContext) -> CheckFuture<'_> {
             .collect();
         let o = if policy.is_null() {
             Outcome::fail(
-                format!("the queue {url} has no access policy, so SNS cannot deliver to it"),
+                la_core::text!("the queue {url} has no access policy, so SNS cannot deliver to it", "キュー {url} にはアクセスポリシーがないため、SNS から配信できません"),
                 "Add a policy allowing sns.amazonaws.com to sqs:SendMessage with aws:SourceArn set to each Marketplace topic.",
                 "sns.amazonaws.com に sqs:SendMessage を許可し、aws:SourceArn に各 Marketplace トピックを指定したポリシーを追加してください。",
             )
         } else if !missing.is_empty() {
             Outcome::fail(
-                format!("the queue policy does not let {} deliver", missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" and ")),
+                la_core::text!("the queue policy does not let {} deliver", "キューポリシーが {} からの配信を許可していません", missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" and ")),
                 "Allow sns.amazonaws.com to sqs:SendMessage from these topic ARNs (condition aws:SourceArn).",
                 "これらのトピック ARN からの sqs:SendMessage を sns.amazonaws.com に許可してください (条件 aws:SourceArn)。",
             )
         } else {
-            Outcome::pass(format!(
+            Outcome::pass(la_core::text!(
                 "the queue exists and its policy lets {} topic(s) deliver",
+                "キューは存在し、そのポリシーはトピック {} 件からの配信を許可しています",
                 needed.len()
             ))
         };
@@ -241,17 +255,24 @@ fn sns_subscriptions(ctx: &CheckContext) -> CheckFuture<'_> {
         let url = &ctx.settings.sqs_queue_url;
         if url.is_empty() {
             return Ok(Outcome::skipped(if ctx.settings.use_eventbridge {
-                "this environment uses EventBridge, not SNS"
+                la_core::text!(
+                    "this environment uses EventBridge, not SNS",
+                    "この環境は SNS ではなく EventBridge を使います"
+                )
             } else {
-                "no SQS queue URL is set for this environment"
+                la_core::text!(
+                    "no SQS queue URL is set for this environment",
+                    "この環境には SQS キューの URL が設定されていません"
+                )
             }));
         }
         if ctx.settings.use_eventbridge {
             // EventBridge delivers into the queue itself; notifications.sqs_queue checks that
             // path. Marketplace's SNS topics are not needed for it.
-            return Ok(Outcome::skipped(
+            return Ok(Outcome::skipped(la_core::text!(
                 "not applicable: this environment receives notifications through EventBridge into the queue, not from SNS topics",
-            ));
+                "対象外: この環境は SNS トピックからではなく、EventBridge 経由でキューに通知を受け取ります",
+            )));
         }
         use aws_sdk_sqs::types::QueueAttributeName;
         let attrs = aws_sdk_sqs::Client::new(&ctx.queue_sdk(url)?)
@@ -303,19 +324,20 @@ fn sns_subscriptions(ctx: &CheckContext) -> CheckFuture<'_> {
         }
         let o = if !missing.is_empty() {
             Outcome::fail(
-                format!("the queue is not subscribed to {}", missing.join(" and ")),
+                la_core::text!("the queue is not subscribed to {}", "キューは {} を購読していません", missing.join(" and ")),
                 "Subscribe the queue to each Marketplace topic (sns:Subscribe with protocol sqs, in us-east-1).",
                 "キューを各 Marketplace トピックに購読させてください (us-east-1 で sns:Subscribe、プロトコル sqs)。",
             )
         } else if !pending.is_empty() {
             Outcome::fail(
-                format!("the subscription to {} is not confirmed", pending.join(" and ")),
+                la_core::text!("the subscription to {} is not confirmed", "{} の購読が確認されていません", pending.join(" and ")),
                 "Confirm the subscription (the queue receives a SubscriptionConfirmation message with a SubscribeURL).",
                 "購読を確認してください (キューに SubscribeURL 付きの SubscriptionConfirmation メッセージが届きます)。",
             )
         } else {
-            Outcome::pass(format!(
+            Outcome::pass(la_core::text!(
                 "the queue is subscribed and confirmed to {} topic(s)",
+                "キューはトピック {} 件を購読し、確認済みです",
                 needed.len()
             ))
         };

@@ -54,7 +54,7 @@ pub const MAX_KEY_AGE_DAYS: i64 = 90;
 fn sdk(ctx: &CheckContext) -> Result<Result<&aws_config::SdkConfig, Outcome>, AppError> {
     if ctx.settings.mode == la_core::model::EnvMode::Sandbox {
         return Ok(Err(Outcome::skipped(
-            "the sandbox has no account posture to check; run this against the production account",
+            la_core::text!("the sandbox has no account posture to check; run this against the production account", "サンドボックスには確認するアカウントの設定がありません。本番アカウントに対して実行してください"),
         )));
     }
     ctx.sdk
@@ -90,21 +90,21 @@ fn root_account(ctx: &CheckContext) -> CheckFuture<'_> {
         let mfa = get("AccountMFAEnabled");
         let o = match (keys, mfa) {
             (None, _) | (_, None) => Outcome::warn(
-                "IAM's account summary does not say whether the root user has access keys and MFA",
+                la_core::text!("IAM's account summary does not say whether the root user has access keys and MFA", "IAM のアカウント概要からは、ルートユーザーのアクセスキーと MFA の有無が分かりません"),
                 "Check the root user in the IAM console: no access keys, MFA on.",
                 "IAM コンソールでルートユーザーを確認してください: アクセスキーなし、MFA 有効。",
             ),
             (Some(k), _) if k > 0 => Outcome::fail(
-                "the root user has access keys",
+                la_core::text!("the root user has access keys", "ルートユーザーにアクセスキーがあります"),
                 "Delete the root user's access keys; use IAM roles or users for programmatic access.",
                 "ルートユーザーのアクセスキーを削除し、プログラムからのアクセスには IAM ロールまたはユーザーを使ってください。",
             ),
             (_, Some(0)) => Outcome::fail(
-                "the root user has no MFA device",
+                la_core::text!("the root user has no MFA device", "ルートユーザーに MFA デバイスがありません"),
                 "Enable MFA on the root user (a hardware or virtual device).",
                 "ルートユーザーで MFA (ハードウェアまたは仮想デバイス) を有効にしてください。",
             ),
-            _ => Outcome::pass("the root user has no access keys and uses MFA"),
+            _ => Outcome::pass(la_core::text!("the root user has no access keys and uses MFA", "ルートユーザーにアクセスキーはなく、MFA を使っています")),
         };
         Ok(o.evidence(
             "IAM account summary",
@@ -223,8 +223,9 @@ fn access_key_age(ctx: &CheckContext) -> CheckFuture<'_> {
             .join("\n");
         let o = if !old.is_empty() {
             Outcome::warn(
-                format!(
+                la_core::text!(
                     "{} of {} active access keys are older than {MAX_KEY_AGE_DAYS} days ({})",
+                    "有効なアクセスキー {1} 件のうち {0} 件が {MAX_KEY_AGE_DAYS} 日より古くなっています ({2})",
                     old.len(),
                     keys.len(),
                     old.iter()
@@ -236,10 +237,14 @@ fn access_key_age(ctx: &CheckContext) -> CheckFuture<'_> {
                 "古いアクセスキーをローテーションまたは削除し、ワークロードには長期キーではなく IAM ロールを使ってください。",
             )
         } else if keys.is_empty() {
-            Outcome::pass("no IAM user has an active access key")
+            Outcome::pass(la_core::text!(
+                "no IAM user has an active access key",
+                "有効なアクセスキーを持つ IAM ユーザーはいません"
+            ))
         } else {
-            Outcome::pass(format!(
+            Outcome::pass(la_core::text!(
                 "{} active access keys, none older than {MAX_KEY_AGE_DAYS} days",
+                "有効なアクセスキー {} 件、{MAX_KEY_AGE_DAYS} 日より古いものはありません",
                 keys.len()
             ))
         };
@@ -290,14 +295,14 @@ fn cloudtrail(ctx: &CheckContext) -> CheckFuture<'_> {
             }
         }
         let o = match (&logging_multi, seen.is_empty()) {
-            (Some(name), _) => Outcome::pass(format!("multi-region trail {name} is logging")),
+            (Some(name), _) => Outcome::pass(la_core::text!("multi-region trail {name} is logging", "マルチリージョンの証跡 {name} がログを記録しています")),
             (None, true) => Outcome::warn(
-                "the account has no CloudTrail trail",
+                la_core::text!("the account has no CloudTrail trail", "アカウントに CloudTrail の証跡がありません"),
                 "Create a multi-region trail (CloudTrail → Trails → Create) and start logging.",
                 "マルチリージョンの証跡を作成し (CloudTrail → 証跡 → 作成)、ログ記録を開始してください。",
             ),
             (None, false) => Outcome::warn(
-                "no multi-region trail is logging",
+                la_core::text!("no multi-region trail is logging", "ログを記録しているマルチリージョンの証跡がありません"),
                 "Make a trail multi-region and start its logging, so every region's activity is recorded.",
                 "証跡をマルチリージョンにしてログ記録を開始し、全リージョンのアクティビティを記録してください。",
             ),
@@ -343,14 +348,14 @@ fn threat_detection(ctx: &CheckContext) -> CheckFuture<'_> {
         }
         let enabled = states.iter().find(|(_, s)| s == "ENABLED");
         let o = match enabled {
-            Some((id, _)) => Outcome::pass(format!("GuardDuty detector {id} is enabled in {region}")),
+            Some((id, _)) => Outcome::pass(la_core::text!("GuardDuty detector {id} is enabled in {region}", "GuardDuty の検出器 {id} が {region} で有効です")),
             None if states.is_empty() => Outcome::warn(
-                format!("GuardDuty has no detector in {region}"),
+                la_core::text!("GuardDuty has no detector in {region}", "{region} に GuardDuty の検出器がありません"),
                 "Enable GuardDuty in the regions the SaaS runs in (or Security Hub), and plan incident-response exercises.",
                 "SaaS が動くリージョンで GuardDuty (または Security Hub) を有効にし、インシデント対応訓練を計画してください。",
             ),
             None => Outcome::warn(
-                format!("GuardDuty's detector in {region} is suspended"),
+                la_core::text!("GuardDuty's detector in {region} is suspended", "{region} の GuardDuty の検出器は停止中です"),
                 "Resume the GuardDuty detector (GuardDuty → Settings).",
                 "GuardDuty の検出器を再開してください (GuardDuty → 設定)。",
             ),
@@ -442,19 +447,27 @@ fn kms_rotation(ctx: &CheckContext) -> CheckFuture<'_> {
                 not_rotating.push(id.clone());
             }
         }
-        let manual_note = if manual.is_empty() {
-            String::new()
+        let (manual_note, manual_ja) = if manual.is_empty() {
+            (String::new(), String::new())
         } else {
-            format!(
-                "; {} key(s) AWS cannot rotate automatically, rotated by hand: {}",
-                manual.len(),
-                manual.join(", ")
+            (
+                format!(
+                    "; {} key(s) AWS cannot rotate automatically, rotated by hand: {}",
+                    manual.len(),
+                    manual.join(", ")
+                ),
+                format!(
+                    "。AWS が自動でローテーションできず手動でローテーションするキー {} 件: {}",
+                    manual.len(),
+                    manual.join(", ")
+                ),
             )
         };
         let o = if !not_rotating.is_empty() {
             Outcome::warn(
-                format!(
+                la_core::text!(
                     "{} of {} customer-managed keys do not rotate: {}{manual_note}",
+                    "カスタマー管理キー {1} 件のうち {0} 件がローテーションされません: {2}{manual_ja}",
                     not_rotating.len(),
                     not_rotating.len() + rotating.len(),
                     not_rotating.join(", ")
@@ -463,13 +476,15 @@ fn kms_rotation(ctx: &CheckContext) -> CheckFuture<'_> {
                 "これらのキーで自動ローテーションを有効にしてください (KMS → キー → キーのローテーション)。インポートしたキーマテリアルやカスタムキーストアのキーは手動でローテーションします (新しいキーマテリアルまたは新しいキー)。",
             )
         } else if rotating.is_empty() {
-            Outcome::pass(format!(
+            Outcome::pass(la_core::text!(
                 "no enabled customer-managed symmetric key to rotate automatically ({} keys in all){manual_note}",
+                "自動でローテーションする有効なカスタマー管理の対称キーはありません (全 {} 件){manual_ja}",
                 ids.len()
             ))
         } else {
-            Outcome::pass(format!(
+            Outcome::pass(la_core::text!(
                 "all {} customer-managed keys that AWS can rotate do so automatically{manual_note}",
+                "AWS がローテーションできるカスタマー管理キー {} 件はすべて自動でローテーションされます{manual_ja}",
                 rotating.len()
             ))
         };

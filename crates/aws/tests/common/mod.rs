@@ -27,7 +27,7 @@ pub async fn check(ctx: &CheckContext, id: &str) -> CheckResult {
 
 pub async fn expect(ctx: &CheckContext, id: &str, status: CheckStatus) -> CheckResult {
     let r = check(ctx, id).await;
-    assert_eq!(r.status, status, "{id}: {}", r.summary);
+    assert_eq!(r.status, status, "{id}: {}", r.summary.en);
     r
 }
 
@@ -102,14 +102,5 @@ impl Moto {
 
 /// The Marketplace sandbox on a free loopback port, seeded like the app's.
 pub async fn sandbox(config: la_sandbox::Config) -> la_sandbox::server::Running {
-    la_sandbox::serve(
-        config,
-        la_sandbox::server::ServeOptions {
-            addr: "127.0.0.1:0".parse().expect("addr"),
-            seed_demo: true,
-            allow_remote: false,
-        },
-    )
-    .await
-    .expect("sandbox")
+    la_testkit::sandbox::seeded_with(config).await
 }

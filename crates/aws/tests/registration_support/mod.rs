@@ -52,11 +52,11 @@ pub fn status(r: &Results, id: &str) -> CheckStatus {
 #[track_caller]
 pub fn expect(r: &Results, id: &str, want: CheckStatus, text: &str) {
     let res = res(r, id);
-    assert_eq!(res.status, want, "{id}: {}", res.summary);
+    assert_eq!(res.status, want, "{id}: {}", res.summary.en);
     assert!(
-        res.summary.contains(text),
+        res.summary.en.contains(text),
         "{id}: summary lacks {text:?}: {}",
-        res.summary
+        res.summary.en
     );
 }
 

@@ -86,7 +86,7 @@ pub async fn run(a: CheckArgs) -> ExitStatus {
                 "{:<7} {:<40} {}",
                 status_word(result.status),
                 result.id,
-                result.summary
+                result.summary.en
             );
         }
     };
@@ -121,7 +121,7 @@ pub async fn run(a: CheckArgs) -> ExitStatus {
             "{}",
             serde_json::to_string_pretty(&json!({
                 "environment": name,
-                "checks": results,
+                "checks": results.iter().map(english).collect::<Vec<_>>(),
                 "totals": {"pass": count(S::Pass), "fail": count(S::Fail), "warn": count(S::Warn), "error": count(S::Error), "skipped": count(S::Skipped)},
                 "seconds": took,
             }))
@@ -157,6 +157,15 @@ fn xml_text(s: &str) -> String {
         .collect()
 }
 
+/// A result as the CLI's JSON prints it: summary and details as English strings (the shape
+/// scripts already parse), advice in both languages as stored.
+fn english(r: &CheckResult) -> serde_json::Value {
+    let mut v = serde_json::to_value(r).unwrap_or_default();
+    v["summary"] = r.summary.en.clone().into();
+    v["details"] = r.details.en.clone().into();
+    v
+}
+
 /// JUnit XML as CI systems read it (written by quick-junit): one testcase per check; fail →
 /// <failure>, could not run → <error>, skipped → <skipped>; warnings pass with the warning in
 /// system-out.
@@ -166,8 +175,11 @@ fn junit(name: &str, results: &[CheckResult], secs: f64) -> Result<String, Strin
     let mut suite = TestSuite::new(xml_text(name));
     suite.set_time(time);
     for r in results {
-        let body = xml_text(&format!("{}\n{}\n{}", r.summary, r.details, r.advice.en));
-        let summary = xml_text(&r.summary);
+        let body = xml_text(&format!(
+            "{}\n{}\n{}",
+            r.summary.en, r.details.en, r.advice.en
+        ));
+        let summary = xml_text(&r.summary.en);
         let mut status = match r.status {
             S::Fail => TestCaseStatus::non_success(NonSuccessKind::Failure),
             S::Error => TestCaseStatus::non_success(NonSuccessKind::Error),
@@ -203,8 +215,8 @@ mod tests {
         CheckResult {
             id: id.into(),
             status,
-            summary: summary.into(),
-            details: String::new(),
+            summary: Text::same(summary),
+            details: Text::same(""),
             advice: Text {
                 en: "fix it".into(),
                 ja: "直してください".into(),

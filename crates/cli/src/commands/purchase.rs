@@ -59,6 +59,8 @@ impl Sink for Out {
         if self.json {
             let mut v = json!(e);
             v["type"] = json!("event");
+            // The CLI speaks English; the line keeps the string shape scripts parse.
+            v["summary"] = json!(e.summary.en);
             self.line(v.to_string());
         } else {
             let at = e.occurred_at.as_deref().unwrap_or(&e.observed_at);
@@ -66,7 +68,7 @@ impl Sink for Out {
                 "{:>4} {at} {:<13} {}",
                 e.seq,
                 e.source.as_str(),
-                e.summary
+                e.summary.en
             ));
         }
     }

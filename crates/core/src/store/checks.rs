@@ -58,23 +58,7 @@ impl Store {
     /// Runs still marked running whose process is gone were cut short: say so. Runs of a live
     /// process (the app, while the CLI opens the same database) are left alone.
     pub fn mark_interrupted_runs(&self) -> Result<usize> {
-        let owners = self.with(|c| {
-            let mut st =
-                c.prepare("SELECT DISTINCT owner FROM check_runs WHERE state = 'running'")?;
-            let rows = st.query_map([], |r| r.get::<_, Option<String>>(0))?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-        })?;
-        let mut n = 0;
-        for owner in self.gone_owners(owners) {
-            n += self.with(|c| {
-                Ok(c.execute(
-                    "UPDATE check_runs SET state = 'interrupted', finished_at = ?1
-                     WHERE state = 'running' AND owner IS ?2",
-                    params![now(), owner],
-                )?)
-            })?;
-        }
-        Ok(n)
+        self.mark_interrupted("check_runs", "finished_at")
     }
 
     pub fn check_runs(&self, workspace_id: &str, env: EnvKind) -> Result<Vec<CheckRun>> {

@@ -169,6 +169,14 @@ CREATE TABLE listing_change_sets (
 CREATE INDEX listing_change_sets_by_env ON listing_change_sets (workspace_id, env, started_at);
 "#,
     ),
+    (
+        6,
+        "20261130_event_summary_ja",
+        r#"
+-- Timeline events say their one line in Japanese too; older rows keep NULL and show English.
+ALTER TABLE purchase_events ADD COLUMN summary_ja TEXT;
+"#,
+    ),
 ];
 
 /// Applies pending migrations one at a time. Each reads the schema version inside its own

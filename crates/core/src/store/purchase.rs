@@ -82,13 +82,13 @@ impl Store {
     /// Every timeline event passes through redaction here, whatever front end or watcher wrote
     /// it: tester notes and pasted messages are free text and may carry keys or tokens.
     pub fn append_event(&self, session_id: &str, e: &TimelineEvent) -> Result<()> {
-        let summary = crate::redact::redact(&e.summary);
+        let summary = e.summary.map(crate::redact::redact);
         let raw = crate::redact::redact(&e.raw);
         self.with(|c| {
             c.execute(
-                "INSERT OR IGNORE INTO purchase_events (session_id, seq, observed_at, occurred_at, source, kind, summary, malformed, raw)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![session_id, e.seq, e.observed_at, e.occurred_at, e.source.as_str(), e.kind, summary, e.malformed, raw],
+                "INSERT OR IGNORE INTO purchase_events (session_id, seq, observed_at, occurred_at, source, kind, summary, malformed, raw, summary_ja)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![session_id, e.seq, e.observed_at, e.occurred_at, e.source.as_str(), e.kind, summary.en, e.malformed, raw, summary.ja],
             )?;
             Ok(())
         })
@@ -97,18 +97,24 @@ impl Store {
     pub fn session_events(&self, session_id: &str) -> Result<Vec<TimelineEvent>> {
         self.with(|c| {
             let mut st = c.prepare(
-                "SELECT seq, observed_at, occurred_at, source, kind, summary, malformed, raw
+                "SELECT seq, observed_at, occurred_at, source, kind, summary, malformed, raw, summary_ja
                  FROM purchase_events WHERE session_id = ?1 ORDER BY seq",
             )?;
             let rows = st.query_map([session_id], |r| {
                 let source: String = r.get(3)?;
+                let en: String = r.get(5)?;
+                // Rows from before migration 6 have no Japanese: they show the English.
+                let ja: Option<String> = r.get(8)?;
                 Ok(TimelineEvent {
                     seq: r.get(0)?,
                     observed_at: r.get(1)?,
                     occurred_at: r.get(2)?,
                     source: EventSource::parse(&source).unwrap_or(EventSource::Tester),
                     kind: r.get(4)?,
-                    summary: r.get(5)?,
+                    summary: crate::checklist::Text {
+                        ja: ja.unwrap_or_else(|| en.clone()),
+                        en,
+                    },
                     malformed: r.get(6)?,
                     raw: r.get(7)?,
                 })
@@ -152,23 +158,7 @@ impl Store {
     /// Sessions still marked running whose process is gone were cut short; a live process's
     /// sessions (the app's, while the CLI opens the same database) are left running.
     pub fn mark_interrupted_sessions(&self) -> Result<usize> {
-        let owners = self.with(|c| {
-            let mut st =
-                c.prepare("SELECT DISTINCT owner FROM purchase_sessions WHERE state = 'running'")?;
-            let rows = st.query_map([], |r| r.get::<_, Option<String>>(0))?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-        })?;
-        let mut n = 0;
-        for owner in self.gone_owners(owners) {
-            n += self.with(|c| {
-                Ok(c.execute(
-                    "UPDATE purchase_sessions SET state = 'interrupted', ended_at = ?1
-                     WHERE state = 'running' AND owner IS ?2",
-                    params![now(), owner],
-                )?)
-            })?;
-        }
-        Ok(n)
+        self.mark_interrupted("purchase_sessions", "ended_at")
     }
 
     /// A step's note is redacted before it is stored, as item notes are.

@@ -109,6 +109,6 @@ pub async fn expect(
     status: CheckStatus,
 ) -> CheckResult {
     let r = check(run, settings, id).await;
-    assert_eq!(r.status, status, "{id}: {}", r.summary);
+    assert_eq!(r.status, status, "{id}: {}", r.summary.en);
     r
 }

@@ -322,8 +322,8 @@ pub fn entitlement_after_change(events: &[TimelineEvent], p: &Progress) -> Verdi
         {
             used.insert(c.seq);
             seqs.push(c.seq);
-            detail.push(format!("#{}: {}", u.seq, c.summary));
-            detail_ja.push(format!("#{}: {}", u.seq, c.summary));
+            detail.push(format!("#{}: {}", u.seq, c.summary.en));
+            detail_ja.push(format!("#{}: {}", u.seq, c.summary.ja));
             continue;
         }
         let polls = p.entitlement_polls.iter().filter(|s| **s >= u.seq).count();

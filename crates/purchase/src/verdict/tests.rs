@@ -13,7 +13,7 @@ fn ev(seq: u32, source: EventSource, kind: &str, at: &str, raw: Value) -> Timeli
         occurred_at: Some(at.into()),
         source,
         kind: kind.into(),
-        summary: kind.into(),
+        summary: la_core::checklist::Text::same(kind),
         malformed: false,
         raw: raw.to_string(),
     }

@@ -85,7 +85,10 @@ impl Watcher for CloudTrailWatcher {
                 let secs = e.event_time().map(|t| t.secs()).unwrap_or_default();
                 let at = DateTime::from_timestamp(secs, 0)
                     .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true));
-                let mut summary = format!("{name} by the SaaS (access key {key})");
+                let mut summary = la_core::text!(
+                    "{name} by the SaaS (access key {key})",
+                    "SaaS による {name} (アクセスキー {key})"
+                );
                 if name == kinds::METER {
                     let records = record["requestParameters"]["usageRecords"].as_array();
                     let n = records.map_or(0, Vec::len);
@@ -94,10 +97,17 @@ impl Watcher for CloudTrailWatcher {
                             .filter(|r| r["customerAWSAccountId"].as_str() == Some(&self.buyer))
                             .count()
                     });
-                    summary.push_str(&format!(": {n} record(s), {mine} for {}", self.buyer));
+                    summary
+                        .en
+                        .push_str(&format!(": {n} record(s), {mine} for {}", self.buyer));
+                    summary.ja.push_str(&format!(
+                        ": レコード {n} 件、うち {} 向け {mine} 件",
+                        self.buyer
+                    ));
                 }
                 if let Some(code) = record["errorCode"].as_str() {
-                    summary.push_str(&format!(" — failed: {code}"));
+                    summary.en.push_str(&format!(" — failed: {code}"));
+                    summary.ja.push_str(&format!(" — 失敗: {code}"));
                 }
                 found.push((
                     secs,

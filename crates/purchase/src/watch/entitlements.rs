@@ -114,9 +114,18 @@ impl Watcher for EntitlementWatcher {
                 source: EventSource::Entitlements,
                 kind: "entitlements".into(),
                 summary: if now.is_empty() {
-                    format!("no entitlements for {} yet", self.buyer)
+                    la_core::text!(
+                        "no entitlements for {} yet",
+                        "{} のエンタイトルメントはまだありません",
+                        self.buyer
+                    )
                 } else {
-                    format!("entitlements of {}: {}", self.buyer, fmt_map(&now))
+                    la_core::text!(
+                        "entitlements of {}: {}",
+                        "{} のエンタイトルメント: {}",
+                        self.buyer,
+                        fmt_map(&now)
+                    )
                 },
                 occurred_at: Some(now_str()),
                 raw: json!({"entitlements": now, "customers": customers}).to_string(),
@@ -127,7 +136,8 @@ impl Watcher for EntitlementWatcher {
                 (!diff.is_empty()).then(|| NewEvent {
                     source: EventSource::Entitlements,
                     kind: kinds::ENTITLEMENTS_CHANGED.into(),
-                    summary: diff.join("; "),
+                    // Dimension names and values, with arrows and "(new)"/"(removed)" marks.
+                    summary: la_core::checklist::Text::same(diff.join("; ")),
                     occurred_at: Some(now_str()),
                     raw: json!({"before": before, "after": now, "customers": customers})
                         .to_string(),

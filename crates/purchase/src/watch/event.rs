@@ -14,15 +14,20 @@ pub fn notification_event(body: &str, source: EventSource) -> NewEvent {
                 .as_deref()
                 .or(m.customer_identifier.as_deref())
                 .unwrap_or("?");
-            let mut summary = format!("{} for customer {who}", m.action.as_str());
+            let action = m.action.as_str();
+            let mut summary =
+                la_core::text!("{action} for customer {who}", "顧客 {who} の {action}");
             if let Some(code) = &m.product_code {
-                summary.push_str(&format!(", product {code}"));
+                summary.en.push_str(&format!(", product {code}"));
+                summary.ja.push_str(&format!("、製品 {code}"));
             }
             if let Some(offer) = &m.offer_identifier {
-                summary.push_str(&format!(", offer {offer}"));
+                summary.en.push_str(&format!(", offer {offer}"));
+                summary.ja.push_str(&format!("、オファー {offer}"));
             }
             if m.free_trial == Some(true) {
-                summary.push_str(" (free trial)");
+                summary.en.push_str(" (free trial)");
+                summary.ja.push_str(" (無料トライアル)");
             }
             NewEvent {
                 source,
@@ -34,15 +39,18 @@ pub fn notification_event(body: &str, source: EventSource) -> NewEvent {
             }
         }
         Parsed::EventBridge(e) => {
-            let mut summary = e.detail_type.clone();
+            let mut summary = la_core::checklist::Text::same(e.detail_type.clone());
             if let Some(a) = &e.agreement_id {
-                summary.push_str(&format!(", agreement {a}"));
+                summary.en.push_str(&format!(", agreement {a}"));
+                summary.ja.push_str(&format!("、契約 {a}"));
             }
             if let Some(acc) = &e.acceptor_account {
-                summary.push_str(&format!(", buyer {acc}"));
+                summary.en.push_str(&format!(", buyer {acc}"));
+                summary.ja.push_str(&format!("、購入者 {acc}"));
             }
             if let Some(s) = &e.status {
-                summary.push_str(&format!(" ({s})"));
+                summary.en.push_str(&format!(" ({s})"));
+                summary.ja.push_str(&format!(" ({s})"));
             }
             NewEvent {
                 source: EventSource::EventBridge,
@@ -56,7 +64,10 @@ pub fn notification_event(body: &str, source: EventSource) -> NewEvent {
         Parsed::Malformed { reason } => NewEvent {
             source,
             kind: kinds::MALFORMED.into(),
-            summary: format!("malformed message: {reason}"),
+            summary: la_core::text!(
+                "malformed message: {reason}",
+                "解析できないメッセージ: {reason}"
+            ),
             occurred_at: None,
             raw: body.to_string(),
             malformed: true,

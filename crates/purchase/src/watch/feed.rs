@@ -71,15 +71,18 @@ impl Watcher for FeedWatcher {
                 new.push(NewEvent {
                     source: EventSource::Sandbox,
                     kind: kinds::LANDING.into(),
-                    summary: format!(
-                        "the buyer landed on {} ({}{status})",
-                        l["url"].as_str().unwrap_or("?"),
-                        if via == "browser" {
-                            "through the browser"
+                    summary: {
+                        let url = l["url"].as_str().unwrap_or("?");
+                        let (how, how_ja) = if via == "browser" {
+                            ("through the browser", "ブラウザ経由")
                         } else {
-                            "posted by the sandbox"
-                        }
-                    ),
+                            ("posted by the sandbox", "サンドボックスが POST")
+                        };
+                        la_core::text!(
+                            "the buyer landed on {url} ({how}{status})",
+                            "購入者が {url} に到着しました ({how_ja}{status})",
+                        )
+                    },
                     occurred_at: time,
                     raw: entry.to_string(),
                     malformed: false,
@@ -90,7 +93,10 @@ impl Watcher for FeedWatcher {
                     None => new.push(NewEvent {
                         source: EventSource::Sns,
                         kind: kinds::MALFORMED.into(),
-                        summary: "malformed message: a sandbox log entry without a body".into(),
+                        summary: la_core::text!(
+                            "malformed message: a sandbox log entry without a body",
+                            "解析できないメッセージ: 本文のないサンドボックスのログエントリ",
+                        ),
                         occurred_at: time,
                         raw: entry.to_string(),
                         malformed: true,

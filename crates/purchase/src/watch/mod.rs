@@ -98,7 +98,7 @@ fn now_str() -> String {
 pub struct NewEvent {
     pub source: EventSource,
     pub kind: String,
-    pub summary: String,
+    pub summary: la_core::checklist::Text,
     pub occurred_at: Option<String>,
     pub raw: String,
     pub malformed: bool,

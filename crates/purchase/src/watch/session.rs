@@ -62,7 +62,10 @@ impl Shared {
             id.learn(&batch);
             for e in &mut batch {
                 if let Some(mark) = id.party(e).mark() {
-                    e.summary = format!("{mark}: {}", e.summary);
+                    e.summary = la_core::checklist::Text {
+                        en: format!("{}: {}", mark.en, e.summary.en),
+                        ja: format!("{}: {}", mark.ja, e.summary.ja),
+                    };
                 }
             }
             events.extend(batch.iter().cloned());
@@ -91,6 +94,15 @@ impl Shared {
             drop(last);
             self.sink.verdicts(&v);
         }
+    }
+
+    /// A watcher's first status (starting, or unavailable), kept and told to the sink.
+    fn publish(&self, kind: WatcherKind, status: WatcherStatus) {
+        self.statuses
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(kind as u8, status.clone());
+        self.sink.watcher(&status);
     }
 
     fn status(&self, kind: WatcherKind, f: impl FnOnce(&mut WatcherStatus)) {
@@ -266,12 +278,7 @@ impl Session {
             events: 1,
             updated_at: now_str(),
         };
-        self.shared
-            .statuses
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(kind as u8, status.clone());
-        self.shared.sink.watcher(&status);
+        self.shared.publish(kind, status);
         let name = match kind {
             WatcherKind::Sqs => "sqs",
             WatcherKind::SandboxFeed => "sandbox_feed",
@@ -281,7 +288,10 @@ impl Session {
         self.shared.push_many(vec![NewEvent {
             source,
             kind: kinds::WATCHER_UNAVAILABLE.into(),
-            summary: format!("the {name} watcher cannot start: {reason}"),
+            summary: la_core::text!(
+                "the {name} watcher cannot start: {reason}",
+                "{name} の監視を開始できません: {reason}"
+            ),
             occurred_at: Some(now_str()),
             raw: json!({"watcher": name, "reason": reason}).to_string(),
             malformed: false,
@@ -300,12 +310,7 @@ impl Session {
             events: 0,
             updated_at: now_str(),
         };
-        self.shared
-            .statuses
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(kind as u8, status.clone());
-        self.shared.sink.watcher(&status);
+        self.shared.publish(kind, status);
         let shared = self.shared.clone();
         let cancel = self.cancel.clone();
         self.live.fetch_add(1, Ordering::SeqCst);
@@ -392,7 +397,8 @@ impl Session {
         self.add(NewEvent {
             source: EventSource::Tester,
             kind: kind.to_string(),
-            summary: summary.to_string(),
+            // The tester's own words, in whatever language they wrote them.
+            summary: la_core::checklist::Text::same(summary),
             occurred_at: Some(now_str()),
             raw: json!({"kind": kind, "note": summary}).to_string(),
             malformed: false,
@@ -447,7 +453,7 @@ fn unreachable_event() -> TimelineEvent {
         occurred_at: None,
         source: EventSource::Tester,
         kind: String::new(),
-        summary: String::new(),
+        summary: la_core::checklist::Text::same(""),
         malformed: false,
         raw: String::new(),
     }

@@ -78,16 +78,7 @@ pub async fn saas_stub(sandbox_url: String) -> String {
 
 /// The sandbox with its demo products, on a free loopback port.
 pub async fn serve(config: la_sandbox::Config) -> la_sandbox::Running {
-    la_sandbox::serve(
-        config,
-        la_sandbox::server::ServeOptions {
-            addr: "127.0.0.1:0".parse().expect("addr"),
-            seed_demo: true,
-            allow_remote: false,
-        },
-    )
-    .await
-    .expect("sandbox")
+    la_testkit::sandbox::seeded_with(config).await
 }
 
 pub struct World {
@@ -99,17 +90,7 @@ pub struct World {
 
 pub async fn world(saas_path: &str) -> World {
     let m = la_testkit::moto();
-    let sqs =
-        aws_sdk_sqs::Client::new(&la_aws::access::static_config(&m.url, "testing", "testing"));
-    let queue_url = sqs
-        .create_queue()
-        .queue_name("marketplace-notifications")
-        .send()
-        .await
-        .expect("queue")
-        .queue_url()
-        .expect("url")
-        .to_string();
+    let (sqs, queue_url) = la_testkit::sqs::queue(&m.url, "marketplace-notifications").await;
     let mut config = la_sandbox::Config {
         sqs: Some(la_sandbox::SqsTarget {
             queue_url: queue_url.clone(),
@@ -182,7 +163,7 @@ pub async fn start(w: &World, delete: bool) -> (Session, Arc<Collect>) {
 pub fn dump(s: &Session) -> String {
     s.events()
         .iter()
-        .map(|e| format!("#{} {:?} {} — {}", e.seq, e.source, e.kind, e.summary))
+        .map(|e| format!("#{} {:?} {} — {}", e.seq, e.source, e.kind, e.summary.en))
         .collect::<Vec<_>>()
         .join("\n")
 }

@@ -46,7 +46,7 @@ async fn purchase_change_cancel_with_a_saas_that_resolves_and_meters() {
         has(s, "entitlement-updated", 2)
             && s.events()
                 .iter()
-                .any(|e| e.kind == "entitlements-changed" && e.summary.contains("1 → 25"))
+                .any(|e| e.kind == "entitlements-changed" && e.summary.en.contains("1 → 25"))
     })
     .await;
     assert_eq!(

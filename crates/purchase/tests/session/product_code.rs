@@ -80,7 +80,7 @@ async fn a_product_the_catalog_does_not_know_is_said_on_the_timeline_and_in_the_
         .find(|e| e.kind == "watcher-unavailable")
         .expect("a timeline event for the watcher");
     assert_eq!(said.source, EventSource::Entitlements);
-    assert!(said.summary.contains(&problem), "{}", said.summary);
+    assert!(said.summary.en.contains(&problem), "{}", said.summary.en);
 
     // An entitlement-updated arrives: the verdict cannot be decided, and says why.
     let buyer = SandboxBuyer::new(&w.sandbox.url);

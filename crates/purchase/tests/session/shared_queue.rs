@@ -41,7 +41,7 @@ fn deprovisioned(acceptor: &str, code: &str) -> String {
 fn marked(s: &la_purchase::Session, prefix: &str) -> usize {
     s.events()
         .iter()
-        .filter(|e| e.summary.starts_with(prefix))
+        .filter(|e| e.summary.en.starts_with(prefix))
         .count()
 }
 
@@ -137,17 +137,20 @@ async fn other_buyers_and_products_stay_marked_and_leave_the_verdicts_alone() {
     // Marked, but still what they are.
     assert!(s.events().iter().any(|e| e.kind == "unsubscribe-pending"
         && e.summary
+            .en
             .starts_with(&format!("other buyer ({}", other.customer_identifier))));
-    assert!(s.events().iter().any(
-        |e| e.kind == "unsubscribe-pending" && e.summary.starts_with("other product (demosub")
-    ));
+    assert!(s
+        .events()
+        .iter()
+        .any(|e| e.kind == "unsubscribe-pending"
+            && e.summary.en.starts_with("other product (demosub")));
 
     // The session's own buyer cancelling does move them.
     buyer.cancel(&s, &mine.license_arn).await.expect("cancel");
     until(&s, "the buyer's own unsubscribe-pending", |s| {
         s.events()
             .iter()
-            .any(|e| e.kind == "unsubscribe-pending" && !e.summary.starts_with("other "))
+            .any(|e| e.kind == "unsubscribe-pending" && !e.summary.en.starts_with("other "))
     })
     .await;
     assert_eq!(

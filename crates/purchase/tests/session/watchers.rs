@@ -151,7 +151,7 @@ async fn purchase_through_the_browser_lands_once_and_is_timed() {
     until(&s, "the browser landing and ResolveCustomer", |s| {
         s.events()
             .iter()
-            .any(|e| e.kind == "landing" && e.summary.contains("through the browser"))
+            .any(|e| e.kind == "landing" && e.summary.en.contains("through the browser"))
             && verdict(s, VerdictId::ResolveWithin10s) == VerdictState::Pass
     })
     .await;

@@ -44,8 +44,18 @@ pub fn check(
     CheckResult {
         id: id.into(),
         status,
-        summary: summary.into(),
-        details: details.into(),
+        summary: Text {
+            en: summary.into(),
+            ja: format!("（日本語）{summary}"),
+        },
+        details: Text {
+            en: details.into(),
+            ja: if details.is_empty() {
+                String::new()
+            } else {
+                format!("（日本語）{details}")
+            },
+        },
         advice: Text {
             en: advice.into(),
             ja: format!("（日本語）{advice}"),

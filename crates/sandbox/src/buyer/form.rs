@@ -39,16 +39,9 @@ pub async fn post_token(url: &str, token: &str) -> Fulfillment {
     }
 }
 
+/// application/x-www-form-urlencoded as a browser sends it (the WHATWG serializer).
 fn form_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => {
-                (b as char).to_string()
-            }
-            b' ' => "+".to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 pub(crate) fn html_escape(s: &str) -> String {

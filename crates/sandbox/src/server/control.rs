@@ -204,14 +204,7 @@ pub(super) async fn faults(
         ))
         .into());
     }
-    let set = sb.set_fault(
-        &req.operation,
-        crate::Fault {
-            delay_ms: f.delay_ms,
-            throttle_rate: f.throttle_rate,
-            error_rate: f.error_rate,
-        },
-    );
+    let set = sb.set_fault(&req.operation, req.fault.clone());
     if !set {
         return Err(AwsError::validation(format!(
             "At most {} operations have a fault at once; clear one first.",

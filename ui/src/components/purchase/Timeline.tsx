@@ -14,7 +14,7 @@ export function prettyRaw(raw: string): string {
 }
 
 export function Timeline(props: { events: TimelineEvent[] }) {
-  const { t, fmt } = useI18n();
+  const { t, tx, fmt } = useI18n();
   const [openRaw, setOpenRaw] = useState<Set<number>>(new Set());
   const toggle = (seq: number) => {
     const next = new Set(openRaw);
@@ -45,7 +45,7 @@ export function Timeline(props: { events: TimelineEvent[] }) {
                 <td className="small">{t(`source_${e.source}`)}</td>
                 <td>
                   {e.malformed && <span className="pill failed">{t("purchaseMalformed")}</span>}{" "}
-                  {e.summary}{" "}
+                  {tx(e.summary)}{" "}
                   <button
                     type="button"
                     className="btn small ghost"

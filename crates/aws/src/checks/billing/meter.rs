@@ -199,7 +199,7 @@ pub fn plan(
         if let Some(r) = mine.iter().filter(in_window).max_by_key(|r| r.timestamp) {
             if r.status == "CustomerNotSubscribed" {
                 return Plan::Verdict(Outcome::fail(
-                    format!("AWS answered the SaaS's own record for test buyer {buyer} with CustomerNotSubscribed"),
+                    la_core::text!("AWS answered the SaaS's own record for test buyer {buyer} with CustomerNotSubscribed", "テスト購入者 {buyer} の SaaS 自身のレコードに AWS は CustomerNotSubscribed と応答しました"),
                     "Meter only after subscribe-success (or Purchase Agreement Created) for this buyer, with the buyer's CustomerAWSAccountId and, for concurrent agreements, the LicenseArn from ResolveCustomer.",
                     "このバイヤーの subscribe-success (または Purchase Agreement Created) を受けてから、CustomerAWSAccountId と (同時契約では) ResolveCustomer の LicenseArn を付けて計測してください。",
                 ).details(r.describe()));
@@ -210,14 +210,18 @@ pub fn plan(
             .iter()
             .filter(|r| r.customer_aws_account_id.is_none())
             .count();
-        let unnamed = if unnamed > 0 {
-            format!(" ({unnamed} record(s) name only a CustomerIdentifier, which cannot be tied to the test buyer's account)")
+        let (unnamed, unnamed_ja) = if unnamed > 0 {
+            (
+                format!(" ({unnamed} record(s) name only a CustomerIdentifier, which cannot be tied to the test buyer's account)"),
+                format!(" (CustomerIdentifier しか示さないレコードが {unnamed} 件あり、テスト購入者のアカウントと結び付けられません)"),
+            )
         } else {
-            String::new()
+            (String::new(), String::new())
         };
         return Plan::Verdict(
-            Outcome::skipped(format!(
+            Outcome::skipped(la_core::text!(
                 "not sent: CloudTrail shows no record for test buyer {buyer} that AWS accepted in the last {} hours{unnamed}; this check sends only into an hour the SaaS's own record already holds, since a record in any other hour would make the SaaS's later record for it an unbilled DuplicateRecord",
+                "送信しませんでした: 直近 {} 時間に AWS が受け付けたテスト購入者 {buyer} のレコードが CloudTrail にありません{unnamed_ja}。このチェックは SaaS 自身のレコードが既にある時間帯にだけ送信します。それ以外の時間帯に送ると、その時間の SaaS の後続レコードが課金されない DuplicateRecord になるためです",
                 MAX_AGE_SECS / 3600
             ))
             .advice(
@@ -230,7 +234,7 @@ pub fn plan(
     if style == IntegrationStyle::ConcurrentAgreements && chosen.license_arn.is_none() {
         return Plan::Verdict(
             Outcome::warn(
-                format!("the SaaS meters test buyer {buyer} without a LicenseArn"),
+                la_core::text!("the SaaS meters test buyer {buyer} without a LicenseArn", "SaaS はテスト購入者 {buyer} を LicenseArn なしで計測しています"),
                 "Products on concurrent agreements (required for products created from June 2026) send LicenseArn in each usage record, with CustomerAWSAccountId, and no request-level ProductCode.",
                 "同時契約の製品 (2026 年 6 月以降に作成された製品では必須) は、各使用量レコードに CustomerAWSAccountId と LicenseArn を入れ、リクエストの ProductCode は送りません。",
             )
@@ -256,19 +260,21 @@ pub fn verdict(
 ) -> Outcome {
     let hour = iso(saas.timestamp - saas.timestamp.rem_euclid(3600));
     match status {
-        Some("DuplicateRecord") => Outcome::pass(format!(
-            "BatchMeterUsage took a record for test buyer {buyer} and matched it to the SaaS's own record for the hour of {hour} (DuplicateRecord: this app's zero-quantity record was not billed)"
+        Some("DuplicateRecord") => Outcome::pass(la_core::text!(
+            "BatchMeterUsage took a record for test buyer {buyer} and matched it to the SaaS's own record for the hour of {hour} (DuplicateRecord: this app's zero-quantity record was not billed)",
+            "BatchMeterUsage はテスト購入者 {buyer} のレコードを受け取り、{hour} の時間帯の SaaS 自身のレコードと照合しました (DuplicateRecord: このアプリの数量 0 のレコードは課金されていません)",
         )),
-        Some("Success") => Outcome::pass(format!(
-            "BatchMeterUsage accepted a record for test buyer {buyer} (Success: the SaaS had also metered 0 for the hour of {hour}, so AWS treated it as the same record)"
+        Some("Success") => Outcome::pass(la_core::text!(
+            "BatchMeterUsage accepted a record for test buyer {buyer} (Success: the SaaS had also metered 0 for the hour of {hour}, so AWS treated it as the same record)",
+            "BatchMeterUsage はテスト購入者 {buyer} のレコードを受け付けました (Success: SaaS も {hour} の時間帯に 0 を計測していたため、AWS は同じレコードとして扱いました)",
         )),
         Some("CustomerNotSubscribed") => Outcome::fail(
-            format!("test buyer {buyer} is no longer subscribed (CustomerNotSubscribed), though the SaaS metered it at {}", iso(saas.timestamp)),
+            la_core::text!("test buyer {buyer} is no longer subscribed (CustomerNotSubscribed), though the SaaS metered it at {}", "SaaS は {} に計測しましたが、テスト購入者 {buyer} はもう購読していません (CustomerNotSubscribed)", iso(saas.timestamp)),
             "Make a new test purchase with this account; metering stops being accepted once the final-metering hour after cancellation has passed.",
             "このアカウントで再度テスト購入を行ってください。解約後の最終計測の 1 時間を過ぎると計測は受け付けられません。",
         ),
         _ => Outcome::fail(
-            format!("BatchMeterUsage did not process the record ({unprocessed} unprocessed)"),
+            la_core::text!("BatchMeterUsage did not process the record ({unprocessed} unprocessed)", "BatchMeterUsage はレコードを処理しませんでした (未処理 {unprocessed} 件)"),
             "Retry unprocessed records; AWS returns them when it could not process them yet.",
             "未処理のレコードを再送してください。AWS は処理できなかったレコードを返します。",
         ),

@@ -45,9 +45,10 @@ pub(super) fn release_change_set(ctx: &CheckContext) -> CheckFuture<'_> {
             })
             .map(|(_, c)| c)
         else {
-            return Ok(Outcome::skipped(
+            return Ok(Outcome::skipped(la_core::text!(
                 "no change set has been started for the product yet",
-            ));
+                "この製品の変更セットはまだ開始されていません",
+            )));
         };
         let status = latest
             .status()
@@ -56,15 +57,22 @@ pub(super) fn release_change_set(ctx: &CheckContext) -> CheckFuture<'_> {
         let id = latest.change_set_id().unwrap_or_default().to_string();
         let started = latest.start_time().unwrap_or_default().to_string();
         let o = match status.as_str() {
-            "SUCCEEDED" => Outcome::pass(format!("the newest change set {id} (started {started}) SUCCEEDED")),
+            "SUCCEEDED" => Outcome::pass(la_core::text!(
+                "the newest change set {id} (started {started}) SUCCEEDED",
+                "最新の変更セット {id} ({started} 開始) は SUCCEEDED です",
+            )),
             "PREPARING" | "APPLYING" => Outcome::warn(
-                format!("the newest change set {id} (started {started}) is {status}"),
+                la_core::text!(
+                    "the newest change set {id} (started {started}) is {status}",
+                    "最新の変更セット {id} ({started} 開始) は {status} です",
+                ),
                 "AWS is still processing the change; run the check again later.",
                 "AWS が変更を処理中です。後でもう一度チェックを実行してください。",
             ),
             _ => Outcome::fail(
-                format!(
+                la_core::text!(
                     "the newest change set {id} (started {started}) {status}{}",
+                    "最新の変更セット {id} ({started} 開始) は {status}{} です",
                     latest
                         .failure_code()
                         .map(|f| format!(" ({})", f.as_str()))

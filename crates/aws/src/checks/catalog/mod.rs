@@ -3,7 +3,7 @@
 //! topics, 2026 readiness, release change set. Entities are read from `DetailsDocument`.
 
 mod change_sets;
-mod offers;
+pub mod offers;
 pub mod shapes;
 
 use super::CheckContext;
@@ -89,7 +89,11 @@ fn client(ctx: &CheckContext) -> Result<aws_sdk_marketplacecatalog::Client, AppE
 }
 
 fn no_product() -> Outcome {
-    Outcome::skipped("no product ID is set for this environment").advice(
+    Outcome::skipped(la_core::text!(
+        "no product ID is set for this environment",
+        "この環境には製品 ID が設定されていません"
+    ))
+    .advice(
         "Enter the product ID (prod-…) in the environment settings.",
         "環境設定に製品 ID (prod-…) を入力してください。",
     )
@@ -103,23 +107,35 @@ async fn describe(ctx: &CheckContext) -> Result<Option<Value>, AppError> {
 /// DescribeEntity: the `DetailsDocument` with the entity type under `__EntityType`, `Ok(None)`
 /// when AWS answers ResourceNotFoundException.
 async fn describe_entity(ctx: &CheckContext, id: &str) -> Result<Option<Value>, AppError> {
-    match client(ctx)?
+    Ok(describe_raw(&client(ctx)?, id).await?.map(|d| {
+        let mut v = shapes::details_json(d.details_document(), d.details());
+        if let Some(o) = v.as_object_mut() {
+            o.insert(
+                "__EntityType".into(),
+                Value::String(d.entity_type().unwrap_or_default().into()),
+            );
+        }
+        v
+    }))
+}
+
+/// DescribeEntity as AWS answers it, `Ok(None)` when the entity does not exist
+/// (ResourceNotFoundException). Shared with listing authoring.
+pub async fn describe_raw(
+    c: &aws_sdk_marketplacecatalog::Client,
+    id: &str,
+) -> Result<
+    Option<aws_sdk_marketplacecatalog::operation::describe_entity::DescribeEntityOutput>,
+    AppError,
+> {
+    match c
         .describe_entity()
         .catalog(CATALOG)
         .entity_id(id)
         .send()
         .await
     {
-        Ok(d) => {
-            let mut v = shapes::details_json(d.details_document(), d.details());
-            if let Some(o) = v.as_object_mut() {
-                o.insert(
-                    "__EntityType".into(),
-                    Value::String(d.entity_type().unwrap_or_default().into()),
-                );
-            }
-            Ok(Some(v))
-        }
+        Ok(d) => Ok(Some(d)),
         Err(e) => {
             let err = app_error("DescribeEntity", &e);
             if err.is_aws("ResourceNotFoundException") {
@@ -145,7 +161,7 @@ macro_rules! with_product {
 
 fn missing(ctx: &CheckContext) -> Outcome {
     Outcome::fail(
-        format!("product {} was not found in the seller's catalog", ctx.settings.product_id),
+        la_core::text!("product {} was not found in the seller's catalog", "製品 {} は販売者のカタログに見つかりません", ctx.settings.product_id),
         "Check the product ID and that the credentials belong to the seller account that owns it.",
         "製品 ID と、認証情報がその製品を所有するセラーアカウントのものであることを確認してください。",
     )
@@ -161,8 +177,9 @@ fn seller_access(ctx: &CheckContext) -> CheckFuture<'_> {
             .await
             .map_err(|e| app_error("ListEntities", &e))?;
         let n = out.entity_summary_list().len();
-        Ok(Outcome::pass(format!(
-            "the Catalog API answers for the seller ({n} SaaS product(s) visible)"
+        Ok(Outcome::pass(la_core::text!(
+            "the Catalog API answers for the seller ({n} SaaS product(s) visible)",
+            "Catalog API が販売者に応答します (SaaS 製品 {n} 件が見えます)",
         ))
         .evidence(
             "ListEntities",
@@ -181,13 +198,18 @@ fn product_exists(ctx: &CheckContext) -> CheckFuture<'_> {
                 .unwrap_or_default()
                 .to_string();
             let o = if t.starts_with("SaaSProduct") {
-                Outcome::pass(format!(
+                Outcome::pass(la_core::text!(
                     "{} exists: \"{title}\" ({t})",
+                    "{} は存在します: 「{title}」({t})",
                     ctx.settings.product_id
                 ))
             } else {
                 Outcome::fail(
-                    format!("{} is a {t}, not a SaaS product", ctx.settings.product_id),
+                    la_core::text!(
+                        "{} is a {t}, not a SaaS product",
+                        "{} は SaaS 製品ではなく {t} です",
+                        ctx.settings.product_id
+                    ),
                     "Use the ID of the SaaS product (entity type SaaSProduct).",
                     "SaaS 製品 (エンティティタイプ SaaSProduct) の ID を使ってください。",
                 )
@@ -209,15 +231,15 @@ fn visibility(ctx: &CheckContext) -> CheckFuture<'_> {
                 .unwrap_or("unknown")
                 .to_string();
             Ok(match v.as_str() {
-                "Limited" => Outcome::pass("the product is Limited: only allow-listed accounts can buy it"),
-                "Public" => Outcome::pass("the product is Public"),
+                "Limited" => Outcome::pass(la_core::text!("the product is Limited: only allow-listed accounts can buy it", "製品は Limited です: 許可リストのアカウントだけが購入できます")),
+                "Public" => Outcome::pass(la_core::text!("the product is Public", "製品は Public です")),
                 "Draft" => Outcome::fail(
-                    "the product is still a Draft",
+                    la_core::text!("the product is still a Draft", "製品はまだ Draft です"),
                     "Release the product (ReleaseProduct) so it becomes Limited and test buyers can purchase it.",
                     "製品をリリース (ReleaseProduct) して限定公開にし、テスト購入者が購入できるようにしてください。",
                 ),
                 other => Outcome::warn(
-                    format!("the product's visibility is {other}"),
+                    la_core::text!("the product's visibility is {other}", "製品の公開範囲は {other} です"),
                     "A Restricted product cannot be bought; set it to Limited while testing.",
                     "Restricted の製品は購入できません。テスト中は Limited にしてください。",
                 ),
@@ -248,7 +270,7 @@ fn fulfillment_url(ctx: &CheckContext) -> CheckFuture<'_> {
                 .or_else(|| options.first());
             let o = match judged {
                 None => Outcome::fail(
-                    "the product has no SaaS URL delivery option with a fulfillment URL",
+                    la_core::text!("the product has no SaaS URL delivery option with a fulfillment URL", "製品にフルフィルメント URL を持つ SaaS URL 配信オプションがありません"),
                     "Add a SaaS URL delivery option (AddDeliveryOptions, SaaSUrlDeliveryOptionDetails.FulfillmentUrl) pointing at your registration page.",
                     "登録ページを指す SaaS URL 配信オプション (AddDeliveryOptions の SaaSUrlDeliveryOptionDetails.FulfillmentUrl) を追加してください。",
                 ),
@@ -256,18 +278,19 @@ fn fulfillment_url(ctx: &CheckContext) -> CheckFuture<'_> {
                     || (ctx.settings.mode == la_core::model::EnvMode::Sandbox && is_loopback(&f.url))) =>
                 {
                     Outcome::fail(
-                        format!("the fulfillment URL {} is not HTTPS", f.url),
+                        la_core::text!("the fulfillment URL {} is not HTTPS", "フルフィルメント URL {} は HTTPS ではありません", f.url),
                         "Serve the registration page over HTTPS and update the delivery option.",
                         "登録ページを HTTPS で提供し、配信オプションを更新してください。",
                     )
                 }
                 Some(f) if !configured.is_empty() && &f.url != configured => Outcome::fail(
-                    format!("the product sends buyers to {}, but this environment expects {configured}", f.url),
+                    la_core::text!("the product sends buyers to {}, but this environment expects {configured}", "製品は購入者を {} に送りますが、この環境は {configured} を想定しています", f.url),
                     "Update the product's delivery option (UpdateDeliveryOptions) or the environment's fulfillment URL so they agree.",
                     "製品の配信オプション (UpdateDeliveryOptions) か環境のフルフィルメント URL を更新して一致させてください。",
                 ),
-                Some(f) => Outcome::pass(format!(
+                Some(f) => Outcome::pass(la_core::text!(
                     "buyers are sent to {} (delivery option {} of {})",
+                    "購入者は {} に送られます ({2} の配信オプション {1})",
                     f.url, f.option_id, f.version_id
                 )),
             };
@@ -331,14 +354,18 @@ fn dimensions(ctx: &CheckContext) -> CheckFuture<'_> {
                 .collect();
             let o = if dims.is_empty() {
                 Outcome::fail(
-                    "the product has no pricing dimensions",
+                    la_core::text!(
+                        "the product has no pricing dimensions",
+                        "製品に料金ディメンションがありません"
+                    ),
                     "Add dimensions (AddDimensions) for the pricing model.",
                     "料金モデルに合わせてディメンション (AddDimensions) を追加してください。",
                 )
             } else if needs.0 && !entitled {
                 Outcome::fail(
-                    format!(
+                    la_core::text!(
                         "a {model:?} product needs an Entitled dimension; it has {}",
+                        "{model:?} の製品には Entitled ディメンションが必要です。あるのは {} です",
                         listed.join(", ")
                     ),
                     "Add an Entitled dimension for the contract.",
@@ -346,8 +373,9 @@ fn dimensions(ctx: &CheckContext) -> CheckFuture<'_> {
                 )
             } else if needs.1 && !metered {
                 Outcome::fail(
-                    format!(
+                    la_core::text!(
                         "a {model:?} product needs an ExternallyMetered dimension; it has {}",
+                        "{model:?} の製品には ExternallyMetered ディメンションが必要です。あるのは {} です",
                         listed.join(", ")
                     ),
                     "Add an ExternallyMetered dimension to meter usage.",
@@ -355,16 +383,18 @@ fn dimensions(ctx: &CheckContext) -> CheckFuture<'_> {
                 )
             } else if !missing_keys.is_empty() {
                 Outcome::warn(
-                    format!(
+                    la_core::text!(
                         "dimensions set in this environment are not on the product: {}",
+                        "この環境に設定したディメンションが製品にありません: {}",
                         missing_keys.join(", ")
                     ),
                     "Align the environment's dimensions with the product's.",
                     "環境のディメンションを製品のものに合わせてください。",
                 )
             } else {
-                Outcome::pass(format!(
+                Outcome::pass(la_core::text!(
                     "dimensions fit the {model:?} model: {}",
+                    "ディメンションは {model:?} モデルに合っています: {}",
                     listed.join(", ")
                 ))
             };
@@ -383,22 +413,26 @@ fn allow_list(ctx: &CheckContext) -> CheckFuture<'_> {
             let listed = shapes::buyer_accounts(&d);
             let wanted = &ctx.settings.test_buyer_account_ids;
             if wanted.is_empty() {
-                return Ok(Outcome::skipped("no test buyer accounts are set for this environment").advice(
+                return Ok(Outcome::skipped(la_core::text!("no test buyer accounts are set for this environment", "この環境にはテスト購入者のアカウントが設定されていません")).advice(
                     "List the AWS accounts you will test purchases with in the environment settings.",
                     "テスト購入に使う AWS アカウントを環境設定に入力してください。",
                 ));
             }
             let missing: Vec<&String> = wanted.iter().filter(|w| !listed.contains(w)).collect();
             let o = if d["Description"]["Visibility"] == "Public" {
-                Outcome::pass("the product is Public: any account can buy it")
+                Outcome::pass(la_core::text!(
+                    "the product is Public: any account can buy it",
+                    "製品は Public です: どのアカウントも購入できます"
+                ))
             } else if missing.is_empty() {
-                Outcome::pass(format!(
+                Outcome::pass(la_core::text!(
                     "all {} test buyer(s) are allow-listed",
+                    "テスト購入者 {} 件がすべて許可リストにあります",
                     wanted.len()
                 ))
             } else {
                 Outcome::fail(
-                    format!("not allow-listed: {}", missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")),
+                    la_core::text!("not allow-listed: {}", "許可リストにありません: {}", missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")),
                     "Add the accounts to the product's allow-list (UpdateTargeting, PositiveTargeting.BuyerAccounts).",
                     "アカウントを製品の許可リスト (UpdateTargeting の PositiveTargeting.BuyerAccounts) に追加してください。",
                 )
@@ -425,25 +459,29 @@ fn product_code(ctx: &CheckContext) -> CheckFuture<'_> {
                 .all(|t| t.is_empty() || t.ends_with(&code));
             let o = if code.is_empty() {
                 Outcome::fail(
-                    "the product has no product code yet",
+                    la_core::text!(
+                        "the product has no product code yet",
+                        "製品にはまだ製品コードがありません"
+                    ),
                     "Wait for AWS to assign the product code after creation.",
                     "作成後に AWS が製品コードを割り当てるまでお待ちください。",
                 )
             } else if !s.product_code.is_empty() && s.product_code != code {
                 Outcome::fail(
-                    format!("the product's code is {code}, but this environment says {}", s.product_code),
+                    la_core::text!("the product's code is {code}, but this environment says {}", "製品のコードは {code} ですが、この環境では {} になっています", s.product_code),
                     "Use the product code AWS assigned (the SaaS needs it to meter legacy records).",
                     "AWS が割り当てた製品コードを使ってください。",
                 )
             } else if !topics_ok {
                 Outcome::fail(
-                    format!("the SNS topic ARNs do not end with the product code {code}"),
+                    la_core::text!("the SNS topic ARNs do not end with the product code {code}", "SNS トピックの ARN が製品コード {code} で終わっていません"),
                     "Use the topics aws-mp-subscription-notification-<code> and aws-mp-entitlement-notification-<code>.",
                     "トピック aws-mp-subscription-notification-<製品コード> と aws-mp-entitlement-notification-<製品コード> を使ってください。",
                 )
             } else {
-                Outcome::pass(format!(
+                Outcome::pass(la_core::text!(
                     "product code {code}; topics arn:aws:sns:us-east-1:287250355862:aws-mp-subscription-notification-{code}{}",
+                    "製品コード {code}、トピック arn:aws:sns:us-east-1:287250355862:aws-mp-subscription-notification-{code}{}",
                     if s.pricing_model == PricingModel::Subscription { String::new() } else { format!(" and …aws-mp-entitlement-notification-{code}") }
                 ))
             };
@@ -460,11 +498,12 @@ fn concurrent_agreements(ctx: &CheckContext) -> CheckFuture<'_> {
     Box::pin(async move {
         with_product!(ctx, _d, {
             Ok(match ctx.settings.integration_style {
-                IntegrationStyle::ConcurrentAgreements => Outcome::pass(
+                IntegrationStyle::ConcurrentAgreements => Outcome::pass(la_core::text!(
                     "the integration meters with CustomerAWSAccountId and LicenseArn (required for products created from June 2026)",
-                ),
+                    "連携は CustomerAWSAccountId と LicenseArn で計測しています (2026 年 6 月以降に作成された製品で必須)",
+                )),
                 IntegrationStyle::Legacy => Outcome::warn(
-                    "the integration uses CustomerIdentifier and ProductCode",
+                    la_core::text!("the integration uses CustomerIdentifier and ProductCode", "連携は CustomerIdentifier と ProductCode を使っています"),
                     "Products created from June 2026 must meter with CustomerAWSAccountId and LicenseArn (from ResolveCustomer); move the integration to that style.",
                     "2026 年 6 月以降に作成された製品は CustomerAWSAccountId と LicenseArn (ResolveCustomer から取得) で計測する必要があります。連携方式を移行してください。",
                 ),

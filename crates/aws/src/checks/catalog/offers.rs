@@ -19,20 +19,23 @@ const MAX_PAGES: usize = 40;
 
 /// One row of ListEntities EntityType=Offer.
 #[derive(Debug, Clone)]
-pub(super) struct OfferRow {
+pub struct OfferRow {
     pub id: String,
     pub kind: OfferKind,
     pub release_date: String,
     pub last_modified: String,
 }
 
-/// Every offer of the product, over all pages, newest release first.
-async fn product_offers(ctx: &CheckContext, product_id: &str) -> Result<Vec<OfferRow>, AppError> {
+/// Every offer of the product, over all pages, classified (public, private, draft, expired,
+/// resale). Shared with listing authoring, which looks for the offer to update.
+pub async fn product_offers(
+    c: &aws_sdk_marketplacecatalog::Client,
+    product_id: &str,
+) -> Result<Vec<OfferRow>, AppError> {
     use aws_sdk_marketplacecatalog::types::{
         EntityTypeFilters, EntityTypeSort, OfferFilters, OfferProductIdFilter, OfferSort,
         OfferSortBy, SortOrder,
     };
-    let c = client(ctx)?;
     let now = chrono::Utc::now();
     let mut rows = Vec::new();
     let mut token: Option<String> = None;
@@ -91,7 +94,7 @@ async fn product_offers(ctx: &CheckContext, product_id: &str) -> Result<Vec<Offe
 }
 
 /// The product's public offer among `rows`: the latest released one (ISO dates sort as text).
-pub(super) fn pick_public(rows: &[OfferRow]) -> Option<&OfferRow> {
+pub fn pick_public(rows: &[OfferRow]) -> Option<&OfferRow> {
     rows.iter()
         .filter(|r| r.kind == OfferKind::Public)
         .max_by(|a, b| {
@@ -129,10 +132,10 @@ pub(super) fn eula(ctx: &CheckContext) -> CheckFuture<'_> {
         }
         let configured = ctx.settings.offer_id.trim();
         let (offer_id, how) = if configured.is_empty() {
-            let rows = product_offers(ctx, product).await?;
+            let rows = product_offers(&client(ctx)?, product).await?;
             let Some(public) = pick_public(&rows) else {
                 return Ok(Outcome::fail(
-                    format!("product {product} has no released public offer (offers found: {})", tally(&rows)),
+                    la_core::text!("product {product} has no released public offer (offers found: {})", "製品 {product} にはリリース済みの公開オファーがありません (見つかったオファー: {})", tally(&rows)),
                     "Create and release the product's public offer with its legal terms (CreateOffer, UpdateLegalTerms, ReleaseOffer), or enter the offer ID to judge in the environment settings.",
                     "法的条件を含む製品の公開オファーを作成してリリースするか (CreateOffer、UpdateLegalTerms、ReleaseOffer)、判定するオファー ID を環境設定に入力してください。",
                 )
@@ -150,14 +153,20 @@ pub(super) fn eula(ctx: &CheckContext) -> CheckFuture<'_> {
         };
         let Some(offer) = describe_entity(ctx, &offer_id).await? else {
             return Ok(Outcome::fail(
-                format!("offer {offer_id} was not found in the seller's catalog"),
+                la_core::text!(
+                    "offer {offer_id} was not found in the seller's catalog",
+                    "オファー {offer_id} は販売者のカタログに見つかりません"
+                ),
                 "Check the offer ID in the environment settings.",
                 "環境設定のオファー ID を確認してください。",
             ));
         };
         if let Some(other) = offer["ProductId"].as_str().filter(|p| *p != product) {
             return Ok(Outcome::fail(
-                format!("offer {offer_id} belongs to product {other}, not {product}"),
+                la_core::text!(
+                    "offer {offer_id} belongs to product {other}, not {product}",
+                    "オファー {offer_id} は製品 {product} ではなく製品 {other} のものです"
+                ),
                 "Enter an offer of this environment's product.",
                 "この環境の製品のオファーを入力してください。",
             ));
@@ -173,13 +182,14 @@ pub(super) fn eula(ctx: &CheckContext) -> CheckFuture<'_> {
 async fn judge(ctx: &CheckContext, offer_id: &str, offer: &Value, request: &str) -> Outcome {
     let url = match shapes::eula(offer) {
         Eula::Standard { version } => {
-            return Outcome::pass(format!(
-                "offer {offer_id} uses AWS's Standard Contract for AWS Marketplace (version {})",
-                if version.is_empty() {
-                    "unstated"
-                } else {
-                    version.as_str()
-                }
+            let (v_en, v_ja) = if version.is_empty() {
+                ("unstated", "記載なし")
+            } else {
+                (version.as_str(), version.as_str())
+            };
+            return Outcome::pass(la_core::text!(
+                "offer {offer_id} uses AWS's Standard Contract for AWS Marketplace (version {v_en})",
+                "オファー {offer_id} は AWS Marketplace の標準契約 (バージョン {v_ja}) を使っています",
             ))
             .evidence(
                 "DescribeEntity",
@@ -189,7 +199,7 @@ async fn judge(ctx: &CheckContext, offer_id: &str, offer: &Value, request: &str)
         }
         Eula::Missing => {
             return Outcome::fail(
-                format!("offer {offer_id} has no EULA in its legal terms"),
+                la_core::text!("offer {offer_id} has no EULA in its legal terms", "オファー {offer_id} の法的条件に EULA がありません"),
                 "Set the offer's legal terms (UpdateLegalTerms) to AWS's Standard Contract (StandardEula) or your own EULA (CustomEula with a .txt URL).",
                 "オファーの法的条件 (UpdateLegalTerms) に AWS の標準契約 (StandardEula) か独自の EULA (.txt の URL を持つ CustomEula) を設定してください。",
             )
@@ -197,7 +207,7 @@ async fn judge(ctx: &CheckContext, offer_id: &str, offer: &Value, request: &str)
         }
         Eula::Custom { url: None } => {
             return Outcome::fail(
-                format!("offer {offer_id} has a custom EULA without a URL"),
+                la_core::text!("offer {offer_id} has a custom EULA without a URL", "オファー {offer_id} の独自 EULA に URL がありません"),
                 "Give the CustomEula document the URL of your EULA (UpdateLegalTerms), or use AWS's Standard Contract.",
                 "CustomEula ドキュメントに EULA の URL を設定するか (UpdateLegalTerms)、AWS の標準契約を使ってください。",
             )
@@ -209,8 +219,9 @@ async fn judge(ctx: &CheckContext, offer_id: &str, offer: &Value, request: &str)
         Ok(r) => r,
         Err(e) => {
             return Outcome::fail(
-                format!(
+                la_core::text!(
                     "the EULA at {url} could not be fetched: {}",
+                    "{url} の EULA を取得できませんでした: {}",
                     crate::http_error_chain(&e)
                 ),
                 "Host the EULA where buyers can read it.",
@@ -233,19 +244,27 @@ async fn judge(ctx: &CheckContext, offer_id: &str, offer: &Value, request: &str)
         .to_ascii_lowercase();
     let o = if status != 200 {
         Outcome::fail(
-            format!("the EULA at {url} answers HTTP {status}"),
+            la_core::text!(
+                "the EULA at {url} answers HTTP {status}",
+                "{url} の EULA は HTTP {status} を返します"
+            ),
             "Make the EULA URL answer 200.",
             "EULA の URL が 200 を返すようにしてください。",
         )
     } else if ctype.to_ascii_lowercase().starts_with("text/plain") || path.ends_with(".txt") {
-        Outcome::pass(format!(
-            "the custom EULA at {url} answers 200 as plain text ({ctype})"
+        Outcome::pass(la_core::text!(
+            "the custom EULA at {url} answers 200 as plain text ({ctype})",
+            "{url} の独自 EULA はプレーンテキスト ({ctype}) として 200 を返します",
         ))
     } else {
         // AWS accepts other formats (its own examples use a PDF); only the checklist asks
         // for .txt, so this is a warning, never a failure.
         Outcome::warn(
-            format!("the custom EULA at {url} answers 200 but is {}, not plain text", if ctype.is_empty() { "untyped" } else { ctype.as_str() }),
+            la_core::text!(
+                "the custom EULA at {url} answers 200 but is {}, not plain text",
+                "{url} の独自 EULA は 200 を返しますが、プレーンテキストではなく {} です",
+                if ctype.is_empty() { "untyped" } else { ctype.as_str() }
+            ),
             format!("AWS accepts this EULA, but the {EULA_ROW} asks for a .txt file served as text/plain."),
             "AWS はこの EULA を受け付けますが、AWS チェックリストの製品の行「EULA の URL を .txt 形式で提供した」は text/plain で提供される .txt ファイルを求めています。",
         )

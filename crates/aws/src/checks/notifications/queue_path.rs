@@ -46,15 +46,16 @@ pub fn judge(url: &str, queue_arn: &str, policy: &Value, rules: &[AgreementRule]
     let listed: Vec<String> = rules.iter().map(AgreementRule::describe).collect();
     let o = if to_queue.is_empty() {
         Outcome::fail(
-            format!("no enabled EventBridge rule on the default bus in us-east-1 for aws.agreement-marketplace targets the queue {queue_arn}"),
+            la_core::text!("no enabled EventBridge rule on the default bus in us-east-1 for aws.agreement-marketplace targets the queue {queue_arn}", "us-east-1 のデフォルトバスに、キュー {queue_arn} をターゲットとする aws.agreement-marketplace 用の有効な EventBridge ルールがありません"),
             "Create a rule on the default bus in us-east-1 with the pattern {\"source\": [\"aws.agreement-marketplace\"]} and this queue as its target.",
             "us-east-1 のデフォルトバスに、パターン {\"source\": [\"aws.agreement-marketplace\"]} でこのキューをターゲットとするルールを作成してください。",
         )
     } else if delivering.is_empty() {
         let arns: Vec<&str> = to_queue.iter().map(|r| r.arn.as_str()).collect();
         Outcome::fail(
-            format!(
+            la_core::text!(
                 "the queue policy does not let events.amazonaws.com send from {}",
+                "キューポリシーが {} からの events.amazonaws.com の送信を許可していません",
                 arns.join(" or ")
             ),
             "Add a queue policy statement: Principal {\"Service\": \"events.amazonaws.com\"}, Action sqs:SendMessage, Resource the queue ARN, Condition ArnEquals aws:SourceArn = the rule's ARN.",
@@ -62,14 +63,15 @@ pub fn judge(url: &str, queue_arn: &str, policy: &Value, rules: &[AgreementRule]
         )
     } else if !manufacturer(&delivering) {
         Outcome::fail(
-            "the rule delivering to the queue matches only the \"- Proposer\" variants; the ISV receives the \"- Manufacturer\" variants, and in channel-partner deals only those",
+            la_core::text!("the rule delivering to the queue matches only the \"- Proposer\" variants; the ISV receives the \"- Manufacturer\" variants, and in channel-partner deals only those", "キューに配信するルールは \"- Proposer\" 版にしか一致しません。ISV が受け取るのは \"- Manufacturer\" 版で、チャネルパートナー経由の取引ではそれだけです"),
             "Match the \"- Manufacturer\" detail types (or drop the detail-type filter).",
             "\"- Manufacturer\" の detail-type に一致させてください (または detail-type フィルターを外してください)。",
         )
     } else {
         let names: Vec<&str> = delivering.iter().map(|r| r.name.as_str()).collect();
-        Outcome::pass(format!(
+        Outcome::pass(la_core::text!(
             "EventBridge delivers agreement events into the queue (rule {}), and the queue policy lets it",
+            "EventBridge は契約イベントをキューに配信し (ルール {})、キューポリシーもそれを許可しています",
             names.join(", ")
         ))
     };

@@ -12,6 +12,7 @@ pub mod journey;
 use super::CheckContext;
 use crate::engine::{CheckDef, CheckFuture, CheckStatus, Outcome};
 use journey::{Cut, End, Failure, Journey};
+use la_core::checklist::Text;
 use la_core::AppError;
 use rand::Rng;
 use std::time::Instant;
@@ -80,8 +81,12 @@ fn url_of(ctx: &CheckContext) -> Result<&str, AppError> {
 }
 
 /// Status error: the probe's own requirement was not reached.
-fn could_not_check(summary: String, en: &str, ja: &str) -> Outcome {
-    let mut o = Outcome::skipped(format!("could not check: {summary}")).advice(en, ja);
+fn could_not_check(summary: Text, en: &str, ja: &str) -> Outcome {
+    let summary = Text::new(
+        format!("could not check: {}", summary.en),
+        format!("確認できませんでした: {}", summary.ja),
+    );
+    let mut o = Outcome::skipped(summary).advice(en, ja);
     o.status = CheckStatus::Error;
     o
 }
@@ -93,13 +98,13 @@ const BLOCKED_JA: &str = "フルフィルメント URL とその後のすべて�
 fn no_journey(f: Failure) -> Outcome {
     match f {
         Failure::Https { url, defect } => could_not_check(
-            format!("HTTPS failed at {url}: {defect} (see registration.https)"),
+            la_core::text!("HTTPS failed at {url}: {defect} (see registration.https)", "{url} で HTTPS が失敗しました: {defect} (registration.https を参照)"),
             "Fix the HTTPS problem registration.https reports, then run the checks again.",
             "registration.https が報告する HTTPS の問題を修正してから、もう一度チェックを実行してください。",
         )
         .details(defect),
         Failure::Blocked(b) => Outcome::fail(
-            format!("the fulfillment URL is refused: {b}"),
+            la_core::text!("the fulfillment URL is refused: {b}", "フルフィルメント URL は拒否されました: {b}"),
             BLOCKED_EN,
             BLOCKED_JA,
         ),
@@ -112,13 +117,19 @@ fn unreachable(url: &str, e: &reqwest::Error) -> Outcome {
     let detail = crate::http_error_chain(e);
     let (summary, en, ja) = if e.is_timeout() {
         (
-            format!("{url} did not answer in time"),
+            la_core::text!(
+                "{url} did not answer in time",
+                "{url} は時間内に応答しませんでした"
+            ),
             "Make the registration page answer quickly: buyers arrive straight from the purchase.",
             "登録ページがすばやく応答するようにしてください。購入者は購入直後にアクセスします。",
         )
     } else {
         (
-            format!("{url} could not be reached: {detail}"),
+            la_core::text!(
+                "{url} could not be reached: {detail}",
+                "{url} に到達できませんでした: {detail}"
+            ),
             "Make the registration page reachable from the internet at the fulfillment URL.",
             "フルフィルメント URL の登録ページにインターネットから到達できるようにしてください。",
         )
@@ -146,8 +157,9 @@ fn not_reached(j: &Journey) -> Option<Outcome> {
     const JA: &str = "registration.accepts_post が報告する問題を修正してから、もう一度チェックを実行してください。";
     if let Some((h, r)) = csrf_refusal(j) {
         return Some(could_not_check(
-            format!(
+            la_core::text!(
                 "the POST is refused by {} (HTTP {}) before the page's code sees the token (see registration.accepts_post)",
+                "ページのコードがトークンを受け取る前に POST が {} に拒否されます (HTTP {}、registration.accepts_post を参照)",
                 r.framework, h.status
             ),
             EN,
@@ -157,15 +169,16 @@ fn not_reached(j: &Journey) -> Option<Outcome> {
     match &j.end {
         End::Page => None,
         End::TooManyRedirects => Some(could_not_check(
-            format!(
+            la_core::text!(
                 "the buyer never reaches a page: still redirected after {} redirects (see registration.accepts_post)",
+                "購入者がページに到達しません: {} 回リダイレクトしてもまだリダイレクトされます (registration.accepts_post を参照)",
                 journey::MAX_REDIRECTS
             ),
             EN,
             JA,
         )),
         End::Blocked(b) => Some(could_not_check(
-            format!("the redirect was not followed, {b} (see registration.accepts_post)"),
+            la_core::text!("the redirect was not followed, {b} (see registration.accepts_post)", "リダイレクトをたどりませんでした: {b} (registration.accepts_post を参照)"),
             EN,
             JA,
         )),
@@ -187,7 +200,7 @@ fn https(ctx: &CheckContext) -> CheckFuture<'_> {
             url::Url::parse(url).map_err(|_| AppError::invalid(format!("{url} is not a URL")))?;
         if parsed.scheme() != "https" {
             return Ok(Outcome::fail(
-                format!("{url} is not served over HTTPS"),
+                la_core::text!("{url} is not served over HTTPS", "{url} は HTTPS で提供されていません"),
                 "AWS requires an HTTPS registration page: serve it over TLS and update the fulfillment URL.",
                 "AWS は HTTPS の登録ページを求めています。TLS で提供し、フルフィルメント URL を更新してください。",
             ));
@@ -197,7 +210,7 @@ fn https(ctx: &CheckContext) -> CheckFuture<'_> {
             Ok(j) => j,
             Err(Failure::Https { url: at, defect }) => {
                 return Ok(Outcome::fail(
-                    format!("HTTPS failed at {at}: {defect}"),
+                    la_core::text!("HTTPS failed at {at}: {defect}", "{at} で HTTPS が失敗しました: {defect}"),
                     "Serve the page with a certificate from a public CA that is valid for the fulfillment URL's host name and not expired (for internal tests, add your CA to the environment's ca_bundle).",
                     "公的な CA が発行し、フルフィルメント URL のホスト名に有効で期限切れでない証明書でページを提供してください (社内テストでは環境の ca_bundle に CA を追加してください)。",
                 )
@@ -207,12 +220,13 @@ fn https(ctx: &CheckContext) -> CheckFuture<'_> {
         };
         let o = match &j.downgrade {
             Some((from, to)) => Outcome::fail(
-                format!("the buyer is redirected from HTTPS to plain HTTP: {from} -> {to}"),
+                la_core::text!("the buyer is redirected from HTTPS to plain HTTP: {from} -> {to}", "購入者が HTTPS から平文の HTTP にリダイレクトされます: {from} -> {to}"),
                 "Keep every redirect of the registration flow on https:// (cookies and the buyer's details would travel in clear text otherwise).",
                 "登録フローのすべてのリダイレクトを https:// のままにしてください (そうしないと Cookie や購入者の情報が平文で送られます)。",
             ),
-            None => Outcome::pass(format!(
+            None => Outcome::pass(la_core::text!(
                 "{url} presents a trusted certificate and the journey stays on HTTPS (HTTP {})",
+                "{url} は信頼できる証明書を提示し、遷移はすべて HTTPS のままです (HTTP {})",
                 j.first_status()
             )),
         };
@@ -230,37 +244,41 @@ fn accepts_post(ctx: &CheckContext) -> CheckFuture<'_> {
         let first = j.first_status();
         let o = if let Some((h, r)) = csrf_refusal(&j) {
             Outcome::fail(
-                format!(
+                la_core::text!(
                     "the buyer's POST is refused by CSRF protection: HTTP {} from {} ({}, \"{}\")",
-                    h.status, h.url, r.framework, r.evidence
+                    "購入者の POST が CSRF 保護に拒否されます: {1} から HTTP {0} ({2}、「{3}」)",
+                    h.status,
+                    h.url,
+                    r.framework,
+                    r.evidence
                 ),
                 csrf::ADVICE_EN,
                 csrf::ADVICE_JA,
             )
         } else if matches!(first, 404 | 405 | 501) {
             Outcome::fail(
-                format!("the page refuses the buyer's POST with HTTP {first}"),
+                la_core::text!("the page refuses the buyer's POST with HTTP {first}", "ページは購入者の POST を HTTP {first} で拒否します"),
                 "AWS sends buyers with a form POST (application/x-www-form-urlencoded, field x-amzn-marketplace-token): accept POST on the fulfillment URL.",
                 "AWS は購入者をフォーム POST (application/x-www-form-urlencoded、フィールド x-amzn-marketplace-token) で送ります。フルフィルメント URL で POST を受け付けてください。",
             )
         } else {
             match &j.end {
                 End::TooManyRedirects => Outcome::fail(
-                    format!("the buyer's POST is still being redirected after {} redirects (a redirect loop)", journey::MAX_REDIRECTS),
+                    la_core::text!("the buyer's POST is still being redirected after {} redirects (a redirect loop)", "購入者の POST は {} 回リダイレクトしてもまだリダイレクトされます (リダイレクトのループ)", journey::MAX_REDIRECTS),
                     "End the registration flow on a page within a few redirects; the evidence lists the chain.",
                     "登録フローが少ないリダイレクトでページに到達するようにしてください。リダイレクトの経路は証拠に記録されています。",
                 ),
                 End::Blocked(b) => Outcome::fail(
-                    format!("the buyer's POST is redirected to a refused address: {b}"),
+                    la_core::text!("the buyer's POST is redirected to a refused address: {b}", "購入者の POST が拒否対象のアドレスにリダイレクトされます: {b}"),
                     BLOCKED_EN,
                     BLOCKED_JA,
                 ),
                 End::Page if matches!(first, 401 | 403) => Outcome::warn(
-                    format!("the page answers the buyer's POST with HTTP {first}"),
+                    la_core::text!("the page answers the buyer's POST with HTTP {first}", "ページは購入者の POST に HTTP {first} で応答します"),
                     "If this is CSRF protection or a login requirement, exempt the fulfillment URL: AWS's form carries neither a CSRF token nor your site's session cookie.",
                     "CSRF 保護やログイン要求による応答であれば、フルフィルメント URL を対象外にしてください。AWS のフォームには CSRF トークンも自社サイトのセッション Cookie も含まれません。",
                 ),
-                End::Page => Outcome::pass(format!("the page accepts the buyer's POST (HTTP {first})")),
+                End::Page => Outcome::pass(la_core::text!("the page accepts the buyer's POST (HTTP {first})", "ページは購入者の POST を受け付けます (HTTP {first})")),
             }
         };
         Ok(hop_evidence(o, "POST with a token", url, &j))
@@ -305,7 +323,7 @@ fn invalid_token_graceful(ctx: &CheckContext) -> CheckFuture<'_> {
             .find_map(|h| STACK_MARKERS.iter().find(|m| h.body.contains(**m)));
         let o = if let Some(h) = j.hops.iter().find(|h| h.status >= 500) {
             Outcome::fail(
-                format!("an invalid token gets HTTP {} from {}", h.status, h.url),
+                la_core::text!("an invalid token gets HTTP {} from {}", "無効なトークンに {1} が HTTP {0} を返します", h.status, h.url),
                 "Handle ResolveCustomer's InvalidTokenException/ExpiredTokenException: show the buyer a page explaining what to do, never a server error.",
                 "ResolveCustomer の InvalidTokenException/ExpiredTokenException を処理し、サーバーエラーではなく対処方法を説明するページを表示してください。",
             )
@@ -313,13 +331,14 @@ fn invalid_token_graceful(ctx: &CheckContext) -> CheckFuture<'_> {
             o
         } else if let Some(m) = leak {
             Outcome::fail(
-                format!("an invalid token shows exception text to the buyer (\"{m}\")"),
+                la_core::text!("an invalid token shows exception text to the buyer (\"{m}\")", "無効なトークンで購入者に例外のテキストが表示されます (「{m}」)"),
                 "Catch the error and show a friendly page; never render stack traces or exception names.",
                 "エラーを捕捉して分かりやすいページを表示してください。スタックトレースや例外名を表示してはいけません。",
             )
         } else {
-            Outcome::pass(format!(
+            Outcome::pass(la_core::text!(
                 "an invalid token gets a graceful page (HTTP {})",
+                "無効なトークンには適切な案内ページが返されます (HTTP {})",
                 j.hops.last().map_or(0, |h| h.status)
             ))
         };
@@ -344,14 +363,15 @@ fn token_not_in_cookie(ctx: &CheckContext) -> CheckFuture<'_> {
         });
         let o = match found {
             Some((h, f)) => Outcome::fail(
-                format!("the registration token is stored in a cookie set by {}: {}", h.url, f.describe()),
+                la_core::text!("the registration token is stored in a cookie set by {}: {}", "登録トークンが {} の設定する Cookie に保存されています: {}", h.url, f.describe()),
                 "Resolve the token on the server at once (ResolveCustomer) and keep only your own session id in cookies: signed or encoded cookies are readable by anyone who has them.",
                 "トークンはサーバー側ですぐに解決し (ResolveCustomer)、Cookie には自社のセッション ID だけを保存してください。署名付きやエンコードされた Cookie も、持っている人なら誰でも読めます。",
             ),
             None => match not_reached(&j) {
                 Some(o) => o,
-                None => Outcome::pass(format!(
+                None => Outcome::pass(la_core::text!(
                     "no cookie carries the token in any encoding tried ({} response(s), {} Set-Cookie header(s) inspected)",
+                    "試したどのエンコードでもトークンを含む Cookie はありません (応答 {} 件、Set-Cookie ヘッダー {} 件を確認)",
                     j.hops.len(),
                     j.hops.iter().map(|h| h.set_cookies.len()).sum::<usize>()
                 )),
@@ -378,13 +398,14 @@ fn repeat_post(ctx: &CheckContext) -> CheckFuture<'_> {
         };
         let o = match second.hops.iter().find(|h| h.status >= 500) {
             Some(h) => Outcome::fail(
-                format!("posting the same token again gets HTTP {} from {}", h.status, h.url),
+                la_core::text!("posting the same token again gets HTTP {} from {}", "同じトークンを再度 POST すると {1} が HTTP {0} を返します", h.status, h.url),
                 "Buyers reload and come back: make the registration page idempotent for a token it has already seen.",
                 "購入者は再読み込みや再訪問をします。既に受け取ったトークンでも登録ページが正しく動くようにしてください。",
             ),
             None => not_reached(&second).unwrap_or_else(|| {
-                Outcome::pass(format!(
+                Outcome::pass(la_core::text!(
                     "the same token posted twice is handled (HTTP {} then {})",
+                    "同じトークンの 2 回の POST を処理できます (HTTP {}、次に {})",
                     first.first_status(),
                     second.first_status()
                 ))
@@ -411,7 +432,11 @@ fn response_time(ctx: &CheckContext) -> CheckFuture<'_> {
             Ok(j) => j,
             Err(Failure::Unreachable { error, .. }) if error.is_timeout() => {
                 return Ok(Outcome::fail(
-                    format!("{url} did not answer within {} s", limit.as_secs_f64()),
+                    la_core::text!(
+                        "{url} did not answer within {} s",
+                        "{url} は {} 秒以内に応答しませんでした",
+                        limit.as_secs_f64()
+                    ),
                     SLOW_EN,
                     SLOW_JA,
                 ))
@@ -423,8 +448,9 @@ fn response_time(ctx: &CheckContext) -> CheckFuture<'_> {
             o
         } else if j.hops.iter().any(|h| h.cut == Some(Cut::Time)) {
             Outcome::fail(
-                format!(
+                la_core::text!(
                     "the page was still sending its body after {} s (limit {} ms)",
+                    "ページは {} 秒後もまだ本文を送信していました (上限 {} ms)",
                     journey::body_budget(limit).as_secs(),
                     limit.as_millis()
                 ),
@@ -433,8 +459,9 @@ fn response_time(ctx: &CheckContext) -> CheckFuture<'_> {
             )
         } else if took > limit {
             Outcome::fail(
-                format!(
+                la_core::text!(
                     "the page took {} ms to answer (limit {} ms)",
+                    "ページの応答に {} ms かかりました (上限 {} ms)",
                     took.as_millis(),
                     limit.as_millis()
                 ),
@@ -443,8 +470,9 @@ fn response_time(ctx: &CheckContext) -> CheckFuture<'_> {
             )
         } else if j.hops.iter().any(|h| h.cut == Some(Cut::Size)) {
             Outcome::warn(
-                format!(
+                la_core::text!(
                     "the page answered in {} ms but its body is larger than {} bytes (the probe stopped reading there)",
+                    "ページは {} ms で応答しましたが、本文が {} バイトを超えています (プローブはそこで読み込みを止めました)",
                     took.as_millis(),
                     journey::BODY_CAP
                 ),
@@ -452,8 +480,9 @@ fn response_time(ctx: &CheckContext) -> CheckFuture<'_> {
                 "登録ページは小さく保ってください。終わらない本文では購入者のブラウザが読み込みを続けます。",
             )
         } else {
-            Outcome::pass(format!(
+            Outcome::pass(la_core::text!(
                 "the page answered in {} ms (limit {} ms)",
+                "ページは {} ms で応答しました (上限 {} ms)",
                 took.as_millis(),
                 limit.as_millis()
             ))

@@ -4,7 +4,7 @@
 //! when every change succeeded and the intent is APPLY.
 
 use super::entities::{delivery_options, find_offer, version_id};
-use super::validate::{self, ErrorDetail, INVALID_INPUT, RESOURCE_NOT_FOUND};
+use super::validate::{self, ErrorDetail, INVALID_INPUT, PRICING_TERMS, RESOURCE_NOT_FOUND};
 use crate::error::AwsResult;
 use crate::model::{DeliveryOption, Dimension, Offer, PricingModel, Product};
 use crate::{random_id, Sandbox};
@@ -262,15 +262,6 @@ fn set_rule(doc: &mut Value, rule: Value) {
     rules.push(rule);
     doc["Rules"] = Value::Array(rules);
 }
-
-const PRICING_TERMS: &[&str] = &[
-    "UsageBasedPricingTerm",
-    "ConfigurableUpfrontPricingTerm",
-    "FixedUpfrontPricingTerm",
-    "FreeTrialPricingTerm",
-    "RecurringPaymentTerm",
-    "ByolPricingTerm",
-];
 
 fn offer_change(o: &mut Offer, ct: &str, d: &Value, now: i64) -> Applied {
     let doc = &mut o.doc;

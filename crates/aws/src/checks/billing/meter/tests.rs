@@ -128,9 +128,9 @@ fn nothing_is_sent_without_an_hour_the_saas_holds() {
     ));
     match plan(&legacy, BUYER, IntegrationStyle::Legacy, "code", T) {
         Plan::Verdict(o) => assert!(
-            o.summary.contains("only a CustomerIdentifier"),
+            o.summary.en.contains("only a CustomerIdentifier"),
             "{}",
-            o.summary
+            o.summary.en
         ),
         Plan::Send(r) => panic!("would send {r:?}"),
     }
@@ -143,8 +143,8 @@ fn nothing_is_sent_without_an_hour_the_saas_holds() {
             T + 60,
         ) {
             Plan::Verdict(o) => {
-                assert_eq!(o.status, CheckStatus::Skipped, "{}", o.summary);
-                assert!(o.summary.starts_with("not sent"), "{}", o.summary);
+                assert_eq!(o.status, CheckStatus::Skipped, "{}", o.summary.en);
+                assert!(o.summary.en.starts_with("not sent"), "{}", o.summary.en);
             }
             Plan::Send(r) => panic!("would send {r:?}"),
         }
@@ -165,7 +165,7 @@ fn the_saas_s_own_refusals_and_missing_license_are_verdicts() {
         "",
         T,
     ) {
-        Plan::Verdict(o) => assert_eq!(o.status, CheckStatus::Fail, "{}", o.summary),
+        Plan::Verdict(o) => assert_eq!(o.status, CheckStatus::Fail, "{}", o.summary.en),
         Plan::Send(r) => panic!("{r:?}"),
     }
     let by_code = records(&entry(
@@ -181,8 +181,8 @@ fn the_saas_s_own_refusals_and_missing_license_are_verdicts() {
         T,
     ) {
         Plan::Verdict(o) => {
-            assert_eq!(o.status, CheckStatus::Warn, "{}", o.summary);
-            assert!(o.summary.contains("LicenseArn"), "{}", o.summary);
+            assert_eq!(o.status, CheckStatus::Warn, "{}", o.summary.en);
+            assert!(o.summary.en.contains("LicenseArn"), "{}", o.summary.en);
         }
         Plan::Send(r) => panic!("{r:?}"),
     }
@@ -210,5 +210,6 @@ fn verdicts_on_aws_answers() {
     }
     assert!(verdict(r, BUYER, Some("DuplicateRecord"), 0)
         .summary
+        .en
         .contains("2026-11-23T10:00:00Z"));
 }

@@ -6,6 +6,16 @@
 //! them to validate a plan before it is sent.
 
 mod offer;
+
+/// The term types UpdatePricingTerms accepts: validation checks them, applying replaces them.
+pub const PRICING_TERMS: &[&str] = &[
+    "UsageBasedPricingTerm",
+    "ConfigurableUpfrontPricingTerm",
+    "FixedUpfrontPricingTerm",
+    "FreeTrialPricingTerm",
+    "RecurringPaymentTerm",
+    "ByolPricingTerm",
+];
 mod shapes;
 #[cfg(test)]
 mod tests;

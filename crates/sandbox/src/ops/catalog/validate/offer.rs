@@ -1,7 +1,7 @@
 //! The Offer@1.0 change-type shapes (offer_1_0 and its appendix).
 
 use super::shapes::*;
-use super::{Shape, INVALID_INPUT};
+use super::{Shape, INVALID_INPUT, PRICING_TERMS};
 
 // ---- Offer@1.0 -----------------------------------------------------------------------------
 
@@ -35,18 +35,7 @@ pub(super) static OFFER_INFORMATION: Shape = Shape::Obj(&[
     f("PreExistingAgreement", false, &ANY),
 ]);
 pub(super) static PRICING_TERM: Shape = Shape::Obj(&[
-    f(
-        "Type",
-        true,
-        &Shape::OneOf(&[
-            "UsageBasedPricingTerm",
-            "ConfigurableUpfrontPricingTerm",
-            "FixedUpfrontPricingTerm",
-            "FreeTrialPricingTerm",
-            "RecurringPaymentTerm",
-            "ByolPricingTerm",
-        ]),
-    ),
+    f("Type", true, &Shape::OneOf(PRICING_TERMS)),
     f(
         "CurrencyCode",
         false,
