@@ -269,10 +269,16 @@ async fn run_one<C: Sync>(ctx: &C, def: &CheckDef<C>, opts: &EngineOptions) -> O
 /// The one line each AWS check shows when the environment's credential chain found nothing;
 /// the run says once, before, what to do (`crate::run::NO_CREDENTIALS`).
 pub const NO_CREDENTIALS_SUMMARY: &str = "could not check: no credentials";
+/// Its Japanese.
+pub const NO_CREDENTIALS_SUMMARY_JA: &str = "確認できません: 認証情報がありません";
 
 /// The result of an AWS check not run because no credentials were found (status error).
 pub fn no_credentials(id: &str) -> CheckResult {
-    let o = Outcome::new(CheckStatus::Error, NO_CREDENTIALS_SUMMARY).advice(
+    let o = Outcome::new(
+        CheckStatus::Error,
+        la_core::checklist::Text::new(NO_CREDENTIALS_SUMMARY, NO_CREDENTIALS_SUMMARY_JA),
+    )
+    .advice(
         crate::run::NO_CREDENTIALS_ADVICE_EN,
         crate::run::NO_CREDENTIALS_ADVICE_JA,
     );

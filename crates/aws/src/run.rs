@@ -120,7 +120,7 @@ pub const NO_CREDENTIALS_ADVICE_JA: &str = "この環境の AWS 認証情報が�
 pub fn lacked_credentials(results: &[CheckResult]) -> bool {
     results
         .iter()
-        .any(|r| r.summary == engine::NO_CREDENTIALS_SUMMARY)
+        .any(|r| r.summary.en == engine::NO_CREDENTIALS_SUMMARY)
 }
 
 /// Runs the checks of a step (or the whole environment) of a workspace from the app's store:

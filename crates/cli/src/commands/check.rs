@@ -75,7 +75,7 @@ pub async fn run(a: CheckArgs) -> ExitStatus {
     let told = std::sync::atomic::AtomicBool::new(false);
     let progress = move |p: Progress| {
         if let Progress::Finished { result } = &p {
-            if result.summary == la_aws::engine::NO_CREDENTIALS_SUMMARY
+            if result.summary.en == la_aws::engine::NO_CREDENTIALS_SUMMARY
                 && !told.swap(true, std::sync::atomic::Ordering::Relaxed)
             {
                 eprintln!("{}", la_aws::run::NO_CREDENTIALS);
