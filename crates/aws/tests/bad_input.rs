@@ -133,6 +133,11 @@ async fn run_row_within(c: &Core, ws: &str, row: &Row, port: u16, limit: Duratio
     let ja = summary.replacen("cannot check: ", "確認できません: ", 1);
     let ja = ja.replacen("throttled by AWS: ", "AWS に呼び出しを制限されました: ", 1);
     let ja = ja.replacen("credentials: ", "認証情報: ", 1);
+    let ja = ja.replacen(
+        la_aws::engine::NO_CREDENTIALS_SUMMARY,
+        la_aws::engine::NO_CREDENTIALS_SUMMARY_JA,
+        1,
+    );
     if let Some(action) = summary
         .strip_prefix("cannot check: needs `")
         .and_then(|a| a.strip_suffix('`'))
