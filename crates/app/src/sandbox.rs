@@ -119,8 +119,32 @@ pub struct SandboxLicense {
     pub license_arn: String,
     pub product_code: String,
     pub customer_aws_account_id: String,
-    pub status: String,
+    pub status: SandboxLicenseStatus,
     pub entitlements: String,
+}
+
+/// A sandbox license's state, as the Sandbox page shows it (translated there).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum SandboxLicenseStatus {
+    Active,
+    PendingCancellation,
+    Cancelled,
+    Expired,
+    Failed,
+}
+
+impl From<la_sandbox::model::LicenseStatus> for SandboxLicenseStatus {
+    fn from(s: la_sandbox::model::LicenseStatus) -> Self {
+        use la_sandbox::model::LicenseStatus as L;
+        match s {
+            L::Active => Self::Active,
+            L::PendingCancellation => Self::PendingCancellation,
+            L::Cancelled => Self::Cancelled,
+            L::Expired => Self::Expired,
+            L::Failed => Self::Failed,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
@@ -251,7 +275,7 @@ pub async fn activity(app: &App) -> Result<SandboxActivity, AppError> {
             license_arn: l.license_arn,
             product_code: l.product_code,
             customer_aws_account_id: l.customer_aws_account_id,
-            status: format!("{:?}", l.status),
+            status: l.status.into(),
             entitlements: l
                 .entitlements
                 .iter()

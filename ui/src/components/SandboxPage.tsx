@@ -242,7 +242,7 @@ export function SandboxPage(props: { onError: (e: unknown) => void }) {
                     <td>
                       <code className="small">{l.product_code}</code>
                     </td>
-                    <td>{l.status}</td>
+                    <td>{t(`license_${l.status}`)}</td>
                     <td className="small">{l.entitlements}</td>
                   </tr>
                 ))}

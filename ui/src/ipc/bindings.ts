@@ -540,9 +540,12 @@ export type SandboxLicense = {
 	license_arn: string,
 	product_code: string,
 	customer_aws_account_id: string,
-	status: string,
+	status: SandboxLicenseStatus,
 	entitlements: string,
 };
+
+/**  A sandbox license's state, as the Sandbox page shows it (translated there). */
+export type SandboxLicenseStatus = "active" | "pending_cancellation" | "cancelled" | "expired" | "failed";
 
 export type SandboxNotification = {
 	time: string,
