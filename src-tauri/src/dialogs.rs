@@ -12,6 +12,13 @@ fn to_path(p: FilePath) -> Option<PathBuf> {
     p.into_path().ok()
 }
 
+/// Records a single pick (if any) and returns it for the window.
+fn record_one(app: &App, picked: Option<FilePath>) -> Option<String> {
+    let path = picked.and_then(to_path);
+    app.picked().record(path.as_slice());
+    path.map(|p| p.display().to_string())
+}
+
 /// Runs a blocking dialog off the async runtime's workers.
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
@@ -55,9 +62,7 @@ pub async fn pick_open_file(
             .blocking_pick_file()
     })
     .await?;
-    let path = picked.and_then(to_path);
-    app.picked().record(path.as_slice());
-    Ok(path.map(|p| p.display().to_string()))
+    Ok(record_one(&app, picked))
 }
 
 /// "Save as" with a suggested name (a report, an environment file); none when cancelled.
@@ -79,7 +84,5 @@ pub async fn pick_save_file(
             .blocking_save_file()
     })
     .await?;
-    let path = picked.and_then(to_path);
-    app.picked().record(path.as_slice());
-    Ok(path.map(|p| p.display().to_string()))
+    Ok(record_one(&app, picked))
 }

@@ -113,6 +113,17 @@ async fn target(env: &EnvArg) -> Result<Target, ExitStatus> {
         .map_err(|e| ExitStatus::Usage.with_error(e.message))
 }
 
+/// The environment's target and the listing file (given, else beside the environment file).
+async fn target_and_listing(
+    env: &EnvArg,
+    given: &Option<PathBuf>,
+) -> Result<(Target, la_listing::Listing), ExitStatus> {
+    let t = target(env).await?;
+    let listing = la_listing::file::read(&listing_path(env, given))
+        .map_err(|e| ExitStatus::Usage.with_error(e.message))?;
+    Ok((t, listing))
+}
+
 fn listing_path(env: &EnvArg, given: &Option<PathBuf>) -> PathBuf {
     given
         .clone()
@@ -236,13 +247,9 @@ fn follow(poll: u64) -> Follow {
 }
 
 async fn plan(a: PlanArgs) -> ExitStatus {
-    let t = match target(&a.env).await {
-        Ok(t) => t,
+    let (t, listing) = match target_and_listing(&a.env, &a.listing).await {
+        Ok(v) => v,
         Err(s) => return s,
-    };
-    let listing = match la_listing::file::read(&listing_path(&a.env, &a.listing)) {
-        Ok(l) => l,
-        Err(e) => return ExitStatus::Usage.with_error(e.message),
     };
     let planned = match uc::plan(&t, &listing, !a.no_validate, follow(2)).await {
         Ok(p) => p,
@@ -275,13 +282,9 @@ async fn apply(a: ApplyArgs) -> ExitStatus {
             "nothing is sent to AWS without --yes (run `listing plan` to see what would change)",
         );
     }
-    let t = match target(&a.env).await {
-        Ok(t) => t,
+    let (t, listing) = match target_and_listing(&a.env, &a.listing).await {
+        Ok(v) => v,
         Err(s) => return s,
-    };
-    let listing = match la_listing::file::read(&listing_path(&a.env, &a.listing)) {
-        Ok(l) => l,
-        Err(e) => return ExitStatus::Usage.with_error(e.message),
     };
     let text = a.env.format == Format::Text;
     let progress = move |s: &la_listing::ChangeSetStatus| {
