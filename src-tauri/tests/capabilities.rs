@@ -4,10 +4,11 @@
 //! and the CSP stays strict.
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+fn root() -> std::path::PathBuf {
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR is set by cargo"),
+    )
 }
 
 include!("../registered_commands.rs");

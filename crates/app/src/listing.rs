@@ -20,7 +20,12 @@ pub struct Target {
 
 pub async fn target(env_file: &Path) -> Result<Target, AppError> {
     let f = la_core::envfile::read(env_file).map_err(AppError::from)?;
-    let sdk = la_aws::sdk_config(&f.settings, None)
+    let ca_pem = f
+        .ca_bundle
+        .as_deref()
+        .map(la_aws::access::read_ca_bundle)
+        .transpose()?;
+    let sdk = la_aws::access::sdk_config_trusting(&f.settings, None, ca_pem.as_deref())
         .await
         .map_err(|e| AppError::new(ErrorCode::Credentials, e.to_string()))?;
     Ok(Target {

@@ -199,10 +199,12 @@ mod tests {
     /// The identifier is the one tauri.conf.json gives the app.
     #[test]
     fn the_identifier_is_the_apps() {
-        let conf = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../src-tauri/tauri.conf.json"
-        ))
+        let conf = std::fs::read_to_string(
+            std::path::PathBuf::from(
+                std::env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR is set by cargo"),
+            )
+            .join("../../src-tauri/tauri.conf.json"),
+        )
         .expect("tauri.conf.json");
         let v: serde_json::Value = serde_json::from_str(&conf).expect("json");
         assert_eq!(v["identifier"], IDENTIFIER);

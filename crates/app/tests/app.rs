@@ -126,8 +126,15 @@ async fn stored_keys_without_a_keychain_are_a_keychain_error() {
         .environment(&ws, EnvKind::Staging)
         .expect("settings");
     settings.credential_source = CredentialSource::AccessKeys;
-    core.save_environment(&ws, EnvKind::Staging, &settings)
+    let view = core
+        .save_environment(&ws, EnvKind::Staging, &settings)
         .expect("save");
+    // The form says the keychain is missing, not "no access keys stored".
+    assert!(!view.has_access_keys);
+    assert_eq!(
+        view.keychain_problem.map(|p| p.kind),
+        Some(la_core::secrets::KeychainProblemKind::Unavailable)
+    );
     let e = la_app::purchase::start(&app, start(&ws))
         .await
         .expect_err("needs the keychain");
@@ -150,13 +157,37 @@ async fn check_runs_take_turns_and_report_progress() {
         // Step 1 (identity.caller, catalog.seller_access): both answer from the sandbox.
         step_id: Some("s01".into()),
     };
-    let (a, b) = tokio::join!(
-        la_app::checks::run(&app, req.clone()),
-        la_app::checks::run(&app, req.clone())
-    );
-    let (ok, refused) = if a.is_ok() { (a, b) } else { (b, a) };
-    let run = ok.expect("one run");
+    // A run that surely waits: its endpoint accepts connections and never answers. (Racing two
+    // runs on the sandbox was flaky: a run whose calls failed at once finished in one poll.)
+    let core = app.core().expect("core");
+    let (kept, _) = core
+        .store()
+        .environment(&ws, EnvKind::Staging)
+        .expect("settings");
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let mut waiting = kept.clone();
+    waiting.endpoint_url = format!("http://{}", silent.local_addr().expect("addr"));
+    core.save_environment(&ws, EnvKind::Staging, &waiting)
+        .expect("save");
+    let first = la_app::checks::run(&app, req.clone());
+    tokio::pin!(first);
+    let polled = std::future::poll_fn(|cx| {
+        std::task::Poll::Ready(std::future::Future::poll(first.as_mut(), cx))
+    })
+    .await;
+    assert!(polled.is_pending(), "the run waits on the silent endpoint");
+    let refused = la_app::checks::run(&app, req.clone()).await;
     assert_eq!(refused.err().map(|e| e.code), Some(ErrorCode::Conflict));
+    assert!(la_app::checks::cancel(&app).await.expect("cancel"));
+    let cancelled = first.await.expect("the run ends");
+    assert_eq!(cancelled.state, la_core::model::CheckRunState::Cancelled);
+    drop(silent);
+    // On the sandbox again, a run finishes and announces every result.
+    core.save_environment(&ws, EnvKind::Staging, &kept)
+        .expect("save");
+    let run = la_app::checks::run(&app, req.clone())
+        .await
+        .expect("the slot is free again");
     assert_eq!(run.state, la_core::model::CheckRunState::Finished);
     let progress = host
         .events

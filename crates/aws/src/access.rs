@@ -3,6 +3,7 @@
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::Credentials;
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use la_core::model::{CredentialSource, EnvironmentSettings};
 use la_core::secrets::AccessKeys;
 
@@ -83,8 +84,14 @@ fn region(settings: &EnvironmentSettings) -> Region {
     Region::new(r)
 }
 
-fn base_loader(settings: &EnvironmentSettings) -> aws_config::ConfigLoader {
-    let loader = aws_config::defaults(BehaviorVersion::latest()).region(region(settings));
+fn base_loader(
+    settings: &EnvironmentSettings,
+    http: Option<&SharedHttpClient>,
+) -> aws_config::ConfigLoader {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).region(region(settings));
+    if let Some(http) = http {
+        loader = loader.http_client(http.clone());
+    }
     if settings.endpoint_url.is_empty() {
         loader
     } else {
@@ -98,7 +105,21 @@ pub async fn sdk_config(
     settings: &EnvironmentSettings,
     keys: Option<AccessKeys>,
 ) -> Result<SdkConfig, AccessError> {
-    let mut loader = base_loader(settings);
+    sdk_config_trusting(settings, keys, None).await
+}
+
+/// `sdk_config` whose HTTPS client also trusts the PEM certificates in `ca_bundle` (an
+/// environment file's `ca_bundle`): an endpoint behind a private CA — a TLS-inspecting proxy, an
+/// emulator served over TLS — is reached over https rather than plain http, which real mode
+/// refuses for anything but the built-in sandbox. The system's roots stay trusted.
+pub async fn sdk_config_trusting(
+    settings: &EnvironmentSettings,
+    keys: Option<AccessKeys>,
+    ca_bundle: Option<&[u8]>,
+) -> Result<SdkConfig, AccessError> {
+    let http = ca_bundle.map(https_client_trusting);
+    let http = http.as_ref();
+    let mut loader = base_loader(settings, http);
     match settings.credential_source {
         // A sandbox environment on the default chain signs with the sandbox's demo credentials,
         // so whatever AWS credentials the machine has never reach the sandbox (nor fail there).
@@ -136,7 +157,7 @@ pub async fn sdk_config(
                 loader = loader.profile_name(&settings.profile);
             }
             // The role is assumed with the credentials the profile (or default chain) gives.
-            let mut base = base_loader(settings);
+            let mut base = base_loader(settings, http);
             if !settings.profile.is_empty() {
                 base = base.profile_name(&settings.profile);
             }
@@ -150,6 +171,30 @@ pub async fn sdk_config(
         }
     }
     Ok(loader.load().await)
+}
+
+/// The bytes of an environment's CA bundle, or the specific error naming it.
+pub fn read_ca_bundle(path: &std::path::Path) -> Result<Vec<u8>, la_core::AppError> {
+    std::fs::read(path).map_err(|e| {
+        la_core::AppError::invalid(format!("Cannot read the CA bundle {}: {e}", path.display()))
+    })
+}
+
+/// The SDK's own HTTPS client (rustls on aws-lc, as `default-https-client` builds it) with the
+/// PEM certificates added to the system's roots. PEM is checked when a connection is made; the
+/// callers read the bundle through `CheckContext::http_client` first, which refuses a file that
+/// holds no certificate.
+fn https_client_trusting(pem: &[u8]) -> SharedHttpClient {
+    use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode, TlsContext, TrustStore};
+    let ctx = TlsContext::builder()
+        .with_trust_store(TrustStore::default().with_pem_certificate(pem.to_vec()))
+        .build()
+        // Building only copies the store; there is nothing to fail on for rustls.
+        .unwrap_or_default();
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
+        .tls_context(ctx)
+        .build_https()
 }
 
 /// What the SDK configuration's credential chain gives, asked once before any call.

@@ -58,11 +58,22 @@ pub async fn run_checks(
         )));
     }
     let needs_aws = selected.iter().any(|c| c.needs_aws);
+    // Built first: it refuses a CA bundle that is unreadable or holds no certificate, before
+    // the SDK is handed the same bundle.
+    let http = CheckContext::http_client(input.ca_bundle)?;
+    let ca_pem = input
+        .ca_bundle
+        .map(crate::access::read_ca_bundle)
+        .transpose()?;
     let sdk = if needs_aws {
         Some(
-            crate::sdk_config(&input.settings, input.keys.clone())
-                .await
-                .map_err(|e| AppError::new(la_core::ErrorCode::Credentials, e.to_string()))?,
+            crate::access::sdk_config_trusting(
+                &input.settings,
+                input.keys.clone(),
+                ca_pem.as_deref(),
+            )
+            .await
+            .map_err(|e| AppError::new(la_core::ErrorCode::Credentials, e.to_string()))?,
         )
     } else {
         None
@@ -82,7 +93,7 @@ pub async fn run_checks(
         own_access_keys(&input.settings, input.keys.as_ref(), sdk.as_ref()).await
     };
     let ctx = CheckContext {
-        http: CheckContext::http_client(input.ca_bundle)?,
+        http,
         settings: input.settings,
         sdk,
         response_time_limit: Duration::from_millis(input.response_time_limit_ms),
@@ -194,9 +205,13 @@ mod tests {
             );
         }
         let pretty = serde_json::to_string_pretty(&policy).expect("json");
-        let readme =
-            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
-                .expect("README");
+        let readme = std::fs::read_to_string(
+            std::path::PathBuf::from(
+                std::env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR is set by cargo"),
+            )
+            .join("../../README.md"),
+        )
+        .expect("README");
         assert!(
             readme.contains(&pretty),
             "README.md's IAM policy is stale; replace it with:\n{pretty}"

@@ -269,7 +269,10 @@ fn serve_refuses_a_public_address_without_the_flag() {
 
 #[test]
 fn a_boto3_saas_works_against_the_sandbox() {
-    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let repo = std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR is set by cargo"),
+    )
+    .join("../..");
     let python = repo.join(".tools/venv/bin/python");
     assert!(
         python.exists(),

@@ -187,6 +187,9 @@ pub struct EnvironmentView {
     pub kind: EnvKind,
     pub settings: EnvironmentSettings,
     pub has_access_keys: bool,
+    /// Why `has_access_keys` could not be read (keychain locked or missing): shown instead of
+    /// "no keys stored", which would be false. `None` when the keychain answered.
+    pub keychain_problem: Option<crate::secrets::KeychainProblem>,
     pub updated_at: String,
     /// The fulfillment URL is the built-in sandbox's demo SaaS, which the app can ask for a
     /// metering record (`crate::demo::is_demo_saas`).

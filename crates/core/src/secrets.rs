@@ -169,17 +169,26 @@ impl Secrets {
     }
 
     pub(crate) fn named_entry(&self, user: String) -> Result<std::sync::Arc<keyring::Entry>> {
+        self.entry_or_problem(user).map_err(CoreError::from)
+    }
+
+    fn entry_or_problem(
+        &self,
+        user: String,
+    ) -> std::result::Result<std::sync::Arc<keyring::Entry>, KeychainProblem> {
         if !self.available {
-            return Err(CoreError::Keychain(
-                "this machine has no keychain (LISTING_ASSISTANT_KEYRING=none)".into(),
-            ));
+            return Err(KeychainProblem {
+                kind: KeychainProblemKind::Unavailable,
+                detail: "No keychain is available: this machine has no keychain (LISTING_ASSISTANT_KEYRING=none).".into(),
+            });
         }
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(e) = entries.get(&user) {
             return Ok(e.clone());
         }
-        let e =
-            std::sync::Arc::new(keyring::Entry::new(&self.service, &user).map_err(keychain_error)?);
+        let e = std::sync::Arc::new(
+            keyring::Entry::new(&self.service, &user).map_err(|e| problem(&e))?,
+        );
         entries.insert(user, e.clone());
         Ok(e)
     }
@@ -204,9 +213,27 @@ impl Secrets {
         }
     }
 
+    /// Whether keys are stored, or why that cannot be known. A locked or missing keychain is
+    /// never "no keys stored": the UI would invite the user to type keys they already stored.
+    /// (A locked Secret Service collection that holds no entry for this environment does read
+    /// as `Ok(false)`, truthfully: item attributes are searchable while locked, so the search
+    /// proves there is none; storing keys then fails with "locked".)
+    pub fn access_keys_presence(
+        &self,
+        workspace_id: &str,
+        env: EnvKind,
+    ) -> std::result::Result<bool, KeychainProblem> {
+        let entry =
+            self.entry_or_problem(format!("{workspace_id}/{}/access-keys", env.as_str()))?;
+        match entry.get_password() {
+            Ok(_) => Ok(true),
+            Err(keyring::Error::NoEntry) => Ok(false),
+            Err(e) => Err(problem(&e)),
+        }
+    }
+
     pub fn has_access_keys(&self, workspace_id: &str, env: EnvKind) -> bool {
-        // Presence only; an unavailable keychain reads as "none stored".
-        matches!(self.access_keys(workspace_id, env), Ok(Some(_)))
+        matches!(self.access_keys_presence(workspace_id, env), Ok(true))
     }
 
     pub fn delete_access_keys(&self, workspace_id: &str, env: EnvKind) -> Result<()> {
@@ -259,7 +286,41 @@ fn parse_seed(stored: &str) -> Result<Sensitive<[u8; 32]>> {
 /// What the user reads when the keychain cannot be used. keyring's messages carry no secret
 /// values, only what went wrong with the store; they are kept in brackets for support.
 fn keychain_error(e: keyring::Error) -> CoreError {
-    CoreError::Keychain(match &e {
+    problem(&e).into()
+}
+
+/// Why the keychain could not be used, as the UI shows it: the kind picks the translated
+/// headline, the detail (English, with the store's own words in brackets) is for support.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct KeychainProblem {
+    pub kind: KeychainProblemKind,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum KeychainProblemKind {
+    /// Locked, or an unlock prompt that could not be shown or was dismissed.
+    Locked,
+    /// No keychain on this machine or session.
+    Unavailable,
+    /// The store answered but refused this entry.
+    Refused,
+}
+
+impl From<KeychainProblem> for CoreError {
+    fn from(p: KeychainProblem) -> Self {
+        CoreError::Keychain(p.detail)
+    }
+}
+
+fn problem(e: &keyring::Error) -> KeychainProblem {
+    let kind = match e {
+        keyring::Error::NoStorageAccess(_) => KeychainProblemKind::Locked,
+        keyring::Error::PlatformFailure(_) => KeychainProblemKind::Unavailable,
+        _ => KeychainProblemKind::Refused,
+    };
+    let detail = match e {
         // Secret Service: a locked collection, an unlock prompt that could not be shown or was
         // dismissed. macOS and Windows use it for a locked or denied store too.
         keyring::Error::NoStorageAccess(why) => format!(
@@ -273,7 +334,8 @@ fn keychain_error(e: keyring::Error) -> CoreError {
             format!("No keychain is available: the system keychain failed ({why}).")
         }
         other => format!("The keychain refused the entry: {other}"),
-    })
+    };
+    KeychainProblem { kind, detail }
 }
 
 #[cfg(test)]

@@ -206,9 +206,11 @@ impl Core {
 
     fn environment_view(&self, workspace_id: &str, kind: EnvKind) -> Result<EnvironmentView> {
         let (settings, updated_at) = self.store.environment(workspace_id, kind)?;
+        let presence = self.secrets.access_keys_presence(workspace_id, kind);
         Ok(EnvironmentView {
             kind,
-            has_access_keys: self.secrets.has_access_keys(workspace_id, kind),
+            has_access_keys: matches!(presence, Ok(true)),
+            keychain_problem: presence.err(),
             demo_saas: crate::demo::is_demo_saas(&settings),
             settings,
             updated_at,

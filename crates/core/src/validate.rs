@@ -230,16 +230,26 @@ pub fn validate_settings(s: &EnvironmentSettings) -> Vec<FieldError> {
         ));
     }
     if !s.endpoint_url.is_empty() {
-        // Real credentials (and a session token, which travels as a plain header) must not
-        // cross a network unencrypted: plain http only to this machine — the sandbox, or a local
-        // emulator (moto, LocalStack) in real mode.
+        // Real credentials (and a session token, which travels as a plain header) are never
+        // sent unencrypted: real mode is https only, even to this machine, where any local
+        // process could be listening on the port. Plain http is for the sandbox (its demo keys
+        // are public) on this machine. An endpoint behind a private CA — a TLS-inspecting proxy,
+        // an emulator served over TLS — is reached with the environment file's `ca_bundle`.
         match url::Url::parse(&s.endpoint_url) {
             Ok(u) if u.scheme() == "https" && u.host().is_some() => {}
-            Ok(u) if u.scheme() == "http" && is_loopback_host(&u) => {}
+            Ok(u)
+                if u.scheme() == "http"
+                    && is_loopback_host(&u)
+                    && s.mode == EnvMode::Sandbox => {}
+            Ok(u) if u.scheme() == "http" && is_loopback_host(&u) => out.push(err(
+                "endpoint_url",
+                "Real mode sends your AWS credentials: use an https:// endpoint, even on this machine (an emulator behind TLS: add its CA to the environment file's ca_bundle). Plain http is only for the sandbox.",
+                "本番モードでは AWS 認証情報を送信するため、このマシン上でも https:// のエンドポイントを使ってください (TLS で提供するエミュレーターは、その CA を環境ファイルの ca_bundle に追加します)。暗号化されていない http はサンドボックス専用です。",
+            )),
             Ok(u) if u.scheme() == "http" && u.host().is_some() => out.push(err(
                 "endpoint_url",
-                "Plain http is only allowed to this machine (127.0.0.1, ::1, localhost); use https for any other endpoint.",
-                "暗号化されていない http はこのマシン (127.0.0.1、::1、localhost) 宛てにのみ使えます。それ以外のエンドポイントには https を使ってください。",
+                "Plain http is only allowed to the sandbox on this machine (127.0.0.1, ::1, localhost); use https for any other endpoint.",
+                "暗号化されていない http はこのマシン (127.0.0.1、::1、localhost) 上のサンドボックス宛てにのみ使えます。それ以外のエンドポイントには https を使ってください。",
             )),
             _ => out.push(err(
                 "endpoint_url",
@@ -436,7 +446,24 @@ mod tests {
         };
         let fields: Vec<String> = validate_settings(&s).into_iter().map(|e| e.field).collect();
         assert_eq!(fields, vec!["endpoint_url".to_string()]);
+        // Real mode: https only, this machine included (credentials travel with each call).
+        for refused in [
+            "http://127.0.0.1:8484",
+            "http://[::1]:8484",
+            "http://localhost:4566",
+        ] {
+            s.endpoint_url = refused.into();
+            let errors = validate_settings(&s);
+            assert_eq!(errors.len(), 1, "{refused}");
+            assert!(
+                errors[0].message.en.starts_with("Real mode sends"),
+                "{refused}"
+            );
+        }
+        s.endpoint_url = "https://127.0.0.1:4566".into();
+        assert_eq!(validate_settings(&s), vec![]);
         s.mode = EnvMode::Sandbox;
+        s.endpoint_url = "http://vpce-0abc.marketplace.us-east-1.vpce.amazonaws.com".into();
         assert_eq!(validate_settings(&s).len(), 1, "sandbox mode too");
         s.endpoint_url = "http://10.0.0.5:8484".into();
         assert_eq!(validate_settings(&s).len(), 1);

@@ -13,7 +13,7 @@
 
 use la_core::error::{AppError, CoreError, ErrorCode};
 use la_core::model::EnvKind;
-use la_core::secrets::{validate_access_keys, Backend, Secrets};
+use la_core::secrets::{validate_access_keys, Backend, KeychainProblemKind, Secrets};
 
 const SERVICE: &str = "io.listingassistant.secret-service-test";
 const WS: &str = "ws-secret-service";
@@ -75,6 +75,15 @@ fn ss_locked() {
         .access_keys(WS, EnvKind::Staging)
         .expect_err("a locked keychain is not \"no keys stored\"");
     assert_keychain_error(e, "The keychain is locked");
+    // What the environment form shows: "locked", never "no keys stored".
+    let p = s
+        .access_keys_presence(WS, EnvKind::Staging)
+        .expect_err("locked is not absent");
+    assert_eq!(p.kind, KeychainProblemKind::Locked);
+    assert!(!s.has_access_keys(WS, EnvKind::Staging));
+    // An environment with no entry at all: item attributes stay searchable while the
+    // collection is locked, so "none stored" is the truth there, not a guess.
+    assert_eq!(s.access_keys_presence(WS, EnvKind::Production), Ok(false));
     let keys = validate_access_keys(KEY_ID, SECRET, Some(TOKEN)).expect("valid");
     let e = s
         .set_access_keys(WS, EnvKind::Staging, &keys)
@@ -90,6 +99,12 @@ fn ss_no_keychain() {
         .access_keys(WS, EnvKind::Staging)
         .expect_err("no keychain is not \"no keys stored\"");
     assert_keychain_error(e, "No keychain is available");
+    assert_eq!(
+        s.access_keys_presence(WS, EnvKind::Staging)
+            .expect_err("no keychain is not absent")
+            .kind,
+        KeychainProblemKind::Unavailable
+    );
     // The OS store on Linux (the kernel keyring in front of the Secret Service) says the same
     // for an entry it does not have cached.
     let os = Secrets::new(SERVICE, Backend::Os);

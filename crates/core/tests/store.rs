@@ -192,6 +192,7 @@ fn access_keys_go_to_the_keyring_not_the_database() {
     let d = c.workspace_detail(&ws.id).expect("detail");
     assert!(d.environments[1].has_access_keys);
     assert!(!d.environments[0].has_access_keys);
+    assert!(d.environments.iter().all(|e| e.keychain_problem.is_none()));
     drop(c);
     for entry in std::fs::read_dir(dir.path()).expect("dir") {
         let path = entry.expect("entry").path();

@@ -6,10 +6,13 @@
 
 use la_notify_parse::{parse, Parsed};
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 fn cases() -> Vec<(PathBuf, Value)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../conformance/notifications");
+    let root = std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR is set by cargo"),
+    )
+    .join("../../conformance/notifications");
     let mut out = Vec::new();
     for dir in ["sns", "eventbridge"] {
         let mut files: Vec<PathBuf> = std::fs::read_dir(root.join(dir))

@@ -43,7 +43,18 @@ pub async fn watch_config(
     buyer_account: &str,
     delete_messages: bool,
 ) -> Result<WatchConfig, AppError> {
-    let sdk = la_aws::sdk_config(settings, keys.clone())
+    watch_config_trusting(settings, keys, buyer_account, delete_messages, None).await
+}
+
+/// `watch_config` whose AWS clients also trust an environment file's CA bundle (PEM).
+pub async fn watch_config_trusting(
+    settings: &EnvironmentSettings,
+    keys: Option<AccessKeys>,
+    buyer_account: &str,
+    delete_messages: bool,
+    ca_bundle: Option<&[u8]>,
+) -> Result<WatchConfig, AppError> {
+    let sdk = la_aws::access::sdk_config_trusting(settings, keys.clone(), ca_bundle)
         .await
         .map_err(|e| AppError::new(ErrorCode::Credentials, e.to_string()))?;
     let own = la_aws::run::own_access_keys(settings, keys.as_ref(), Some(&sdk)).await;

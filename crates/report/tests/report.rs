@@ -25,7 +25,10 @@ fn signed(r: &la_report::Report) -> la_report::Report {
 use std::path::PathBuf;
 
 fn golden_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR is set by cargo"),
+    )
+    .join("tests/golden")
 }
 
 /// Compares with the golden file; `UPDATE_GOLDEN=1` rewrites it (review the diff before

@@ -73,7 +73,10 @@ fn a_signed_report_verifies_and_names_its_signer_and_trust_pins_it() {
 fn a_report_from_before_signatures_fails_as_unsigned_digest_only() {
     // The JSON golden file as the previous version wrote it: intact digest, no signature.
     let old = std::fs::read(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/digest-only-report.json"),
+        std::path::PathBuf::from(
+            std::env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR is set by cargo"),
+        )
+        .join("tests/fixtures/digest-only-report.json"),
     )
     .unwrap();
     assert!(

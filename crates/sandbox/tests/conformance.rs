@@ -18,7 +18,10 @@ struct Model {
 }
 
 fn botocore_data() -> std::path::PathBuf {
-    let venv = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.tools/venv/lib");
+    let venv = std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR is set by cargo"),
+    )
+    .join("../../.tools/venv/lib");
     let py = std::fs::read_dir(&venv)
         .unwrap_or_else(|_| {
             panic!(

@@ -1,7 +1,8 @@
 //! Test support shared by the crates' integration tests (a dev-dependency only): moto's server
 //! (`.tools/venv/bin/moto_server`, or `LA_MOTO_SERVER`) on a free loopback port, killed and
 //! reaped on drop; and, behind features, a seeded sandbox on a free port (`sandbox`), an SQS
-//! queue on moto (`sqs`) and a core on a temporary folder (`core`).
+//! queue on moto (`sqs`), a core on a temporary folder (`core`) and test certificates and a
+//! TLS-terminating proxy (`tls`).
 
 #[cfg(feature = "core")]
 pub mod core;
@@ -9,6 +10,8 @@ pub mod core;
 pub mod sandbox;
 #[cfg(feature = "sqs")]
 pub mod sqs;
+#[cfg(feature = "tls")]
+pub mod tls;
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -29,7 +32,20 @@ fn moto_bin() -> std::path::PathBuf {
     if let Some(p) = std::env::var_os("LA_MOTO_SERVER") {
         return p.into();
     }
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.tools/venv/bin/moto_server")
+    repo_root().join(".tools/venv/bin/moto_server")
+}
+
+/// The repository's root: the nearest folder holding Cargo.lock above the package under test.
+/// Read at run time (cargo sets CARGO_MANIFEST_DIR for the tests it runs), never with `env!`:
+/// a test binary cargo reuses from a build in another checkout would keep that checkout's path.
+pub fn repo_root() -> std::path::PathBuf {
+    let dir = std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR is set by cargo"),
+    );
+    dir.ancestors()
+        .find(|d| d.join("Cargo.lock").exists())
+        .unwrap_or(&dir)
+        .to_path_buf()
 }
 
 /// A free loopback port.

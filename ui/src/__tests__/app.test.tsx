@@ -185,6 +185,24 @@ describe("the wizard", () => {
     expect(backend.state.keys?.[2]).toBeNull();
   });
 
+  it.each([
+    ["en", "locked", "The keychain is locked"],
+    ["ja", "locked", "キーチェーンがロックされています"],
+    ["en", "unavailable", "No keychain is available"],
+    ["ja", "unavailable", "利用できるキーチェーンがない"],
+  ] as const)("in %s, a %s keychain is said, not “no keys stored”", async (lang, kind, text) => {
+    backend.state.prefs.language = lang;
+    backend.state.keychainProblem = { kind, detail: "(the store's own words)" };
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByTestId("nav-env-staging"));
+    await user.selectOptions(screen.getByTestId("field-credential_source"), "access_keys");
+    const state = screen.getByTestId("keys-state");
+    expect(state).toHaveTextContent(text);
+    expect(state).toHaveTextContent("(the store's own words)");
+    expect(state).not.toHaveTextContent(/No access keys stored|保存されていません/);
+  });
+
   it("switches every string to Japanese", async () => {
     const user = userEvent.setup();
     render(<App />);

@@ -4,6 +4,7 @@ import type {
   EnvironmentSettings,
   FieldError,
   HistoryEntry,
+  KeychainProblem,
   Preferences,
   StatusChange,
   WorkspaceDetail,
@@ -118,6 +119,8 @@ export function makeBackend() {
     deleted: false,
     /** The last keys handed to setAccessKeys: [key id, secret, session token]. */
     keys: null as [string, string, string | null] | null,
+    /** What the keychain answers when asked whether keys are stored (null: it answered). */
+    keychainProblem: null as KeychainProblem | null,
   };
   const detail = (): WorkspaceDetail => {
     const items = [...state.statuses.entries()].map(([item_id, s]) => ({
@@ -146,6 +149,7 @@ export function makeBackend() {
           kind: "staging",
           settings: state.settings,
           has_access_keys: false,
+          keychain_problem: state.keychainProblem,
           updated_at: "2026-11-23T10:00:00.000Z",
           demo_saas: false,
         },
@@ -153,6 +157,7 @@ export function makeBackend() {
           kind: "production",
           settings: emptySettings,
           has_access_keys: false,
+          keychain_problem: null,
           updated_at: "2026-11-23T10:00:00.000Z",
           demo_saas: false,
         },
@@ -218,7 +223,14 @@ export function makeBackend() {
     saveEnvironment: async (_w: string, kind: "staging" | "production", s: EnvironmentSettings) => {
       state.calls.push("saveEnvironment");
       state.settings = s;
-      return { kind, settings: s, has_access_keys: false, updated_at: "2026-11-23T11:00:00.000Z" };
+      return {
+        kind,
+        settings: s,
+        has_access_keys: false,
+        keychain_problem: state.keychainProblem,
+        updated_at: "2026-11-23T11:00:00.000Z",
+        demo_saas: false,
+      };
     },
     setItemStatus: async (c: StatusChange) => {
       state.calls.push(`setItemStatus:${c.item_id}:${c.status}`);

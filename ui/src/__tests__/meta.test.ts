@@ -47,6 +47,7 @@ describe("the demo SaaS", () => {
       fulfillment_url: "http://127.0.0.1:8484/_demo-saas/staging/marketplace/register",
     },
     has_access_keys: false,
+    keychain_problem: null,
     updated_at: "",
     demo_saas,
   });

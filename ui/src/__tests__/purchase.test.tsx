@@ -127,6 +127,7 @@ const detail = {
         dimensions: [{ key: "seats", name: "Seats", kind: "Entitled" }],
       },
       has_access_keys: false,
+      keychain_problem: null,
       updated_at: "",
     },
   ],

@@ -11,12 +11,20 @@ import type {
   EnvMode,
   FieldError,
   IntegrationStyle,
+  KeychainProblemKind,
   PricingModel,
 } from "../ipc";
 import { api, pickOpenToml, pickSaveToml } from "../ipc";
 import { envChecks } from "../ipc/meta";
 import { useAwsProfiles } from "../query/app";
 import { CheckHistory, ChecksBar, useChecks } from "./Checks";
+
+// The headline in the user's language; the detail (the store's own words) follows it.
+const KEYCHAIN_PROBLEM: Record<KeychainProblemKind, TextKey> = {
+  locked: "keychainLocked",
+  unavailable: "keychainUnavailable",
+  refused: "keychainRefused",
+};
 
 type TextField = {
   [K in keyof EnvironmentSettings]: EnvironmentSettings[K] extends string ? K : never;
@@ -309,10 +317,17 @@ export function EnvironmentForm(props: {
           )}
           {draft.credential_source === "access_keys" && (
             <div className="keys" data-testid="access-keys">
-              <p className="small" data-testid="keys-state">
-                {props.env.has_access_keys ? `🔒 ${t("keysStored")}` : t("keysNone")}{" "}
-                <span className="muted">{t("keysNeverInDb")}</span>
-              </p>
+              {props.env.keychain_problem ? (
+                <p className="small field-error" data-testid="keys-state" role="alert">
+                  ⚠ {t(KEYCHAIN_PROBLEM[props.env.keychain_problem.kind])}{" "}
+                  <span className="muted">{props.env.keychain_problem.detail}</span>
+                </p>
+              ) : (
+                <p className="small" data-testid="keys-state">
+                  {props.env.has_access_keys ? `🔒 ${t("keysStored")}` : t("keysNone")}{" "}
+                  <span className="muted">{t("keysNeverInDb")}</span>
+                </p>
+              )}
               <div className="grid2">
                 <label className="field">
                   <span>{t("accessKeyId")}</span>

@@ -61,6 +61,11 @@ export const en = {
   clearKeys: "Remove keys",
   keysStored: "Access keys are stored in the OS keyring.",
   keysNone: "No access keys stored.",
+  keychainLocked:
+    "The keychain is locked: unlock it (log in to the desktop session, or unlock the “login” keyring) to read or store access keys.",
+  keychainUnavailable:
+    "No keychain is available on this machine: access keys cannot be stored here. Use a profile, SSO or environment variables instead.",
+  keychainRefused: "The keychain refused the access-key entry.",
   keysNeverInDb: "Kept in the OS keyring only, never in the app's database or reports.",
   fixErrors: "Fix the highlighted fields before saving.",
   unsavedChanges: "Unsaved changes",
@@ -133,6 +138,11 @@ export const ja: Messages<typeof en> = {
   clearKeys: "キーを削除",
   keysStored: "アクセスキーは OS キーリングに保存されています。",
   keysNone: "アクセスキーは保存されていません。",
+  keychainLocked:
+    "キーチェーンがロックされています。アクセスキーを読み書きするには、デスクトップにログインするか「ログイン」キーリングのロックを解除してください。",
+  keychainUnavailable:
+    "このマシンでは利用できるキーチェーンがないため、アクセスキーを保存できません。プロファイル、SSO、環境変数を使ってください。",
+  keychainRefused: "キーチェーンがアクセスキーの項目を拒否しました。",
   keysNeverInDb: "OS キーリングにのみ保存し、アプリのデータベースやレポートには残しません。",
   fixErrors: "保存する前に、強調表示された項目を修正してください。",
   unsavedChanges: "未保存の変更があります",

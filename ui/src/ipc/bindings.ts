@@ -276,6 +276,11 @@ export type EnvironmentView = {
 	kind: EnvKind,
 	settings: EnvironmentSettings,
 	has_access_keys: boolean,
+	/**
+	 *  Why `has_access_keys` could not be read (keychain locked or missing): shown instead of
+	 *  "no keys stored", which would be false. `None` when the keychain answered.
+	 */
+	keychain_problem: KeychainProblem | null,
 	updated_at: string,
 	/**
 	 *  The fulfillment URL is the built-in sandbox's demo SaaS, which the app can ask for a
@@ -387,6 +392,23 @@ export type ItemState = {
 };
 
 export type ItemStatus = "not_started" | "in_progress" | "passed" | "failed" | "waived" | "not_applicable";
+
+/**
+ *  Why the keychain could not be used, as the UI shows it: the kind picks the translated
+ *  headline, the detail (English, with the store's own words in brackets) is for support.
+ */
+export type KeychainProblem = {
+	kind: KeychainProblemKind,
+	detail: string,
+};
+
+export type KeychainProblemKind = 
+/**  Locked, or an unlock prompt that could not be shown or was dismissed. */
+"locked" | 
+/**  No keychain on this machine or session. */
+"unavailable" | 
+/**  The store answered but refused this entry. */
+"refused";
 
 export type Language = "en" | "ja";
 

@@ -115,8 +115,21 @@ pub async fn watch_env_file(
         )));
     }
     // An environment file holds no secrets: it signs with its profile, role or default chain.
-    let cfg =
-        la_purchase::config::watch_config(&file.settings, None, buyer, req.delete_messages).await?;
+    let cfg = {
+        let ca_pem = file
+            .ca_bundle
+            .as_deref()
+            .map(la_aws::access::read_ca_bundle)
+            .transpose()?;
+        la_purchase::config::watch_config_trusting(
+            &file.settings,
+            None,
+            buyer,
+            req.delete_messages,
+            ca_pem.as_deref(),
+        )
+        .await?
+    };
     Ok((file.name, Session::start(cfg, sink)))
 }
 

@@ -67,12 +67,7 @@ impl CheckContext {
             .dns_resolver(registration::guard::resolver())
             .user_agent("Mozilla/5.0 (X11; Linux x86_64) Listing Assistant registration probe");
         if let Some(path) = ca_bundle {
-            let pem = std::fs::read(path).map_err(|e| {
-                la_core::AppError::invalid(format!(
-                    "Cannot read the CA bundle {}: {e}",
-                    path.display()
-                ))
-            })?;
+            let pem = crate::access::read_ca_bundle(path)?;
             let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
                 la_core::AppError::invalid(format!(
                     "{} is not a PEM certificate bundle: {e}",

@@ -69,64 +69,12 @@ pub const PAGE_PROBES: [&str; 5] = [
     "response_time",
 ];
 
-/// What certificate the HTTPS server presents.
-#[derive(Clone, Copy)]
-pub enum Leaf {
-    /// For 127.0.0.1, signed by the test CA, valid now.
-    Good,
-    /// For 127.0.0.1, self-signed (no CA vouches for it).
-    SelfSigned,
-    /// For 127.0.0.1, signed by the test CA, expired in 2021.
-    Expired,
-    /// Signed by the test CA, valid now, but for another name only.
-    WrongName,
-}
-
-/// A fresh test CA (PEM) and the leaf certificate and key of the kind asked for.
-fn certificates(kind: Leaf) -> (String, rcgen::Certificate, rcgen::KeyPair) {
-    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, SanType};
-    let ca_key = KeyPair::generate().expect("ca key");
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("ca params");
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, "Listing Assistant test CA");
-    let ca_cert = ca_params.self_signed(&ca_key).expect("ca cert");
-    let issuer = Issuer::new(ca_params, ca_key);
-    let leaf_key = KeyPair::generate().expect("leaf key");
-    let names = match kind {
-        Leaf::WrongName => vec!["registration.example.com".to_string()],
-        _ => vec!["localhost".to_string()],
-    };
-    let mut params = CertificateParams::new(names).expect("leaf params");
-    if !matches!(kind, Leaf::WrongName) {
-        params
-            .subject_alt_names
-            .push(SanType::IpAddress("127.0.0.1".parse().expect("ip")));
-    }
-    if matches!(kind, Leaf::Expired) {
-        params.not_before = rcgen::date_time_ymd(2020, 1, 1);
-        params.not_after = rcgen::date_time_ymd(2021, 1, 1);
-    }
-    let leaf = match kind {
-        Leaf::SelfSigned => params.self_signed(&leaf_key).expect("self-signed"),
-        _ => params.signed_by(&leaf_key, &issuer).expect("leaf cert"),
-    };
-    (ca_cert.pem(), leaf, leaf_key)
-}
+pub use la_testkit::tls::Leaf;
 
 /// Serves `app` over HTTPS on a loopback port with the kind of certificate asked for; returns
 /// its base URL and the test CA's PEM (which trusts Good, Expired and WrongName leaves).
 pub async fn https_server(app: Router, kind: Leaf) -> (String, String) {
-    let (ca_pem, leaf, leaf_key) = certificates(kind);
-    let _ = tokio_rustls::rustls::crypto::ring::default_provider().install_default();
-    let config = tokio_rustls::rustls::ServerConfig::builder()
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![leaf.der().clone()],
-            tokio_rustls::rustls::pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into()),
-        )
-        .expect("tls config");
+    let (config, ca_pem) = la_testkit::tls::server_config(kind);
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
     let l = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -247,7 +195,9 @@ pub fn start_app_with(
 
 /// The fixtures folder of a framework.
 pub fn fixture_dir(framework: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/frameworks")
-        .join(framework)
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR is set by cargo"),
+    )
+    .join("tests/fixtures/frameworks")
+    .join(framework)
 }
