@@ -2,7 +2,7 @@
 //! the SaaS only), a test buyer's entitlements, and a metering record's per-record status (sent
 //! only into an hour the SaaS's own record already holds: see `meter`).
 
-mod meter;
+pub mod meter;
 
 use super::CheckContext;
 use crate::engine::{CheckDef, CheckFuture, Outcome};

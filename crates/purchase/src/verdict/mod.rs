@@ -83,8 +83,9 @@ fn meters(e: &TimelineEvent, buyer: &str) -> Option<bool> {
     let v = raw_json(e);
     let records = v["requestParameters"]["usageRecords"].as_array()?;
     Some(records.iter().any(|r| {
-        r["customerAWSAccountId"].as_str() == Some(buyer)
-            || r["customerAwsAccountId"].as_str() == Some(buyer)
+        // AWS's examples spell it …AccountId and …AccountID; compare names without case.
+        la_aws::checks::billing::meter::member_str(r, "customerAWSAccountId").as_deref()
+            == Some(buyer)
     }))
 }
 

@@ -125,6 +125,18 @@ fn final_metering_within_the_hour_or_not() {
         .state,
         VerdictState::Pass
     );
+    // AWS's CloudTrail example spells the member customerAWSAccountID.
+    let rec_id = ev(
+        2,
+        EventSource::CloudTrail,
+        kinds::METER,
+        "2026-11-23T10:20:00Z",
+        json!({"requestParameters": {"usageRecords": [{"customerAWSAccountID": "444455556666"}]}}),
+    );
+    assert_eq!(
+        final_metering(&[pending.clone(), rec_id], &after).state,
+        VerdictState::Pass
+    );
     assert_eq!(
         final_metering(
             &[pending.clone(), rec("2026-11-23T11:20:00Z", "444455556666")],

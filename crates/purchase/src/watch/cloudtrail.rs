@@ -5,6 +5,7 @@ use super::session::{Shared, Watcher};
 use super::NewEvent;
 use crate::verdict::kinds;
 use chrono::{DateTime, SecondsFormat, Utc};
+use la_aws::checks::billing::meter::member_str;
 use la_core::purchase::{EventSource, WatcherKind};
 use serde_json::Value;
 use std::collections::HashSet;
@@ -94,7 +95,11 @@ impl Watcher for CloudTrailWatcher {
                     let n = records.map_or(0, Vec::len);
                     let mine = records.map_or(0, |r| {
                         r.iter()
-                            .filter(|r| r["customerAWSAccountId"].as_str() == Some(&self.buyer))
+                            .filter(|r| {
+                                // AWS's examples spell it …AccountId and …AccountID.
+                                member_str(r, "customerAWSAccountId").as_deref()
+                                    == Some(self.buyer.as_str())
+                            })
                             .count()
                     });
                     summary

@@ -96,14 +96,14 @@ pub fn iso(t: i64) -> String {
 
 /// CloudTrail spells member names in lower camel case, and AWS's own examples disagree on
 /// `customerAWSAccountId` / `customerAWSAccountID`: look members up without regard to case.
-fn member<'a>(o: &'a Value, name: &str) -> Option<&'a Value> {
+pub fn member<'a>(o: &'a Value, name: &str) -> Option<&'a Value> {
     o.as_object()?
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(name))
         .map(|(_, v)| v)
 }
 
-fn member_str(o: &Value, name: &str) -> Option<String> {
+pub fn member_str(o: &Value, name: &str) -> Option<String> {
     member(o, name)
         .and_then(Value::as_str)
         .map(str::trim)
