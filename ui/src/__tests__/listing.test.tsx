@@ -203,11 +203,20 @@ vi.mock("../ipc", () => ({
     listingSave: async () => {
       calls.push("save");
     },
+    listingRefresh: async (ws: string) => {
+      calls.push(`refresh:${ws}`);
+      return [];
+    },
+    listingCancel: async (_ws: string, env: string, id: string) => {
+      calls.push(`cancel:${env}:${id}`);
+      return record;
+    },
   },
 }));
 
 const { ListingPage } = await import("../components/listing/ListingPage");
 const { FixButton, ReleasePanel } = await import("../components/listing/Wizard");
+const { ChangeSetHistory } = await import("../components/listing/ChangeSets");
 
 beforeEach(() => {
   calls.length = 0;
@@ -299,5 +308,25 @@ describe("step 12: Public request", () => {
     await user.type(screen.getByTestId("release-typed-title"), "Acme Insights");
     await user.click(confirm);
     expect(calls).toEqual(["public:Acme Insights"]);
+  });
+});
+
+describe("the change sets' timeline", () => {
+  it("reads open change sets again on demand and cancels one still preparing", async () => {
+    const user = userEvent.setup();
+    const open = [
+      { ...record, id: "cs-preparing", status: "PREPARING", ended_at: null },
+      { ...record, id: "cs-failed", status: "FAILED" },
+    ];
+    renderWith(
+      <ChangeSetHistory workspaceId="ws1" env="staging" records={open} onError={() => {}} />,
+      "ja",
+    );
+    expect(screen.getByTestId("cs-cs-preparing")).toHaveTextContent("準備中");
+    // A failed change set shows each change without a click.
+    expect(screen.getByTestId("cs-cs-failed")).toHaveTextContent("UpdateTargeting");
+    await user.click(screen.getByTestId("cs-refresh"));
+    await user.click(screen.getByTestId("cs-cancel"));
+    expect(calls).toEqual(["refresh:ws1", "cancel:staging:cs-preparing"]);
   });
 });

@@ -68,7 +68,21 @@ export function ChangeSetHistory(props: {
   const [open, setOpen] = useState<string | null>(null);
   return (
     <section className="card" data-testid="change-sets">
-      <h2>{t("historyTitle")}</h2>
+      <div className="row between">
+        <h2>{t("historyTitle")}</h2>
+        {props.records.some((r) => r.status === "PREPARING" || r.status === "APPLYING") && (
+          // AWS takes minutes (a Public request weeks): what is still open is read on demand,
+          // besides at each start.
+          <button
+            type="button"
+            className="btn small"
+            onClick={() => api.listingRefresh(props.workspaceId).catch(props.onError)}
+            data-testid="cs-refresh"
+          >
+            ↻ {t("csRefresh")}
+          </button>
+        )}
+      </div>
       {props.records.length === 0 ? (
         <p className="muted">{t("historyEmpty")}</p>
       ) : (
