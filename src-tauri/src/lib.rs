@@ -5,6 +5,7 @@ mod checks;
 mod commands;
 mod dialogs;
 mod host;
+mod listing;
 mod purchase;
 mod reports;
 mod sandbox;
@@ -76,6 +77,18 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             purchase::purchase_attach_file,
             purchase::purchase_attach_pasted,
             purchase::purchase_finish_scenario,
+            listing::listing_load,
+            listing::listing_save,
+            listing::listing_lint,
+            listing::listing_plan,
+            listing::listing_apply,
+            listing::listing_cancel,
+            listing::listing_history,
+            listing::listing_refresh,
+            listing::listing_fixable,
+            listing::listing_fix,
+            listing::listing_release,
+            listing::listing_request_public,
             reports::report_preview,
             reports::export_report,
             reports::open_exported_report,

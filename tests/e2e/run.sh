@@ -65,7 +65,9 @@ status=1
 for attempt in 1 2; do
   start_driver "$work/data-$attempt"
   status=0
-  node --test --test-concurrency=1 ./*.test.mjs || status=$?
+  # LA_E2E_ONLY="./write-listing.test.mjs" runs one file while working on it.
+  # shellcheck disable=SC2086
+  node --test --test-concurrency=1 ${LA_E2E_ONLY:-./*.test.mjs} || status=$?
   stop_driver
   [ $status -eq 0 ] && break
   echo "--- attempt $attempt failed; tauri-driver log ---"

@@ -3,15 +3,9 @@
 // the page never shows them again once saved: its text, its HTML and every input's value, each
 // time a screenshot is taken. Works in its own workspace and leaves the Demo workspace selected.
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { fileURLToPath } from "node:url";
-import { remote } from "webdriverio";
-
-const here = dirname(fileURLToPath(import.meta.url));
-const shots = process.env.LA_SCREENSHOT_DIR ?? join(here, "..", "..", "docs", "screenshots");
-mkdirSync(shots, { recursive: true });
+import { $, browser, open, shots, typeInto } from "./driver.mjs";
 
 const KEY_ID = "AKIAE2EPLANTED000042";
 const SECRET = "e2e/Planted+Secret/Key0042abcdEFGH";
@@ -20,20 +14,8 @@ const SESSION = "E2EPlantedSessionTokenFQoGZXIvYXdz0042";
 const REG_TOKEN = "E2EPlantedRegistrationTokenZm9vYmFy0042";
 const PLANTED = [KEY_ID, SECRET, NOTE_SECRET, SESSION, REG_TOKEN];
 
-let browser;
-const $ = (testId) => browser.$(`[data-testid="${testId}"]`);
-
 before(async () => {
-  browser = await remote({
-    hostname: "127.0.0.1",
-    port: Number(process.env.LA_DRIVER_PORT ?? 4444),
-    logLevel: "error",
-    capabilities: {
-      "wdio:enforceWebDriverClassic": true,
-      "tauri:options": { application: process.env.LA_APP_BIN },
-    },
-  });
-  await browser.setTimeout({ implicit: 0 });
+  await open();
 });
 
 after(async () => {
@@ -62,16 +44,6 @@ async function auditedShot(name) {
   await browser.pause(300);
   await assertNoSecret(name);
   await browser.saveScreenshot(join(shots, `${name}.png`));
-}
-
-async function typeInto(testId, text) {
-  const el = await $(testId);
-  await el.waitForDisplayed();
-  await el.scrollIntoView({ block: "center" });
-  await el.click();
-  await browser.keys(["Control", "a"]);
-  await browser.keys(["Backspace"]);
-  if (text) await el.addValue(text);
 }
 
 /** The name of the workspace shown as selected. */

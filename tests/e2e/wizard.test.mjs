@@ -3,105 +3,19 @@
 // attests an item with a note, switches to Japanese, restarts the app and finds it all still
 // there. Saves a screenshot of each main screen to docs/screenshots/.
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
-import { fileURLToPath } from "node:url";
-import { remote } from "webdriverio";
-
-const here = dirname(fileURLToPath(import.meta.url));
-const shots = process.env.LA_SCREENSHOT_DIR ?? join(here, "..", "..", "docs", "screenshots");
-mkdirSync(shots, { recursive: true });
-
-let browser;
-
-async function open() {
-  browser = await remote({
-    hostname: "127.0.0.1",
-    port: Number(process.env.LA_DRIVER_PORT ?? 4444),
-    logLevel: "error",
-    capabilities: {
-      // WebKitWebDriver speaks classic WebDriver only; WebdriverIO 9 would ask for BiDi.
-      "wdio:enforceWebDriverClassic": true,
-      "tauri:options": { application: process.env.LA_APP_BIN },
-    },
-  });
-  await browser.setTimeout({ implicit: 0 });
-}
-
-const $ = (testId) => browser.$(`[data-testid="${testId}"]`);
-
-async function waitText(testId, expected, timeout = 10000) {
-  // Re-query on every poll: React may replace the node while the page settles, and a handle to
-  // the old one would be stale.
-  let last = "";
-  await browser.waitUntil(
-    async () => {
-      try {
-        const el = await $(testId);
-        if (!(await el.isDisplayed())) return false;
-        last = await el.getText();
-        return last.includes(expected);
-      } catch {
-        return false;
-      }
-    },
-    { timeout, timeoutMsg: `[${testId}] never showed "${expected}" (has "${last}")` },
-  );
-  return $(testId);
-}
-
-/**
- * Waits for an element to leave the page. Asked in the page itself: WebDriver handles to a node
- * being removed race with the removal (WebKitWebDriver then answers "stale element").
- */
-async function waitGone(testId, timeout = 10000) {
-  await browser.waitUntil(
-    async () => browser.execute((id) => !document.querySelector(`[data-testid="${id}"]`), testId),
-    { timeout, timeoutMsg: `[${testId}] is still on the page` },
-  );
-}
-
-/** An element inside an item card, queried afresh (cards re-render as the store changes). */
-const inItem = (itemId, testId) => browser.$(`[data-testid="item-${itemId}"] [data-testid="${testId}"]`);
-
-async function itemText(itemId, testId) {
-  try {
-    return await (await inItem(itemId, testId)).getText();
-  } catch {
-    return "";
-  }
-}
-
-async function waitItemText(itemId, testId, expected, timeout = 10000) {
-  await browser.waitUntil(async () => (await itemText(itemId, testId)) === expected, {
-    timeout,
-    timeoutMsg: `${itemId} ${testId} never showed "${expected}" (has "${await itemText(itemId, testId)}")`,
-  });
-}
-
-async function shot(name, scrollTo) {
-  // Show the page from its top (or with one element in view), once transitions have settled.
-  await browser.execute((id) => {
-    const main = document.getElementById("main");
-    if (main) main.scrollTop = 0;
-    if (id) document.querySelector(`[data-testid="${id}"]`)?.scrollIntoView({ block: "center" });
-  }, scrollTo ?? null);
-  await browser.pause(300);
-  await browser.saveScreenshot(join(shots, `${name}.png`));
-}
-
-async function typeInto(testId, text) {
-  const el = await $(testId);
-  await el.waitForDisplayed();
-  // Centre it first so the sticky save bar never sits on top of the field.
-  await el.scrollIntoView({ block: "center" });
-  await el.click();
-  // Select all and replace, as a person would.
-  await browser.keys(["Control", "a"]);
-  await browser.keys(["Backspace"]);
-  if (text) await el.addValue(text);
-}
+import {
+  $,
+  browser,
+  inItem,
+  itemText,
+  open,
+  shot,
+  typeInto,
+  waitGone,
+  waitItemText,
+  waitText,
+} from "./driver.mjs";
 
 before(async () => {
   await open();

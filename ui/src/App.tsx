@@ -5,6 +5,7 @@ import { QueryClientProvider, useQuery, useQueryClient } from "@tanstack/react-q
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { EnvironmentForm } from "./components/EnvironmentForm";
 import { ErrorBanner } from "./components/ErrorBanner";
+import { ListingPage } from "./components/listing/ListingPage";
 import { NewWorkspaceDialog } from "./components/NewWorkspaceDialog";
 import { Overview } from "./components/Overview";
 import { PhaseRail, type View } from "./components/PhaseRail";
@@ -102,6 +103,15 @@ function Shell() {
     reported.current = true;
     api.reportReady().catch(() => {});
   }, [shown]);
+
+  // Change sets still open when last read (a Public request under AWS review can stay so for
+  // weeks) are re-read once per workspace and start; the store's events refresh what shows them.
+  const refreshed = useRef(new Set<string>());
+  useEffect(() => {
+    if (!currentId || refreshed.current.has(currentId)) return;
+    refreshed.current.add(currentId);
+    api.listingRefresh(currentId).catch(report);
+  }, [currentId, report]);
 
   // Theme: "system" follows the OS.
   useEffect(() => {
@@ -211,6 +221,15 @@ function Shell() {
                   implemented={appInfo.implemented_checks}
                   onError={report}
                   onOpenStep={(stepId) => setView({ kind: "step", stepId })}
+                  onOpenListing={(env) => setView({ kind: "listing", env })}
+                />
+              )}
+              {view.kind === "listing" && (
+                <ListingPage
+                  key={`${detail.workspace.id}-listing-${view.env}`}
+                  workspaceId={detail.workspace.id}
+                  env={view.env}
+                  onError={report}
                 />
               )}
               {view.kind === "sandbox" && <SandboxPage onError={report} />}

@@ -65,6 +65,9 @@ pub struct Resource {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
+// The checklist's environment model has its own `DimensionType`; the UI's bindings need one
+// name per type (a container rename: the values serialize as before).
+#[serde(rename = "ListingDimensionType")]
 pub enum DimensionType {
     Entitled,
     ExternallyMetered,

@@ -23,8 +23,10 @@ pub struct FieldDiff {
     pub field: String,
     pub label: Text,
     /// What AWS has (null when it has nothing).
+    #[specta(type = specta_typescript::Unknown)]
     pub old: Value,
     /// What the file asks for.
+    #[specta(type = specta_typescript::Unknown)]
     pub new: Value,
 }
 
@@ -43,6 +45,7 @@ pub struct PlannedChange {
     pub change_type: String,
     pub entity: EntityRef,
     pub change_name: Option<String>,
+    #[specta(type = specta_typescript::Unknown)]
     pub details: Value,
     /// The listing fields this change writes.
     pub fields: Vec<String>,

@@ -259,6 +259,8 @@ export function makeBackend() {
     latestCheckResults: async () => [],
     checkHistory: async () => [],
     awsProfiles: async () => ["default"],
+    // Change sets re-read at start: none open.
+    listingRefresh: async () => [],
   };
   const listeners: ((e: { workspace_id: string | null; kind: string }) => void)[] = [];
   return { state, api, listeners };

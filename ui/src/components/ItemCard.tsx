@@ -2,11 +2,12 @@
 // its full history.
 import { useState } from "react";
 import { useI18n } from "../i18n";
-import type { Item, ItemState, ItemStatus, StoredCheckResult } from "../ipc";
+import type { EnvKind, Item, ItemState, ItemStatus, StoredCheckResult } from "../ipc";
 import { api } from "../ipc";
 import { useEvidence, useItemHistory } from "../query/app";
 import { checkKey } from "./Checks";
 import { ExternalLink } from "./ExternalLink";
+import { FixButton } from "./listing/Wizard";
 import { type StatusAction, StatusDialog } from "./StatusDialog";
 
 export function StatusPill(props: { status: ItemStatus }) {
@@ -24,6 +25,8 @@ export function ItemCard(props: {
   state: ItemState | undefined;
   checkImplemented: boolean;
   checkResult?: StoredCheckResult;
+  /** The environment the item's check ran on (its Fix repairs that environment's listing). */
+  env?: EnvKind;
   onError: (e: unknown) => void;
 }) {
   const { t, tx, fmt } = useI18n();
@@ -76,6 +79,18 @@ export function ItemCard(props: {
         </p>
       )}
       {props.checkResult && <CheckResultView stored={props.checkResult} />}
+      {props.env &&
+        props.checkResult &&
+        ["fail", "warn"].includes(props.checkResult.result.status) && (
+          <div className="actions">
+            <FixButton
+              workspaceId={props.workspaceId}
+              env={props.env}
+              checkId={props.checkResult.result.id}
+              onError={props.onError}
+            />
+          </div>
+        )}
       {state?.waiver_reason && (
         <p className="waiver">
           <strong>{t("waiverLabel")}:</strong> {state.waiver_reason}

@@ -9,6 +9,7 @@ export type View =
   | { kind: "overview" }
   | { kind: "step"; stepId: string }
   | { kind: "env"; env: EnvKind }
+  | { kind: "listing"; env: EnvKind }
   | { kind: "sandbox" }
   | { kind: "purchase" };
 
@@ -113,6 +114,19 @@ export function PhaseRail(props: {
           >
             <span className={`env-dot ${env}`} aria-hidden="true" />
             {t(env)}
+          </button>
+        ))}
+        {(["staging", "production"] as const).map((env) => (
+          <button
+            key={`listing-${env}`}
+            type="button"
+            className="rail-link env"
+            aria-current={active({ kind: "listing", env }) ? "page" : undefined}
+            onClick={() => props.onView({ kind: "listing", env })}
+            data-testid={`nav-listing-${env}`}
+          >
+            <span className={`env-dot listing ${env}`} aria-hidden="true" />
+            {t("listingNav")} · {t(env)}
           </button>
         ))}
         <button

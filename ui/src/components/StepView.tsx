@@ -4,7 +4,14 @@ import { stepChecks } from "../ipc/meta";
 import { ChecksBar, useChecks } from "./Checks";
 import { ExternalLink } from "./ExternalLink";
 import { ItemCard } from "./ItemCard";
+import { ReleasePanel, StepListing } from "./listing/Wizard";
 import { Progress } from "./Progress";
+
+/** Steps that show the listing's lint: registering the product (4 on staging, 8 on
+ * production, where it can also be created from nothing) and the final review (11). */
+const LISTING_STEPS = [4, 8, 11];
+/** The Public release request. */
+const RELEASE_STEP = 12;
 
 export function StepView(props: {
   checklist: Checklist;
@@ -13,6 +20,7 @@ export function StepView(props: {
   implemented: string[];
   onError: (e: unknown) => void;
   onOpenStep: (stepId: string) => void;
+  onOpenListing: (env: EnvKind) => void;
 }) {
   const { t, tx } = useI18n();
   const { checklist, detail, onError } = props;
@@ -79,6 +87,17 @@ export function StepView(props: {
           <p>{tx(step.why)}</p>
         </section>
       </div>
+      {LISTING_STEPS.includes(step.number) && (
+        <StepListing
+          workspaceId={detail.workspace.id}
+          env={step.number === 4 ? "staging" : "production"}
+          onOpenListing={props.onOpenListing}
+          onError={onError}
+        />
+      )}
+      {step.number === RELEASE_STEP && (
+        <ReleasePanel workspaceId={detail.workspace.id} onError={onError} />
+      )}
       <ChecksBar
         checkIds={checks.checkIds}
         running={checks.running}
@@ -105,6 +124,7 @@ export function StepView(props: {
                 state={states.get(id)}
                 checkImplemented={!!item.check && props.implemented.includes(item.check)}
                 checkResult={item.check ? checks.results.get(item.check) : undefined}
+                env={env}
                 onError={props.onError}
               />
             );

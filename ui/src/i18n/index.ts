@@ -7,6 +7,7 @@ import * as checks from "./checks";
 import * as common from "./common";
 import * as environment from "./environment";
 import { type Formats, makeFormats, resolveLocale } from "./format";
+import * as listing from "./listing";
 import * as purchase from "./purchase";
 import * as report from "./report";
 import * as sandbox from "./sandbox";
@@ -17,7 +18,16 @@ export { type Formats, makeFormats, resolveLocale } from "./format";
 export type { Message, Plural } from "./types";
 
 /** The feature tables, by name, for the tests that keep them consistent. */
-export const features = { common, wizard, environment, checks, sandbox, purchase, report };
+export const features = {
+  common,
+  wizard,
+  environment,
+  checks,
+  sandbox,
+  purchase,
+  report,
+  listing,
+};
 
 export const en = {
   ...common.en,
@@ -27,6 +37,7 @@ export const en = {
   ...sandbox.en,
   ...purchase.en,
   ...report.en,
+  ...listing.en,
 };
 export type MessageKey = keyof typeof en;
 
@@ -38,6 +49,7 @@ export const ja: Record<MessageKey, string> = {
   ...sandbox.ja,
   ...purchase.ja,
   ...report.ja,
+  ...listing.ja,
 };
 
 /** Keys whose English message has plural forms: looking one up needs the count `n`. */

@@ -62,6 +62,18 @@ export const commands = {
 	/**  A pasted screenshot, base64 (IPC carries JSON; a number array would be four times larger). */
 	purchaseAttachPasted: (sessionId: string, scenarioId: string, step: number, fileName: string, base64Data: string) => typedError<StepResult, AppError>(__TAURI_INVOKE("purchase_attach_pasted", { sessionId, scenarioId, step, fileName, base64Data })),
 	purchaseFinishScenario: (sessionId: string, scenarioId: string) => typedError<HistoryEntry, AppError>(__TAURI_INVOKE("purchase_finish_scenario", { sessionId, scenarioId })),
+	listingLoad: (workspaceId: string, env: EnvKind) => typedError<ListingDoc, AppError>(__TAURI_INVOKE("listing_load", { workspaceId, env })),
+	listingSave: (workspaceId: string, env: EnvKind, listing: Listing) => typedError<ListingDoc, AppError>(__TAURI_INVOKE("listing_save", { workspaceId, env, listing })),
+	listingLint: (listing: Listing) => typedError<Finding[], AppError>(__TAURI_INVOKE("listing_lint", { listing })),
+	listingPlan: (workspaceId: string, env: EnvKind, listing: Listing, validate: boolean) => typedError<PlanView, AppError>(__TAURI_INVOKE("listing_plan", { workspaceId, env, listing, validate })),
+	listingApply: (workspaceId: string, env: EnvKind, listing: Listing, kind: string, confirmation: string) => typedError<Applied, AppError>(__TAURI_INVOKE("listing_apply", { workspaceId, env, listing, kind, confirmation })),
+	listingCancel: (workspaceId: string, env: EnvKind, changeSetId: string) => typedError<ChangeSetRecord, AppError>(__TAURI_INVOKE("listing_cancel", { workspaceId, env, changeSetId })),
+	listingHistory: (workspaceId: string, env: EnvKind) => typedError<ChangeSetRecord[], AppError>(__TAURI_INVOKE("listing_history", { workspaceId, env })),
+	listingRefresh: (workspaceId: string) => typedError<Tracked[], AppError>(__TAURI_INVOKE("listing_refresh", { workspaceId })),
+	listingFixable: () => typedError<string[], AppError>(__TAURI_INVOKE("listing_fixable")),
+	listingFix: (workspaceId: string, env: EnvKind, checkId: string) => typedError<Fix | null, AppError>(__TAURI_INVOKE("listing_fix", { workspaceId, env, checkId })),
+	listingRelease: (workspaceId: string) => typedError<ReleaseView, AppError>(__TAURI_INVOKE("listing_release", { workspaceId })),
+	listingRequestPublic: (workspaceId: string, confirmation: string) => typedError<ReleaseView, AppError>(__TAURI_INVOKE("listing_request_public", { workspaceId, confirmation })),
 	/**  The HTML report, as the export would write it, for the in-app preview. */
 	reportPreview: (workspaceId: string, scope: ReportScope, language: Language) => typedError<string, AppError>(__TAURI_INVOKE("report_preview", { workspaceId, scope, language })),
 	exportReport: (request: ReportRequest, path: string) => typedError<ReportExported, AppError>(__TAURI_INVOKE("export_report", { request, path })),
@@ -108,6 +120,35 @@ export type AppInfo = {
 	implemented_checks: string[],
 };
 
+/**  What an apply did: the plan, and the change set when one was sent. */
+export type Applied = {
+	planned: PlanView,
+	outcome: Outcome | null,
+	record: ChangeSetRecord | null,
+	/**  The ids a created product and offer got (now in the environment). */
+	created: AwsValues | null,
+};
+
+/**  One error of a change, as AWS reports it in `ErrorDetailList`. */
+export type AwsErrorDetail = {
+	code: string,
+	message: string,
+};
+
+/**
+ *  What AWS knows about the environment's product, for the front end to write into the
+ *  environment (product ID and code, offer ID, the SNS topics named after the product code).
+ */
+export type AwsValues = {
+	product_id: string,
+	product_code: string,
+	offer_id: string,
+	/**  Draft, Limited, Public or Restricted. */
+	visibility: string,
+	subscription_topic_arn: string,
+	entitlement_topic_arn: string,
+};
+
 /**  Who an environment's credentials resolve to. */
 export type CallerIdentity = {
 	account: string,
@@ -143,8 +184,57 @@ export type ChangeKind = "workspaces" | "environment" | "item_status" | "evidenc
 /**  A test purchase session started, ended, or its results changed. */
 "purchase";
 
+/**  One change set the app sent. */
+export type ChangeSetRecord = {
+	/**  AWS's ChangeSetId. */
+	id: string,
+	workspace_id: string,
+	env: EnvKind,
+	/**  What it was for: `apply`, `validate`, `release`, `fix:<check id>`. */
+	kind: string,
+	/**  `APPLY` or `VALIDATE`. */
+	intent: string,
+	client_token: string,
+	started_at: string,
+	started_by: string,
+	ended_at: string | null,
+	/**  PREPARING, APPLYING, SUCCEEDED, FAILED or CANCELLED. */
+	status: string,
+	/**  The field-by-field diff it carried out (JSON). */
+	diff: unknown,
+	/**  The changes as sent (JSON). */
+	changes: unknown,
+	/**  Each change's status and errors, as last read from DescribeChangeSet (JSON). */
+	outcome: unknown,
+	/**  The checklist items it concerns (its evidence is attached to them when it ends). */
+	items: string[],
+};
+
+/**  DescribeChangeSet, reduced to what the app shows and keeps. */
+export type ChangeSetStatus = {
+	change_set_id: string,
+	/**  PREPARING, APPLYING, SUCCEEDED, CANCELLED or FAILED. */
+	status: string,
+	intent: string,
+	failure_code: string,
+	failure_description: string,
+	start_time: string,
+	end_time: string,
+	changes: ChangeState[],
+};
+
 /**  Where a status change came from. */
 export type ChangeSource = "user" | "check" | "demo";
+
+/**  One change of a change set and where it stands. */
+export type ChangeState = {
+	change_type: string,
+	entity_type: string,
+	/**  The entity id (`prod-…@1`), filled in for a Create change once AWS made it. */
+	entity_id: string,
+	change_name: string,
+	errors: AwsErrorDetail[],
+};
 
 export type CheckChange = {
 	check_id: string,
@@ -231,6 +321,13 @@ export type Dimension = {
 
 export type DimensionType = "Entitled" | "ExternallyMetered";
 
+export type EntityRef = {
+	/**  `SaaSProduct@1.0` or `Offer@1.0`. */
+	type: string,
+	/**  The entity id, a `$Name.Entity.Identifier` reference, or none for a Create change. */
+	identifier: string | null,
+};
+
 export type EnvKind = "staging" | "production";
 
 export type EnvMode = 
@@ -302,6 +399,9 @@ export type ErrorCode = "invalid_input" | "not_found" | "conflict" | "keychain_u
 /**  Any other error AWS (or the sandbox) returned; the message carries its code. */
 "aws";
 
+/**  The EULA buyers accept: AWS's Standard Contract for AWS Marketplace, or the seller's own. */
+export type Eula = { type: "standard"; version: string } | { type: "custom"; url: string };
+
 /**  Where a timeline event came from. */
 export type EventSource = 
 /**  A message read from the environment's SQS queue (SNS envelope or EventBridge event). */
@@ -336,10 +436,42 @@ export type EvidenceItem = {
 	response: string,
 };
 
+/**  One field that differs between AWS and the file. */
+export type FieldDiff = {
+	/**  The file's field path (`product.title`, `dimensions[seats]`, `offer.eula`). */
+	field: string,
+	label: Text,
+	/**  What AWS has (null when it has nothing). */
+	old: unknown,
+	/**  What the file asks for. */
+	new: unknown,
+};
+
 /**  One problem with one field, in both languages so the UI can switch without asking again. */
 export type FieldError = {
 	field: string,
 	message: Text,
+};
+
+export type Finding = {
+	rule: string,
+	severity: Severity,
+	field: string,
+	message: Text,
+	source: string,
+};
+
+export type Fix = {
+	check_id: string,
+	/**  The listing with the repair made; plan it against AWS to get the change. */
+	listing: Listing,
+	/**  What changes, in words. */
+	summary: Text,
+};
+
+export type FreeTrial = {
+	/**  ISO-8601 days, e.g. P30D. */
+	duration: string,
 };
 
 export type HistoryEntry = {
@@ -412,6 +544,59 @@ export type KeychainProblemKind =
 
 export type Language = "en" | "ja";
 
+export type Listing = {
+	format?: number,
+	/**  Where AWS sends buyers after they subscribe (the SaaS URL delivery option). */
+	fulfillment_url?: string,
+	/**  The AWS accounts allowed to buy while the product is Limited. */
+	allow_listed_buyers?: string[],
+	product: ProductInfo,
+	dimensions?: ListingDimension[],
+	offer: OfferInfo,
+};
+
+export type ListingDimension = {
+	key: string,
+	name: string,
+	description?: string,
+	unit?: string,
+	types: ListingDimensionType[],
+};
+
+export type ListingDimensionType = "Entitled" | "ExternallyMetered";
+
+export type ListingDoc = {
+	listing: Listing,
+	source: ListingSource,
+	/**  The file's path, for the seller to open or commit it. */
+	path: string,
+	/**  Whether the environment has a product yet (`product_id`). */
+	has_product: boolean,
+	/**  The Standard Contract's version a switch to it writes. */
+	standard_eula_version: string,
+};
+
+/**  Where the listing came from when the page opened it. */
+export type ListingSource = 
+/**  The saved listing file. */
+"file" | 
+/**  Pulled from AWS (no file yet). */
+"aws" | 
+/**  No product yet: a draft from the environment's settings (create from nothing). */
+"draft";
+
+export type MappedError = {
+	change_type: string,
+	entity_type: string,
+	/**  AWS's ErrorCode (INVALID_INPUT, INVALID_FULFILLMENT_URL, …). */
+	code: string,
+	/**  AWS's ErrorMessage as sent. */
+	message: string,
+	/**  The listing fields concerned. */
+	fields: string[],
+	advice: Text,
+};
+
 export type MarketplaceCall = {
 	event_name: string,
 	event_time: string,
@@ -427,6 +612,39 @@ export type MeterOutcome = {
 	timestamp: string,
 };
 
+export type OfferInfo = {
+	name?: string,
+	description?: string,
+	pricing_model: OfferPricing,
+	currency?: string,
+	rates?: Rate[],
+	eula?: Eula | null,
+	/**  Support terms: the refund policy buyers see. */
+	refund_policy?: string,
+	/**  Whether buyers may renew their contract automatically (a RenewalTerm). */
+	auto_renewal?: boolean,
+	free_trial?: FreeTrial | null,
+	/**  YYYY-MM-DD after which the offer is no longer available (UpdateAvailability). */
+	availability_end_date?: string | null,
+};
+
+/**  The offer's pricing model, as AWS names it in UpdatePricingTerms. */
+export type OfferPricing = 
+/**  Upfront contracts (ConfigurableUpfrontPricingTerm), optionally with usage on top. */
+"Contract" | 
+/**  Pay as you go (UsageBasedPricingTerm). */
+"Usage" | "Free";
+
+/**  The outcome of a change set: its state and AWS's errors on the listing's fields. */
+export type Outcome = {
+	change_set_id: string,
+	client_token: string,
+	status: ChangeSetStatus,
+	errors: MappedError[],
+	/**  For a plan that created them, the new product's and offer's values. */
+	created: AwsValues | null,
+};
+
 export type Phase = {
 	id: string,
 	title: Text,
@@ -440,6 +658,50 @@ export type PhaseProgress = {
 	total: number,
 };
 
+export type Plan = {
+	/**  The product changed; none when the change set creates it. */
+	product_id: string | null,
+	offer_id: string | null,
+	diff: FieldDiff[],
+	changes: PlannedChange[],
+	warnings: Warning[],
+	/**
+	 *  Derived from the changes and the entities' last-modified dates: the same plan against
+	 *  the same AWS state always has the same token, so a retried APPLY never submits twice.
+	 */
+	fingerprint: string,
+	/**
+	 *  0 for a first submission; one more for each earlier submission of the same plan that
+	 *  AWS refused or that was cancelled (`record::next_attempt`), so a retry after fixing the
+	 *  cause (e.g. completing the seller profile) is a new change set, not the failed one.
+	 */
+	attempt?: number,
+};
+
+/**  A plan as the page shows it: the diff and changes, the local shape check, AWS's VALIDATE. */
+export type PlanView = {
+	plan: Plan,
+	shape_errors: MappedError[],
+	validation: Outcome | null,
+};
+
+/**  One change of the change set, exactly as it will be sent. */
+export type PlannedChange = {
+	change_type: string,
+	entity: EntityRef,
+	change_name: string | null,
+	details: unknown,
+	/**  The listing fields this change writes. */
+	fields: string[],
+};
+
+export type Precheck = {
+	/**  `production_checks`, `final_review`, `seller_profile`. */
+	id: string,
+	ok: boolean,
+	message: Text,
+};
+
 export type Preferences = {
 	language: Language,
 	theme: Theme,
@@ -449,6 +711,21 @@ export type Preferences = {
 };
 
 export type PricingModel = "subscription" | "contract" | "contract_with_consumption";
+
+/**  The product page: everything `UpdateInformation` of a SaaSProduct sets. */
+export type ProductInfo = {
+	title: string,
+	short_description?: string,
+	long_description?: string,
+	highlights?: string[],
+	categories?: string[],
+	search_keywords?: string[],
+	logo_url?: string,
+	video_urls?: string[],
+	additional_resources?: Resource[],
+	/**  Support information shown on the product page (how buyers reach support). */
+	support_description?: string,
+};
 
 /**  A timeline event as it lands. */
 export type PurchaseEvent = PurchaseEventPayload;
@@ -506,6 +783,24 @@ export type Quantity = {
 	quantity: number,
 };
 
+/**
+ *  One price: a contract rate when `duration` is set (P1M, P12M, P24M, P36M), a usage rate
+ *  (per unit) when it is not.
+ */
+export type Rate = {
+	dimension: string,
+	duration?: string | null,
+	/**  A decimal string, as AWS takes prices ("0.01", "1200"). */
+	price: string,
+};
+
+/**  The Public request's prechecks and, once sent, its change set. */
+export type ReleaseView = {
+	prechecks: Precheck[],
+	ready: boolean,
+	request: Tracked | null,
+};
+
 export type ReportExported = {
 	path: string,
 	/**  Size of the written file in bytes (saturates at 4 GiB). */
@@ -534,6 +829,11 @@ export type ReportRequest = {
  *  its IPC bindings (`ReportScope`) and the CLI (`--env`) all use.
  */
 export type ReportScope = "workspace" | "staging" | "production";
+
+export type Resource = {
+	text: string,
+	url: string,
+};
 
 /**  One step of a runbook. */
 export type RunbookStep = {
@@ -617,6 +917,12 @@ export type SessionMode = "real" | "sandbox";
 export type SessionState = "running" | "closed" | 
 /**  The app stopped while the session was running. */
 "interrupted";
+
+export type Severity = 
+/**  AWS refuses it or its review sends the listing back. */
+"error" | 
+/**  Weakens the listing or is likely to be questioned in review. */
+"warning";
 
 export type SourceOrigin = "aws_checklist" | "guideline" | "scenario";
 
@@ -743,6 +1049,20 @@ export type TimelineEvent = {
 	raw: string,
 };
 
+/**  A recorded change set and where it stands. */
+export type Tracked = {
+	record: ChangeSetRecord,
+	tracking: Tracking,
+};
+
+/**  Where a tracked change set stands, in words. */
+export type Tracking = {
+	change_set_id: string,
+	status: string,
+	under_review: boolean,
+	message: Text,
+};
+
 /**  Where the seller does the work of a step. */
 export type Venue = "aws_console" | "ammp" | "saas";
 
@@ -770,6 +1090,12 @@ export type VerdictState =
 "not_yet" | 
 /**  Started, waiting for the evidence or the deadline. */
 "pending" | "pass" | "fail";
+
+/**  A change AWS treats specially on a Public product, with the rule behind it. */
+export type Warning = {
+	rule: string,
+	message: Text,
+};
 
 export type WatcherKind = "sqs" | "sandbox_feed" | "entitlements" | "cloud_trail";
 

@@ -27,14 +27,16 @@ export function keysFor(change: Change): QueryKey[] {
       return [qk.preferences];
     case "workspaces":
       return [qk.workspaces, inWs("workspace")];
+    // The listing page opens a draft or AWS's listing depending on the environment's product.
     case "environment":
-      return [inWs("workspace")];
+      return [inWs("workspace"), inWs("listing")];
     // Statuses move progress, shown per workspace in the list too, and add history rows.
     case "item_status":
       return [qk.workspaces, inWs("workspace"), inWs("itemHistory")];
-    // Evidence changes an item's file count as well as its file list.
+    // Evidence changes an item's file count as well as its file list; a change set's record
+    // (the listing's history) is written with the same kind.
     case "evidence":
-      return [inWs("workspace"), inWs("evidence")];
+      return [inWs("workspace"), inWs("evidence"), inWs("listing")];
     case "purchase":
       return [inWs("purchase")];
     default:

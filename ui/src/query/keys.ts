@@ -19,6 +19,12 @@ export const qk = {
   checkProgress: (ws: string, env: EnvKind) => ["checkProgress", ws, env] as const,
   purchaseSessions: (ws: string, env: EnvKind) => ["purchase", ws, "sessions", env] as const,
   purchaseView: (ws: string, session: string) => ["purchase", ws, "view", session] as const,
+  /** An environment's listing as the page opens it (file, AWS or draft). */
+  listingDoc: (ws: string, env: EnvKind) => ["listing", ws, env, "doc"] as const,
+  listingHistory: (ws: string, env: EnvKind) => ["listing", ws, env, "history"] as const,
+  listingLint: (ws: string, env: EnvKind) => ["listing", ws, env, "lint"] as const,
+  release: (ws: string) => ["listing", ws, "release"] as const,
+  fixable: ["fixable"] as const,
   sandboxStatus: ["sandbox", "status"] as const,
   sandboxProducts: ["sandbox", "products"] as const,
   sandboxActivity: ["sandbox", "activity"] as const,

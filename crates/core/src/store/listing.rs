@@ -27,10 +27,13 @@ pub struct ChangeSetRecord {
     /// PREPARING, APPLYING, SUCCEEDED, FAILED or CANCELLED.
     pub status: String,
     /// The field-by-field diff it carried out (JSON).
+    #[specta(type = specta_typescript::Unknown)]
     pub diff: serde_json::Value,
     /// The changes as sent (JSON).
+    #[specta(type = specta_typescript::Unknown)]
     pub changes: serde_json::Value,
     /// Each change's status and errors, as last read from DescribeChangeSet (JSON).
+    #[specta(type = specta_typescript::Unknown)]
     pub outcome: serde_json::Value,
     /// The checklist items it concerns (its evidence is attached to them when it ends).
     pub items: Vec<String>,

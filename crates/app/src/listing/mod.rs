@@ -1,7 +1,10 @@
 //! Listing as code over an environment file: pull the listing from AWS, plan the difference
 //! (and have AWS validate it), apply it, read the latest change sets, lint the file. The rules
-//! are `la_listing`'s; this resolves the environment's AWS access once, so the CLI (and, next,
-//! the Listing page) only parse and print.
+//! are `la_listing`'s; this resolves the environment's AWS access once, so the CLI only parses
+//! and prints. `page` holds the same operations for a workspace's environment (the desktop's
+//! Listing page, Fix buttons and wizard steps 4, 8 and 12).
+
+pub mod page;
 
 use la_core::model::EnvironmentSettings;
 use la_core::{AppError, ErrorCode};
