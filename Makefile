@@ -49,12 +49,14 @@ test-fuzz: deps
 fuzz: deps
 	./scripts/fuzz.sh long $(FUZZ_RUNS)
 
+# Every issue-15 figure next to its target. LA_BENCH_PROFILE=both adds the release build's
+# start-up (a cold release build of the app takes a long while).
 bench: deps build
 	./bench/startup.sh
 	./bench/metering.sh
-	./bench/checks.sh
-	./bench/drain.sh 1000
+	./bench/timeline.sh
 	./bench/report.sh
+	./bench/checks.sh
 
 icons:
 	./scripts/icons.sh

@@ -1,13 +1,24 @@
 #!/usr/bin/env python3
-"""Start-up benchmark: cold start to interactive wizard, and total RSS of the app's processes
-(the app plus its WebKit children), against a blank Tauri window built the same way (same
-profile, same features): the floor the webview sets.
+"""Start-up benchmark: spawn to an interactive wizard, and the memory (RSS and PSS) of the app's
+whole process tree (the app plus its WebKit children), against a blank Tauri window built the
+same way (same profile, same features, an empty page through the same asset protocol): the floor
+the webview sets.
 
 "Interactive" for the app is the moment the UI reports that the wizard is rendered with its data
-(`report_ready`); for the blank window, the moment its page finished loading. Each run starts
-on a fresh data folder (first start, demo workspace seeded). Time is measured from the outside,
-from spawning the process to the ready file appearing. RSS is summed over the process tree one
-second after ready, once the webview has settled.
+(`report_ready`); for the blank window, the moment its page finished loading. Time is measured
+from the outside, from spawning the process to the ready file appearing; memory is summed over
+the process tree one second after ready, once the webview has settled.
+
+Two cases, as issue 15 asks: a first start (a fresh data folder each time: migrations, the Demo
+workspace seeded) and a later start (the same data folder again). Runs are paired and
+interleaved — blank, app (first), blank, app (later), … — and each app run is divided by the
+blank run next to it, so a machine busy with other work weighs on both sides of each ratio. The
+figures printed are the medians of those ratios.
+
+`bench/startup.sh` runs it under Xvfb. LA_BENCH_RUNS (7) sets the pairs per case;
+LA_BENCH_PROFILE (debug, release or both) which builds are measured. LA_BENCH_BEFORE=PATH adds
+another build of the app (an older commit's, say) to the same interleaving, for before/after
+figures taken under the same load.
 """
 import os
 import shutil
@@ -18,9 +29,8 @@ import tempfile
 import time
 
 RUNS = int(os.environ.get("LA_BENCH_RUNS", "7"))
-target = os.environ.get("CARGO_TARGET_DIR", "target")
-APP = os.path.join(target, "debug", "listing-assistant-app")
-BLANK = os.path.join(target, "debug", "blank-window")
+TARGET = 1.25
+target_dir = os.environ.get("CARGO_TARGET_DIR", "target")
 
 
 def tree(pid):
@@ -37,72 +47,112 @@ def tree(pid):
     return pids
 
 
-def rss_kib(pids):
+def field_kib(pids, path, name):
     total = 0
     for p in pids:
         try:
-            with open(f"/proc/{p}/status") as f:
+            with open(f"/proc/{p}/{path}") as f:
                 for line in f:
-                    if line.startswith("VmRSS:"):
+                    if line.startswith(name):
                         total += int(line.split()[1])
         except OSError:
             pass
     return total
 
 
-def pss_kib(pids):
-    """Proportional set size: shared pages split between the processes sharing them."""
-    total = 0
-    for p in pids:
-        try:
-            with open(f"/proc/{p}/smaps_rollup") as f:
-                for line in f:
-                    if line.startswith("Pss:"):
-                        total += int(line.split()[1])
-        except OSError:
-            pass
-    return total
-
-
-def run_once(binary):
+def run_once(binary, data_dir):
+    """(ms to ready, RSS MiB, PSS MiB) of one start of `binary` on `data_dir`."""
     work = tempfile.mkdtemp(prefix="la-bench-")
     ready = os.path.join(work, "ready")
-    env = dict(os.environ, LISTING_ASSISTANT_DATA_DIR=os.path.join(work, "data"),
+    env = dict(os.environ, LISTING_ASSISTANT_DATA_DIR=data_dir,
                LISTING_ASSISTANT_KEYRING="mock", LA_BENCH_READY_FILE=ready,
                LISTING_ASSISTANT_LOG="warn")
     start = time.monotonic()
-    proc = subprocess.Popen([binary], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    err = open(os.path.join(work, "stderr"), "w+")
+    proc = subprocess.Popen([binary], env=env, stdout=subprocess.DEVNULL, stderr=err)
     try:
         while not os.path.exists(ready):
             if proc.poll() is not None:
-                raise RuntimeError(f"{binary} exited with {proc.returncode} before it was ready")
+                err.seek(0)
+                tail = err.read()[-2000:]
+                raise RuntimeError(f"{binary} exited with {proc.returncode} before it was ready:\n{tail}")
             if time.monotonic() - start > 60:
                 raise RuntimeError(f"{binary} not ready after 60 s")
-            time.sleep(0.005)
+            time.sleep(0.002)
         ms = (time.monotonic() - start) * 1000
         time.sleep(1.0)
         pids = tree(proc.pid)
-        return ms, rss_kib(pids) / 1024, pss_kib(pids) / 1024, len(pids)
+        rss = field_kib(pids, "status", "VmRSS:") / 1024
+        pss = field_kib(pids, "smaps_rollup", "Pss:") / 1024
+        return ms, rss, pss
     finally:
-        proc.kill()
-        proc.wait()
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        err.close()
         shutil.rmtree(work, ignore_errors=True)
 
 
-def main():
-    for b in (APP, BLANK):
+def measure(profile):
+    app = os.path.join(target_dir, profile, "listing-assistant-app")
+    blank = os.path.join(target_dir, profile, "blank-window")
+    for b in (app, blank):
         if not os.path.exists(b):
-            sys.exit(f"{b} is missing: run `make build` first")
-    rows = {}
-    for name, binary in (("blank Tauri window", BLANK), ("Listing Assistant", APP)):
-        run_once(binary)  # warm the page cache; not counted
-        results = [run_once(binary) for _ in range(RUNS)]
-        rows[name] = tuple(statistics.median(r[i] for r in results) for i in range(4))
-    f_ms, f_rss, f_pss, _ = rows["blank Tauri window"]
-    print(f"Start-up, median of {RUNS} runs (debug build, --features tauri/custom-protocol, Xvfb)")
-    print(f"{'':22} {'ready ms':>9} {'x blank':>8} {'RSS MiB':>8} {'x blank':>8} {'PSS MiB':>8} {'x blank':>8} {'procs':>6}")
-    for name, (ms, rss, pss, n) in rows.items():
-        print(f"{name:22} {ms:9.0f} {ms / f_ms:8.2f} {rss:8.1f} {rss / f_rss:8.2f} {pss:8.1f} {pss / f_pss:8.2f} {n:6.0f}")
+            sys.exit(f"{b} is missing: build it first (bench/startup.sh does)")
+    apps = {"": app}
+    before = os.environ.get("LA_BENCH_BEFORE")
+    if before:
+        apps = {" (before)": before, "": app}
+    scratch = tempfile.mkdtemp(prefix="la-bench-data-")
+    try:
+        # Warm the page cache (not counted), and make the data folders later starts reuse.
+        run_once(blank, os.path.join(scratch, "blank"))
+        for tag, binary in apps.items():
+            run_once(binary, os.path.join(scratch, "later" + tag.strip(" ()")))
+        rows = {}
+        for i in range(RUNS):
+            for case in ("first", "later"):
+                for tag, binary in apps.items():
+                    b = run_once(blank, os.path.join(scratch, f"blank-{case}-{i}"))
+                    name = tag.strip(" ()")
+                    data = os.path.join(scratch, f"first-{i}{name}" if case == "first" else f"later{name}")
+                    a = run_once(binary, data)
+                    rows.setdefault((case, tag), []).append((b, a))
+        return rows
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def report(profile, rows):
+    print(f"Start-up ({profile} build, --features tauri/custom-protocol, Xvfb), {RUNS} interleaved pairs per case, medians")
+    print(f"{'':44} {'ready ms':>9} {'RSS MiB':>8} {'PSS MiB':>8}   {'time x blank':>12} {'PSS x blank':>11} {'RSS x blank':>11}")
+    worst = 0.0
+    for (case, tag), pairs in rows.items():
+        med = lambda xs: statistics.median(xs)
+        b = [p[0] for p in pairs]
+        a = [p[1] for p in pairs]
+        t_ratio = med([x[0] / y[0] for y, x in pairs])
+        p_ratio = med([x[2] / y[2] for y, x in pairs])
+        r_ratio = med([x[1] / y[1] for y, x in pairs])
+        if not tag:
+            worst = max(worst, t_ratio, p_ratio)
+        print(f"{'blank Tauri window':44} {med([x[0] for x in b]):9.0f} {med([x[1] for x in b]):8.1f} {med([x[2] for x in b]):8.1f}")
+        label = "Listing Assistant, " + ("first start" if case == "first" else "later start") + tag
+        print(f"{label:44} {med([x[0] for x in a]):9.0f} {med([x[1] for x in a]):8.1f} {med([x[2] for x in a]):8.1f}   "
+              f"{t_ratio:11.2f}x {p_ratio:10.2f}x {r_ratio:10.2f}x")
+    verdict = "meets" if worst <= TARGET else "misses"
+    print(f"target: time and PSS <= {TARGET:.2f}x the blank window, both cases -> worst {worst:.2f}x ({verdict})")
+    print()
+
+
+def main():
+    wanted = os.environ.get("LA_BENCH_PROFILE", "debug")
+    profiles = ["debug", "release"] if wanted == "both" else [wanted]
+    for profile in profiles:
+        report(profile, measure(profile))
 
 
 if __name__ == "__main__":

@@ -135,9 +135,16 @@ pub fn run() {
             let opts = la_app::Options::for_this_machine();
             tracing::info!(dir = %opts.data_dir.display(), "data directory");
             let la = App::open(&opts, host).started_at(started);
-            // The built-in Marketplace sandbox the Demo workspace points at.
-            tauri::async_runtime::block_on(la_app::sandbox::start_builtin(&la, None));
+            // The built-in Marketplace sandbox the Demo workspace points at starts after this
+            // hook returns: the window's page is served only once it has, and the first screen
+            // does not need the sandbox (issue 15). Calls that do need it wait for it.
+            la_app::sandbox::will_start_builtin(&la);
             app.manage(la);
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                let la = handle.state::<App>();
+                la_app::sandbox::start_builtin(&la, None).await;
+            });
             app.manage(Bench {
                 ready_file: std::env::var_os("LA_BENCH_READY_FILE").map(PathBuf::from),
                 exit: std::env::var_os("LA_BENCH_EXIT").is_some(),

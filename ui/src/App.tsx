@@ -2,16 +2,10 @@
 // cache (kept fresh per kind of change by the store's events), and routes between the overview,
 // a step, an environment, the sandbox and test purchases.
 import { QueryClientProvider, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { EnvironmentForm } from "./components/EnvironmentForm";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { ErrorBanner } from "./components/ErrorBanner";
-import { ListingPage } from "./components/listing/ListingPage";
-import { NewWorkspaceDialog } from "./components/NewWorkspaceDialog";
 import { Overview } from "./components/Overview";
 import { PhaseRail, type View } from "./components/PhaseRail";
-import { PurchasePage } from "./components/purchase/PurchasePage";
-import { SandboxPage } from "./components/SandboxPage";
-import { StepView } from "./components/StepView";
 import { TopBar } from "./components/TopBar";
 import { I18nContext, makeI18n } from "./i18n";
 import type { WorkspaceSummary } from "./ipc";
@@ -28,6 +22,25 @@ import {
 import { useStoreSync } from "./query/changes";
 import { makeQueryClient } from "./query/client";
 import { qk } from "./query/keys";
+
+// The first screen is the overview: the other pages are loaded when first opened, so start-up
+// parses and runs only what the overview needs (issue 15).
+const StepView = lazy(() => import("./components/StepView").then((m) => ({ default: m.StepView })));
+const EnvironmentForm = lazy(() =>
+  import("./components/EnvironmentForm").then((m) => ({ default: m.EnvironmentForm })),
+);
+const SandboxPage = lazy(() =>
+  import("./components/SandboxPage").then((m) => ({ default: m.SandboxPage })),
+);
+const PurchasePage = lazy(() =>
+  import("./components/purchase/PurchasePage").then((m) => ({ default: m.PurchasePage })),
+);
+const ListingPage = lazy(() =>
+  import("./components/listing/ListingPage").then((m) => ({ default: m.ListingPage })),
+);
+const NewWorkspaceDialog = lazy(() =>
+  import("./components/NewWorkspaceDialog").then((m) => ({ default: m.NewWorkspaceDialog })),
+);
 
 export function App() {
   const [client] = useState(makeQueryClient);
@@ -173,11 +186,7 @@ function Shell() {
   }
 
   if (!ready || !info.data || !checklist.data || !shown) {
-    return (
-      <div className="loading" aria-busy="true">
-        {i18n.t("loading")}
-      </div>
-    );
+    return <Loading text={i18n.t("loading")} />;
   }
   const appInfo = info.data;
   const cl = checklist.data;
@@ -201,51 +210,53 @@ function Shell() {
           <div className="body">
             <PhaseRail checklist={cl} detail={detail} view={view} onView={setView} />
             <main id="main" className="main" tabIndex={-1}>
-              {view.kind === "overview" && (
-                <Overview
-                  checklist={cl}
-                  detail={detail}
-                  info={appInfo}
-                  prefs={prefs}
-                  onOpenStep={(stepId) => setView({ kind: "step", stepId })}
-                  onPrefs={savePrefs}
-                  onDelete={() => deleteWorkspace(detail.workspace.id)}
-                />
-              )}
-              {view.kind === "step" && (
-                <StepView
-                  key={view.stepId}
-                  checklist={cl}
-                  detail={detail}
-                  stepId={view.stepId}
-                  implemented={appInfo.implemented_checks}
-                  onError={report}
-                  onOpenStep={(stepId) => setView({ kind: "step", stepId })}
-                  onOpenListing={(env) => setView({ kind: "listing", env })}
-                />
-              )}
-              {view.kind === "listing" && (
-                <ListingPage
-                  key={`${detail.workspace.id}-listing-${view.env}`}
-                  workspaceId={detail.workspace.id}
-                  env={view.env}
-                  onError={report}
-                />
-              )}
-              {view.kind === "sandbox" && <SandboxPage onError={report} />}
-              {view.kind === "purchase" && <PurchasePage detail={detail} onError={report} />}
-              {view.kind === "env" && (
-                <EnvironmentForm
-                  key={`${detail.workspace.id}-${view.env}`}
-                  workspaceId={detail.workspace.id}
-                  env={
-                    detail.environments.find((e) => e.kind === view.env) ?? detail.environments[0]
-                  }
-                  checklist={cl}
-                  implemented={appInfo.implemented_checks}
-                  onError={report}
-                />
-              )}
+              <Suspense fallback={<Loading text={i18n.t("loading")} />}>
+                {view.kind === "overview" && (
+                  <Overview
+                    checklist={cl}
+                    detail={detail}
+                    info={appInfo}
+                    prefs={prefs}
+                    onOpenStep={(stepId) => setView({ kind: "step", stepId })}
+                    onPrefs={savePrefs}
+                    onDelete={() => deleteWorkspace(detail.workspace.id)}
+                  />
+                )}
+                {view.kind === "step" && (
+                  <StepView
+                    key={view.stepId}
+                    checklist={cl}
+                    detail={detail}
+                    stepId={view.stepId}
+                    implemented={appInfo.implemented_checks}
+                    onError={report}
+                    onOpenStep={(stepId) => setView({ kind: "step", stepId })}
+                    onOpenListing={(env) => setView({ kind: "listing", env })}
+                  />
+                )}
+                {view.kind === "listing" && (
+                  <ListingPage
+                    key={`${detail.workspace.id}-listing-${view.env}`}
+                    workspaceId={detail.workspace.id}
+                    env={view.env}
+                    onError={report}
+                  />
+                )}
+                {view.kind === "sandbox" && <SandboxPage onError={report} />}
+                {view.kind === "purchase" && <PurchasePage detail={detail} onError={report} />}
+                {view.kind === "env" && (
+                  <EnvironmentForm
+                    key={`${detail.workspace.id}-${view.env}`}
+                    workspaceId={detail.workspace.id}
+                    env={
+                      detail.environments.find((e) => e.kind === view.env) ?? detail.environments[0]
+                    }
+                    checklist={cl}
+                    implemented={appInfo.implemented_checks}
+                    onError={report}
+                  />
+                )}
+              </Suspense>
             </main>
           </div>
         ) : (
@@ -260,16 +271,26 @@ function Shell() {
         )}
       </div>
       {creating && (
-        <NewWorkspaceDialog
-          onClose={() => setCreating(false)}
-          onCreated={async (id) => {
-            setCreating(false);
-            // The list must hold the new workspace before it can be the current one.
-            await client.refetchQueries({ queryKey: qk.workspaces });
-            await selectWorkspace(id);
-          }}
-        />
+        <Suspense fallback={null}>
+          <NewWorkspaceDialog
+            onClose={() => setCreating(false)}
+            onCreated={async (id) => {
+              setCreating(false);
+              // The list must hold the new workspace before it can be the current one.
+              await client.refetchQueries({ queryKey: qk.workspaces });
+              await selectWorkspace(id);
+            }}
+          />
+        </Suspense>
       )}
     </I18nContext.Provider>
+  );
+}
+
+function Loading({ text }: { text: string }) {
+  return (
+    <div className="loading" aria-busy="true">
+      {text}
+    </div>
   );
 }

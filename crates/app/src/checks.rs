@@ -52,6 +52,9 @@ pub struct RunChecks {
 pub async fn run(app: &App, req: RunChecks) -> Result<CheckRun, AppError> {
     let core = app.core()?.clone();
     let (_held, token) = app.checks.take()?;
+    // The Demo workspace's endpoint is final once the built-in sandbox has started. Waited for
+    // with the slot held, so a second run asked meanwhile is refused as before.
+    crate::sandbox::wait_builtin(app).await;
     let host = app.host().clone();
     let emit = move |run: &CheckRun, p: Progress| {
         let (started, finished) = match p {
@@ -117,6 +120,7 @@ pub async fn identity(
     workspace_id: &str,
     env: EnvKind,
 ) -> Result<la_aws::access::CallerIdentity, AppError> {
+    crate::sandbox::wait_builtin(app).await;
     let creds = app.core()?.credentials(workspace_id, env)?;
     la_aws::access::who_am_i(&creds.settings, creds.keys).await
 }

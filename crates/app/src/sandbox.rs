@@ -11,20 +11,41 @@ use la_sandbox::server::ServeOptions;
 use la_sandbox::Running;
 use serde::{Deserialize, Serialize};
 use specta::Type;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Where the built-in sandbox listens unless `LISTING_ASSISTANT_SANDBOX_ADDR` says otherwise (a
 /// free port when it is taken). The Demo workspace is moved to whatever port it got.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8484";
 pub const ADDR_ENV: &str = "LISTING_ASSISTANT_SANDBOX_ADDR";
 
-/// The built-in sandbox: not started yet, running, or why it could not start.
+/// The built-in sandbox: not started yet, starting, running, or why it could not start.
+///
+/// The desktop starts it after the window is up (it is not needed for the first screen), so a
+/// call that needs it while it is still starting waits for that start instead of failing.
 #[derive(Default)]
-pub(crate) struct BuiltIn(OnceLock<Result<Running, String>>);
+pub(crate) struct BuiltIn {
+    cell: tokio::sync::OnceCell<Result<Running, String>>,
+    /// Set as soon as a start is asked for, before it runs: from then on, callers wait.
+    asked: AtomicBool,
+}
 
 impl BuiltIn {
-    fn get(&self) -> Result<&Running, AppError> {
-        match self.0.get() {
+    /// The start's outcome, once it has settled; `None` when no start was asked for.
+    async fn settled(&self) -> Option<&Result<Running, String>> {
+        if !self.asked.load(Ordering::SeqCst) {
+            return None;
+        }
+        // Waits for the start in progress; this initialiser runs only if that start was
+        // dropped before it finished (its task cancelled at shutdown).
+        Some(
+            self.cell
+                .get_or_init(|| async { Err("its start was interrupted".to_string()) })
+                .await,
+        )
+    }
+
+    async fn get(&self) -> Result<&Running, AppError> {
+        match self.settled().await {
             Some(Ok(r)) => Ok(r),
             Some(Err(e)) => Err(AppError::new(
                 ErrorCode::Unreachable,
@@ -38,29 +59,45 @@ impl BuiltIn {
     }
 }
 
-/// Starts the built-in sandbox (once; later calls do nothing) on `addr` — or the default — with
-/// its state in the data folder, and points the Demo workspace at it.
+/// Says that the built-in sandbox is being started, before [`start_builtin`] runs (on another
+/// task): from then on every call that needs it waits for that start.
+pub fn will_start_builtin(app: &App) {
+    app.sandbox.asked.store(true, Ordering::SeqCst);
+}
+
+/// Waits until the built-in sandbox has started (or failed to) if a start was asked for, so the
+/// Demo workspace's endpoint is final: a check run or a purchase session reads it.
+pub async fn wait_builtin(app: &App) {
+    let _ = app.sandbox.settled().await;
+}
+
+/// Starts the built-in sandbox (once; later calls wait for the first) on `addr` — or the
+/// default — with its state in the data folder, and points the Demo workspace at it.
 pub async fn start_builtin(app: &App, addr: Option<&str>) {
-    if app.sandbox.0.get().is_some() {
-        return;
-    }
-    let preferred = addr
-        .map(str::to_string)
-        .or_else(|| std::env::var(ADDR_ENV).ok())
-        .unwrap_or_else(|| DEFAULT_ADDR.into());
-    let running = serve(app.data_dir(), &preferred).await;
-    match (&running, app.core()) {
-        (Ok(r), Ok(core)) => {
-            tracing::info!(url = %r.url, "Marketplace sandbox running");
-            if let Err(e) = la_core::demo::repoint(core, &r.url) {
-                tracing::warn!(error = %e, "could not point the Demo workspace at the sandbox");
+    app.sandbox.asked.store(true, Ordering::SeqCst);
+    app.sandbox
+        .cell
+        .get_or_init(|| async {
+            let preferred = addr
+                .map(str::to_string)
+                .or_else(|| std::env::var(ADDR_ENV).ok())
+                .unwrap_or_else(|| DEFAULT_ADDR.into());
+            let running = serve(app.data_dir(), &preferred).await;
+            match (&running, app.core()) {
+                (Ok(r), Ok(core)) => {
+                    tracing::info!(url = %r.url, "Marketplace sandbox running");
+                    // Before the sandbox is published: whoever waited for it reads the Demo
+                    // workspace's endpoint next.
+                    if let Err(e) = la_core::demo::repoint(core, &r.url) {
+                        tracing::warn!(error = %e, "could not point the Demo workspace at the sandbox");
+                    }
+                }
+                (Err(e), _) => tracing::warn!(error = %e, "the built-in sandbox could not start"),
+                _ => {}
             }
-        }
-        (Err(e), _) => tracing::warn!(error = %e, "the built-in sandbox could not start"),
-        _ => {}
-    }
-    // A concurrent start lost the race: its sandbox is dropped (and stopped) here.
-    let _ = app.sandbox.0.set(running);
+            running
+        })
+        .await;
 }
 
 async fn serve(data_dir: &std::path::Path, preferred: &str) -> Result<Running, String> {
@@ -176,7 +213,7 @@ fn now(r: &Running) -> String {
 }
 
 pub async fn status(app: &App) -> Result<SandboxStatus, AppError> {
-    let (url, error, clock) = match app.sandbox.0.get() {
+    let (url, error, clock) = match app.sandbox.settled().await {
         Some(Ok(r)) => (Some(r.url.clone()), None, Some(now(r))),
         Some(Err(e)) => (None, Some(e.clone()), None),
         None => (None, Some("not started".to_string()), None),
@@ -190,7 +227,7 @@ pub async fn status(app: &App) -> Result<SandboxStatus, AppError> {
 }
 
 pub async fn products(app: &App) -> Result<Vec<CatalogProduct>, AppError> {
-    marketplace::list_saas_products(&sdk(app.sandbox.get()?)).await
+    marketplace::list_saas_products(&sdk(app.sandbox.get().await?)).await
 }
 
 pub async fn purchase(
@@ -198,7 +235,7 @@ pub async fn purchase(
     product: &str,
     buyer_account: &str,
 ) -> Result<SandboxPurchase, AppError> {
-    let r = app.sandbox.get()?;
+    let r = app.sandbox.get().await?;
     let p = r
         .sandbox
         .purchase(&la_sandbox::buyer::PurchaseRequest {
@@ -234,7 +271,7 @@ pub async fn meter(
     quantity: i32,
 ) -> Result<MeterOutcome, AppError> {
     marketplace::meter_one(
-        &sdk(app.sandbox.get()?),
+        &sdk(app.sandbox.get().await?),
         customer_aws_account_id,
         license_arn,
         dimension,
@@ -245,7 +282,8 @@ pub async fn meter(
 
 pub async fn cancel(app: &App, license_arn: &str) -> Result<(), AppError> {
     app.sandbox
-        .get()?
+        .get()
+        .await?
         .sandbox
         .cancel(license_arn)
         .await
@@ -254,7 +292,7 @@ pub async fn cancel(app: &App, license_arn: &str) -> Result<(), AppError> {
 }
 
 pub async fn advance_clock(app: &App, hours: u32) -> Result<String, AppError> {
-    let r = app.sandbox.get()?;
+    let r = app.sandbox.get().await?;
     r.sandbox
         .advance_clock(i64::from(hours) * 3600)
         .await
@@ -263,7 +301,7 @@ pub async fn advance_clock(app: &App, hours: u32) -> Result<String, AppError> {
 }
 
 pub async fn activity(app: &App) -> Result<SandboxActivity, AppError> {
-    let r = app.sandbox.get()?;
+    let r = app.sandbox.get().await?;
     let licenses = r
         .sandbox
         .state

@@ -10,7 +10,7 @@ mod common;
 use common::*;
 use la_report::{Format, Lang, Scope};
 use sha2::{Digest, Sha256};
-use std::io::{Read, Write};
+use std::io::Read;
 
 const FILES: usize = 2;
 const MIB_EACH: usize = 40;
@@ -36,25 +36,12 @@ fn a_large_evidence_export_streams_in_bounded_memory_and_is_complete() {
     let core = open(data.path());
     let ws = demo_id(&core);
     // Generated, incompressible-looking bytes, written a MiB at a time.
-    let mut chunk = vec![0u8; 1024 * 1024];
     for i in 0..FILES {
         let p = src.path().join(format!("capture-{i}.bin"));
-        let mut f = std::io::BufWriter::new(std::fs::File::create(&p).unwrap());
-        let mut x = 0x9e37_79b9_7f4a_7c15u64 ^ i as u64;
-        for _ in 0..MIB_EACH {
-            for b in chunk.iter_mut() {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                *b = x as u8;
-            }
-            f.write_all(&chunk).unwrap();
-        }
-        drop(f);
+        la_testkit::write_noise(&p, MIB_EACH, i as u64);
         core.add_evidence(&ws, "seller.public_profile", &p).unwrap();
         std::fs::remove_file(&p).unwrap();
     }
-    drop(chunk);
     let evidence_kib = (FILES * MIB_EACH * 1024) as u64;
 
     // Reset the high-water mark where the kernel allows it, so only the export counts.

@@ -44,6 +44,14 @@ pub const MARKETPLACE_TOPIC_ACCOUNT: &str = "287250355862";
 /// The account that issues Marketplace licenses, as named in LicenseArns.
 pub const LICENSE_ISSUER_ACCOUNT: &str = "294406891311";
 
+/// What the HTTP front door already holds in JSON for the trail: the request body (awsJson1_1,
+/// the JSON `input` was parsed from) and the answer it is about to send.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Wire<'a> {
+    pub request: Option<&'a [u8]>,
+    pub response: Option<&'a str>,
+}
+
 /// Where notifications go: an SQS queue, reached with the AWS SDK (real SQS or moto).
 #[derive(Debug, Clone)]
 pub struct SqsTarget {
@@ -166,6 +174,20 @@ impl Sandbox {
             .collect()
     }
 
+    /// The entries numbered after `after`, oldest first: what a reader that has seen up to
+    /// `after` has not (the sandbox-log watcher reads only that). A cursor past the newest
+    /// number is from before a restart, and gets the whole log.
+    pub fn notifications_after(&self, after: u64) -> Vec<Value> {
+        let log = self.notifications.lock().unwrap_or_else(|p| p.into_inner());
+        if after > log.next_seq {
+            return log.entries.iter().cloned().collect();
+        }
+        let seq = |v: &Value| v["seq"].as_u64().unwrap_or(0);
+        // Entries are in number order: find the first new one without reading the rest.
+        let first = log.entries.partition_point(|e| seq(e) <= after);
+        log.entries.range(first..).cloned().collect()
+    }
+
     /// The sandbox clock, in epoch seconds: real time plus however far it has been advanced.
     /// The offset is bounded by `MAX_CLOCK_OFFSET_SECS`, so the sums and products made with this
     /// value (due times, milliseconds for SNS envelopes, ISO dates) stay far from overflow.
@@ -236,8 +258,17 @@ impl Sandbox {
             .map(Some)
     }
 
-    /// Runs one Marketplace (or CloudTrail) operation for a verified caller.
+    /// Runs one Marketplace (or CloudTrail) operation for a verified caller, and records it on
+    /// the trail.
     pub async fn call(&self, req: &OpRequest, caller: &Caller) -> AwsResult<Value> {
+        let result = self.run(req, caller).await;
+        self.record(req, caller, &result, Wire::default());
+        result
+    }
+
+    /// Runs an operation without recording it: the HTTP front door records it itself, with
+    /// the JSON it received and the JSON it sends (`Wire`), so neither is written out again.
+    pub(crate) async fn run(&self, req: &OpRequest, caller: &Caller) -> AwsResult<Value> {
         let prefix = if req.service == Service::CloudTrail {
             "cloudtrail"
         } else {
@@ -270,34 +301,50 @@ impl Sandbox {
                 return Err(AwsError::internal());
             }
         }
-        let result = match req.service {
+        match req.service {
             Service::Metering => ops::metering::call(self, &req.op, &req.input),
             Service::Entitlement => ops::entitlement::call(self, &req.op, &req.input),
             Service::Catalog => ops::catalog::call(self, &req.op, &req.input).await,
             Service::CloudTrail => ops::cloudtrail::call(self, &req.op, &req.input),
-        };
-        if req.service != Service::CloudTrail {
-            self.record(req, caller, &result);
         }
-        result
     }
 
     /// Keeps what CloudTrail would: the call, who made it, its parameters (tokens masked).
-    fn record(&self, req: &OpRequest, caller: &Caller, result: &AwsResult<Value>) {
-        // Copied only when a token has to be masked: metering requests are large.
+    /// CloudTrail's own lookups are not recorded.
+    pub(crate) fn record(
+        &self,
+        req: &OpRequest,
+        caller: &Caller,
+        result: &AwsResult<Value>,
+        wire: Wire<'_>,
+    ) {
+        if req.service == Service::CloudTrail {
+            return;
+        }
+        // Copied only when a token has to be masked: metering requests are large. Otherwise the
+        // body as received when it was JSON (it is what `input` was parsed from).
         let request = if req.input.get("RegistrationToken").is_some() {
             let mut params = req.input.clone();
             params["RegistrationToken"] = Value::String("HIDDEN_DUE_TO_SECURITY_REASONS".into());
             params.to_string()
         } else {
-            req.input.to_string()
+            match wire.request.and_then(|b| std::str::from_utf8(b).ok()) {
+                Some(body) if !body.trim().is_empty() => body.to_string(),
+                _ => req.input.to_string(),
+            }
         };
         let response = match result {
             // CloudTrail logs BatchMeterUsage's response elements (each record's Status): the
-            // SaaS's metering is audited from them.
-            Ok(v) if req.op == "BatchMeterUsage" => serde_json::json!({"responseElements": v}),
-            Ok(_) => serde_json::json!({}),
-            Err(e) => serde_json::json!({"errorCode": e.code, "errorMessage": e.message}),
+            // SaaS's metering is audited from them. Written around the answer's JSON, not
+            // copied into a new value: a 25-record answer is large.
+            Ok(v) if req.op == "BatchMeterUsage" => match wire.response {
+                Some(json) => format!("{{\"responseElements\":{json}}}"),
+                None => format!("{{\"responseElements\":{v}}}"),
+            },
+            Ok(_) => "{}".to_string(),
+            Err(e) => {
+                serde_json::json!({"errorCode": e.code, "errorMessage": e.message}).to_string()
+            }
         };
         let read_only = matches!(
             req.op.as_str(),
@@ -315,7 +362,7 @@ impl Sandbox {
             access_key: caller.access_key_id.clone(),
             read_only,
             request,
-            response: response.to_string(),
+            response,
         };
         if let Err(e) = self.state.record_trail(&row) {
             tracing::warn!(error = %e, "could not record trail event");

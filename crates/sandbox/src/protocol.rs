@@ -62,15 +62,23 @@ pub fn respond(
     result: Result<Value, AwsError>,
     request_id: &str,
 ) -> Response<Body> {
+    respond_json(protocol, result, None, request_id)
+}
+
+/// The same, with a successful answer's JSON already written (`ok_json`, for the JSON
+/// protocols), so it is not written out again.
+pub fn respond_json(
+    protocol: Protocol,
+    result: Result<Value, AwsError>,
+    ok_json: Option<String>,
+    request_id: &str,
+) -> Response<Body> {
+    let mut ok_json = ok_json;
+    let mut json = |v: &Value| ok_json.take().unwrap_or_else(|| v.to_string()).into_bytes();
     let (status, body, content_type, code) = match (&result, protocol) {
         (Ok(v), Protocol::Cbor) => (200, cbor_bytes(v), "application/cbor", None),
-        (Ok(v), Protocol::AwsJson) => (
-            200,
-            v.to_string().into_bytes(),
-            "application/x-amz-json-1.1",
-            None,
-        ),
-        (Ok(v), Protocol::RestJson) => (200, v.to_string().into_bytes(), "application/json", None),
+        (Ok(v), Protocol::AwsJson) => (200, json(v), "application/x-amz-json-1.1", None),
+        (Ok(v), Protocol::RestJson) => (200, json(v), "application/json", None),
         (Err(e), Protocol::Cbor) => (
             e.status,
             cbor_bytes(&serde_json::json!({"__type": e.code, "message": e.message})),

@@ -29,11 +29,22 @@ CREATE TABLE IF NOT EXISTS change_sets (id TEXT PRIMARY KEY, started INTEGER NOT
 CREATE TABLE IF NOT EXISTS trail (seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL,
     event_name TEXT NOT NULL, event_source TEXT NOT NULL, event_time INTEGER NOT NULL,
     access_key TEXT NOT NULL, read_only INTEGER NOT NULL, request TEXT NOT NULL, response TEXT NOT NULL);
+-- LookupEvents with a StartTime (what a session's CloudTrail watcher asks every few seconds)
+-- reads only the calls since then, not the whole trail.
+CREATE INDEX IF NOT EXISTS trail_by_time ON trail (event_time);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 "#;
 
 /// How many calls the CloudTrail view keeps (the oldest are dropped first).
 pub const MAX_TRAIL_ROWS: usize = 10_000;
+/// How many calls are recorded between two trims of the trail.
+const TRIM_EVERY: i64 = 256;
+/// The newest `MAX_TRAIL_ROWS` calls: what every read of the trail sees, trimmed or not.
+const TRAIL_KEPT: &str = "seq > (SELECT COALESCE(MAX(seq), 0) FROM trail) - 10000";
+const _: () = assert!(
+    MAX_TRAIL_ROWS == 10_000,
+    "TRAIL_KEPT spells MAX_TRAIL_ROWS out"
+);
 
 pub struct State {
     conn: Mutex<Connection>,
@@ -65,6 +76,44 @@ pub struct MeteringRow {
     pub timestamp: i64,
     pub quantity: i64,
     pub license_arn: Option<String>,
+}
+
+/// A trail row from `SELECT event_id, event_name, event_source, event_time, access_key,
+/// read_only, request, response`.
+fn trail_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TrailRow> {
+    Ok(TrailRow {
+        event_id: r.get(0)?,
+        event_name: r.get(1)?,
+        event_source: r.get(2)?,
+        event_time: r.get(3)?,
+        access_key: r.get(4)?,
+        read_only: r.get(5)?,
+        request: r.get(6)?,
+        response: r.get(7)?,
+    })
+}
+
+/// A LookupEvents attribute: the key (one of those CloudTrail accepts) and the value.
+#[derive(Debug, Clone)]
+pub struct TrailFilter {
+    pub key: String,
+    pub value: String,
+}
+
+impl TrailFilter {
+    /// The SQL condition on `?3` (the value) for this key, as CloudTrail matches it.
+    fn clause(&self) -> &'static str {
+        match self.key.as_str() {
+            "EventId" => "event_id = ?3",
+            "EventName" => "event_name = ?3",
+            "EventSource" => "event_source = ?3",
+            "AccessKeyId" => "access_key = ?3",
+            "ReadOnly" => "(CASE read_only WHEN 0 THEN 'false' ELSE 'true' END) = ?3",
+            "Username" => "('sandbox-' || access_key) = ?3",
+            // ResourceType and ResourceName: the sandbox records no resources.
+            _ => "(?3 IS NULL AND 0)",
+        }
+    }
 }
 
 /// A stored CloudTrail event.
@@ -335,7 +384,7 @@ impl State {
     /// quantity of the record already stored for the same product, customer, dimension and hour.
     pub fn insert_metering(
         &self,
-        rows: &[MeteringRow],
+        rows: &[&MeteringRow],
         received: i64,
     ) -> AwsResult<Vec<Result<(), (String, i64)>>> {
         self.with(|c| {
@@ -484,10 +533,70 @@ impl State {
                 row.response
             ])?;
             // The call log keeps the newest rows only: every signed call adds one, and a
-            // client in a loop must not fill the disk.
-            c.prepare_cached("DELETE FROM trail WHERE seq <= (SELECT MAX(seq) FROM trail) - ?1")?
+            // client in a loop must not fill the disk. Trimmed every TRIM_EVERY calls rather
+            // than on each (a delete per metering call was a tenth of its cost); readers see
+            // only the newest MAX_TRAIL_ROWS in between.
+            if c.last_insert_rowid() % TRIM_EVERY == 0 {
+                c.prepare_cached(
+                    "DELETE FROM trail WHERE seq <= (SELECT MAX(seq) FROM trail) - ?1",
+                )?
                 .execute(params![MAX_TRAIL_ROWS as i64])?;
+            }
             Ok(())
+        })
+    }
+
+    /// One page of the trail, newest first: the calls in `[start, end]` (epoch seconds) matching
+    /// `filter`, `max` of them after skipping `skip`, and whether more follow. `None` when
+    /// `skip` is past the end. Filtered and paged in SQL, so a page costs what it holds, not
+    /// the whole trail.
+    pub fn trail_page(
+        &self,
+        filter: Option<&TrailFilter>,
+        start: Option<i64>,
+        end: Option<i64>,
+        skip: usize,
+        max: usize,
+    ) -> AwsResult<Option<(Vec<TrailRow>, bool)>> {
+        let (attr, value) = match filter {
+            // Every form names ?3, so both statements take the same parameters.
+            None => ("?3 IS NULL", None),
+            Some(f) => (f.clause(), Some(f.value.as_str())),
+        };
+        // With a start time the time index finds the few recent calls; without one, the
+        // newest-first scan stops as soon as the page is full. Each bound is written only when
+        // given (an `OR` would keep SQLite from using the index); ?1 and ?2 are always named so
+        // every form takes the same parameters.
+        let (from, since) = match start {
+            Some(_) => ("trail INDEXED BY trail_by_time", "event_time >= ?1"),
+            None => ("trail", "?1 IS NULL"),
+        };
+        let until = match end {
+            Some(_) => "event_time <= ?2",
+            None => "?2 IS NULL",
+        };
+        let cond = format!("{since} AND {until} AND {attr} AND {TRAIL_KEPT}");
+        let skip_i = i64::try_from(skip).unwrap_or(i64::MAX);
+        self.with(|c| {
+            let mut st = c.prepare_cached(&format!(
+                "SELECT event_id, event_name, event_source, event_time, access_key, read_only, request, response
+                 FROM {from} WHERE {cond} ORDER BY seq DESC LIMIT ?4 OFFSET ?5"
+            ))?;
+            let mut rows: Vec<TrailRow> = st
+                .query_map(params![start, end, value, max as i64 + 1, skip_i], trail_row)?
+                .collect::<rusqlite::Result<_>>()?;
+            if rows.is_empty() && skip > 0 {
+                // An empty page is the end, or a token past it (one this sandbox never issued).
+                let total: i64 = c
+                    .prepare_cached(&format!("SELECT COUNT(*) FROM {from} WHERE {cond}"))?
+                    .query_row(params![start, end, value], |r| r.get(0))?;
+                if skip > usize::try_from(total).unwrap_or(0) {
+                    return Ok(None);
+                }
+            }
+            let more = rows.len() > max;
+            rows.truncate(max);
+            Ok(Some((rows, more)))
         })
     }
 
@@ -495,21 +604,10 @@ impl State {
     pub fn trail(&self) -> AwsResult<Vec<TrailRow>> {
         self.with(|c| {
             let mut st = c.prepare(
-                "SELECT event_id, event_name, event_source, event_time, access_key, read_only, request, response
-                 FROM trail ORDER BY seq DESC",
+                &format!("SELECT event_id, event_name, event_source, event_time, access_key, read_only, request, response
+                 FROM trail WHERE {TRAIL_KEPT} ORDER BY seq DESC"),
             )?;
-            let rows = st.query_map([], |r| {
-                Ok(TrailRow {
-                    event_id: r.get(0)?,
-                    event_name: r.get(1)?,
-                    event_source: r.get(2)?,
-                    event_time: r.get(3)?,
-                    access_key: r.get(4)?,
-                    read_only: r.get(5)?,
-                    request: r.get(6)?,
-                    response: r.get(7)?,
-                })
-            })?;
+            let rows = st.query_map([], trail_row)?;
             rows.collect()
         })
     }

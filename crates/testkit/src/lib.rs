@@ -99,3 +99,33 @@ impl Moto {
         panic!("moto did not start on port {port}");
     }
 }
+
+/// User + system CPU seconds a process has used so far (`"self"` or a pid; Linux /proc, whose
+/// clock ticks are 100 a second here): the benchmarks compare servers by it.
+pub fn cpu_secs(pid: &str) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// Writes `mib` MiB of incompressible-looking bytes (xorshift from `seed`) to `path`, a MiB at a
+/// time: evidence files for the export memory test and benchmark.
+pub fn write_noise(path: &std::path::Path, mib: usize, seed: u64) {
+    use std::io::Write;
+    let mut chunk = vec![0u8; 1024 * 1024];
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).expect("create"));
+    let mut x = 0x9e37_79b9_7f4a_7c15u64 ^ seed;
+    for _ in 0..mib {
+        for b in chunk.iter_mut() {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            *b = x as u8;
+        }
+        f.write_all(&chunk).expect("write");
+    }
+    f.flush().expect("flush");
+}

@@ -80,7 +80,7 @@ describe("store changes", () => {
     const user = userEvent.setup();
     render(<App />);
     await user.click(await screen.findByTestId("nav-step-2"));
-    const item = screen.getByTestId("item-seller.public_profile");
+    const item = await screen.findByTestId("item-seller.public_profile");
     await user.click(within(item).getByTestId("toggle-history"));
     expect(await within(item).findByTestId("history")).toHaveTextContent("No changes");
     asked = [];
@@ -135,7 +135,7 @@ describe("the wizard", () => {
     const user = userEvent.setup();
     render(<App />);
     await user.click(await screen.findByTestId("nav-step-2"));
-    const item = screen.getByTestId("item-seller.public_profile");
+    const item = await screen.findByTestId("item-seller.public_profile");
     await user.click(within(item).getByTestId("waive"));
     await user.click(screen.getByTestId("confirm-status"));
     expect(await screen.findByRole("alert")).toHaveTextContent("A waiver needs a reason.");
@@ -148,7 +148,7 @@ describe("the wizard", () => {
     const user = userEvent.setup();
     render(<App />);
     await user.click(await screen.findByTestId("nav-env-staging"));
-    await user.type(screen.getByTestId("field-seller_account_id"), "12345");
+    await user.type(await screen.findByTestId("field-seller_account_id"), "12345");
     expect(await screen.findByTestId("error-seller_account_id")).toHaveTextContent("12 digits");
     expect(screen.getByTestId("save-env")).toBeDisabled();
     await user.type(screen.getByTestId("field-seller_account_id"), "6789012");
@@ -162,7 +162,7 @@ describe("the wizard", () => {
     const user = userEvent.setup();
     render(<App />);
     await user.click(await screen.findByTestId("nav-env-staging"));
-    await user.selectOptions(screen.getByTestId("field-credential_source"), "access_keys");
+    await user.selectOptions(await screen.findByTestId("field-credential_source"), "access_keys");
     await user.type(screen.getByTestId("access-key-id"), "ASIAEXAMPLETEMPKEY42");
     await user.type(screen.getByTestId("secret-access-key"), "wJalrXUtnFEMI/K7MDENG/bPxRfiCY");
     expect(screen.getByTestId("session-token")).toHaveAttribute("type", "password");
@@ -210,9 +210,11 @@ describe("the wizard", () => {
     expect(await screen.findByTestId("nav-overview")).toHaveTextContent("概要");
     expect(backend.state.prefs.language).toBe("ja");
     await user.click(screen.getByTestId("nav-step-2"));
-    expect(screen.getByTestId("step-title")).toHaveTextContent("公開プロフィールと支払い設定");
+    expect(await screen.findByTestId("step-title")).toHaveTextContent(
+      "公開プロフィールと支払い設定",
+    );
     await user.click(screen.getByTestId("nav-env-staging"));
-    await user.type(screen.getByTestId("field-seller_account_id"), "1");
+    await user.type(await screen.findByTestId("field-seller_account_id"), "1");
     expect(await screen.findByTestId("error-seller_account_id")).toHaveTextContent("12 桁");
   });
 

@@ -1,8 +1,12 @@
-import { useState } from "react";
+import { lazy, Suspense, useState } from "react";
 import { useI18n } from "../i18n";
 import type { AppInfo, Checklist, Preferences, WorkspaceDetail } from "../ipc";
 import { Progress } from "./Progress";
-import { ReportDialog } from "./ReportDialog";
+
+// Opened on demand: not part of the first screen's code.
+const ReportDialog = lazy(() =>
+  import("./ReportDialog").then((m) => ({ default: m.ReportDialog })),
+);
 
 export function Overview(props: {
   checklist: Checklist;
@@ -75,7 +79,9 @@ export function Overview(props: {
         </div>
       </section>
       {reportOpen && (
-        <ReportDialog workspace={detail.workspace} onClose={() => setReportOpen(false)} />
+        <Suspense fallback={null}>
+          <ReportDialog workspace={detail.workspace} onClose={() => setReportOpen(false)} />
+        </Suspense>
       )}
       <div className="phase-grid">
         {checklist.phases.map((phase) => {

@@ -139,6 +139,8 @@ pub async fn scenarios() -> Result<Vec<Scenario>, AppError> {
 
 /// Starts a session: the watchers first, then (real mode, when asked) the product page.
 pub async fn start(app: &App, req: StartPurchase) -> Result<PurchaseSession, AppError> {
+    // The Demo workspace's endpoint is final once the built-in sandbox has started.
+    crate::sandbox::wait_builtin(app).await;
     let StartPurchase {
         workspace_id,
         env,

@@ -21,7 +21,12 @@ pub(super) struct CloudTrailWatcher {
     pub(super) seen: Option<HashSet<String>>,
     pub(super) buyer: String,
     pub(super) interval: Duration,
+    /// The clock reading the last answer was complete up to.
+    pub(super) through: Option<DateTime<Utc>>,
 }
+
+/// How far before the last read's clock the next read starts (the `seen` ids drop the repeats).
+const SINCE_MARGIN_SECS: i64 = 5;
 
 impl CloudTrailWatcher {
     /// "Now" by the clock CloudTrail's times are in: the sandbox's, or AWS's less its delay.
@@ -67,10 +72,17 @@ impl Watcher for CloudTrailWatcher {
                 .attribute_value(name)
                 .build()
                 .map_err(|e| e.to_string())?;
-            let out = self
-                .client
-                .lookup_events()
-                .lookup_attributes(attr)
+            let mut lookup = self.client.lookup_events().lookup_attributes(attr);
+            // After the first read, only calls since the last one (less a few seconds for calls
+            // recorded in the same second, or delivered a little late): an idle session's poll
+            // moves an empty page, not the newest fifty calls every time.
+            if let (Some(_), Some(last)) = (&self.seen, self.through) {
+                let since = last - chrono::Duration::seconds(SINCE_MARGIN_SECS);
+                lookup = lookup.start_time(aws_sdk_cloudtrail::primitives::DateTime::from_secs(
+                    since.timestamp(),
+                ));
+            }
+            let out = lookup
                 .max_results(50)
                 .send()
                 .await
@@ -141,6 +153,7 @@ impl Watcher for CloudTrailWatcher {
             }
         }
         let n = new.len() as u32;
+        self.through = Some(through);
         {
             let mut p = shared.progress.lock().unwrap_or_else(|p| p.into_inner());
             p.cloudtrail_through = Some(through);

@@ -25,7 +25,12 @@ impl Watcher for FeedWatcher {
 
     async fn poll(&mut self, shared: &Shared) -> Result<(u32, Duration), String> {
         let url = format!("{}/_sandbox/notifications", self.endpoint);
-        let mut req = self.http.get(&url);
+        // Only what is new since the last read: an idle session's poll moves an empty list, not
+        // the whole log (up to a thousand entries) every second.
+        let mut req = match self.cursor {
+            Some(c) => self.http.get(&url).query(&[("after", c)]),
+            None => self.http.get(&url),
+        };
         if let Some(secret) = la_sandbox_api::secret::secret_for(&self.endpoint) {
             req = req.header(la_sandbox_api::SECRET_HEADER, secret);
         }
@@ -49,7 +54,10 @@ impl Watcher for FeedWatcher {
                 self.cursor = Some(newest);
                 return Ok((0, self.interval));
             }
-            // The sandbox restarted with a shorter log: start over from its beginning.
+            // Asked for what follows the cursor: nothing new.
+            Some(_) if log.is_empty() => return Ok((0, self.interval)),
+            // The sandbox restarted with a shorter log (it answers a cursor past its newest
+            // entry with the whole log): start over from its beginning.
             Some(c) if c > newest => 0,
             Some(c) => c,
         };

@@ -252,6 +252,7 @@ impl Session {
                     seen: None,
                     buyer: cfg.buyer_account.clone(),
                     interval: cfg.intervals.cloudtrail,
+                    through: None,
                 },
                 "ResolveCustomer, BatchMeterUsage".into(),
                 cfg.intervals.backoff_max,

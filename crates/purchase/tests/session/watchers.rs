@@ -155,6 +155,11 @@ async fn purchase_through_the_browser_lands_once_and_is_timed() {
             && verdict(s, VerdictId::ResolveWithin10s) == VerdictState::Pass
     })
     .await;
+    // Once, however many times the log is read after it (the watcher asks only for what
+    // follows the last entry it read; an empty answer is not a restarted sandbox).
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    let landings = s.events().iter().filter(|e| e.kind == "landing").count();
+    assert_eq!(landings, 1, "the landing is on the timeline once");
     // Neither the token nor the one-time page is kept on the timeline.
     assert!(s
         .events()

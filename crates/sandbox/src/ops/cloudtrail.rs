@@ -4,6 +4,7 @@
 
 use crate::error::{AwsError, AwsResult};
 use crate::ops::catalog::iso;
+use crate::state::TrailFilter;
 use crate::{lower_first, Sandbox};
 use serde_json::{json, Map, Value};
 
@@ -133,38 +134,20 @@ fn lookup_events(sb: &Sandbox, input: &Value) -> AwsResult<Value> {
             .and_then(|n| n.parse::<usize>().ok())
             .ok_or_else(|| invalid("InvalidNextTokenException", "The NextToken is invalid."))?,
     };
-    let rows: Vec<_> = sb
-        .state
-        .trail()?
-        .into_iter()
-        .filter(|r| {
-            start.is_none_or(|s| r.event_time >= s) && end.is_none_or(|e| r.event_time <= e)
-        })
-        .filter(|r| match &filter {
-            None => true,
-            Some((k, v)) => match k.as_str() {
-                "EventId" => &r.event_id == v,
-                "EventName" => &r.event_name == v,
-                "EventSource" => &r.event_source == v,
-                "AccessKeyId" => &r.access_key == v,
-                "ReadOnly" => r.read_only.to_string() == *v,
-                "Username" => format!("sandbox-{}", r.access_key) == *v,
-                _ => false,
-            },
-        })
-        .collect();
+    let filter = filter.map(|(key, value)| TrailFilter { key, value });
     // A token past the end is not one this sandbox issued (a token near usize::MAX included).
-    if skip > rows.len() {
+    let Some((rows, more)) = sb
+        .state
+        .trail_page(filter.as_ref(), start, end, skip, max)?
+    else {
         return Err(invalid(
             "InvalidNextTokenException",
             "The NextToken is invalid.",
         ));
-    }
+    };
     let account = &sb.config.seller_account_id;
     let events: Vec<Value> = rows
         .iter()
-        .skip(skip)
-        .take(max)
         .map(|r| {
             let params: Value = serde_json::from_str(&r.request).unwrap_or(Value::Null);
             let response: Value = serde_json::from_str(&r.response).unwrap_or(Value::Null);
@@ -213,9 +196,8 @@ fn lookup_events(sb: &Sandbox, input: &Value) -> AwsResult<Value> {
         })
         .collect();
     let mut out = json!({"Events": events});
-    let next = skip.saturating_add(max);
-    if next < rows.len() {
-        out["NextToken"] = json!(format!("ct-{next}"));
+    if more {
+        out["NextToken"] = json!(format!("ct-{}", skip.saturating_add(max)));
     }
     Ok(out)
 }

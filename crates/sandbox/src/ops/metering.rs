@@ -74,29 +74,34 @@ fn check_timestamp(sb: &Sandbox, ts: i64, max_age: i64) -> AwsResult<()> {
     Ok(())
 }
 
-fn timestamp(v: Option<&Value>, member: &str) -> AwsResult<i64> {
+fn timestamp(v: Option<&Value>, member: impl Fn() -> String) -> AwsResult<i64> {
     match v {
         Some(Value::Number(n)) => n
             .as_f64()
             .map(|f| f.floor() as i64)
-            .ok_or_else(|| AwsError::validation(format!("'{member}' is not a valid timestamp"))),
+            .ok_or_else(|| AwsError::validation(format!("'{}' is not a valid timestamp", member()))),
         None | Some(Value::Null) => Err(AwsError::validation(format!(
-            "1 validation error detected: Value null at '{member}' failed to satisfy constraint: Member must not be null"
+            "1 validation error detected: Value null at '{}' failed to satisfy constraint: Member must not be null",
+            member()
         ))),
-        Some(_) => Err(AwsError::validation(format!("'{member}' must be a timestamp (epoch seconds)"))),
+        Some(_) => Err(AwsError::validation(format!(
+            "'{}' must be a timestamp (epoch seconds)",
+            member()
+        ))),
     }
 }
 
-fn quantity(v: Option<&Value>, member: &str) -> AwsResult<i64> {
+fn quantity(v: Option<&Value>, member: impl Fn() -> String) -> AwsResult<i64> {
     match v {
         None | Some(Value::Null) => Ok(1),
         Some(Value::Number(n)) => match n.as_i64() {
             Some(q) if (0..=MAX_QUANTITY).contains(&q) => Ok(q),
             _ => Err(AwsError::validation(format!(
-                "1 validation error detected: Value at '{member}' failed to satisfy constraint: Member must have value between 0 and {MAX_QUANTITY}"
+                "1 validation error detected: Value at '{}' failed to satisfy constraint: Member must have value between 0 and {MAX_QUANTITY}",
+                member()
             ))),
         },
-        Some(_) => Err(AwsError::validation(format!("'{member}' must be an integer"))),
+        Some(_) => Err(AwsError::validation(format!("'{}' must be an integer", member()))),
     }
 }
 
@@ -159,15 +164,14 @@ fn batch_meter_usage(sb: &Sandbox, input: &Value) -> AwsResult<Value> {
                 i + 1
             )));
         }
-        let ts = timestamp(
-            rec.get("Timestamp"),
-            &format!("usageRecords.{}.member.timestamp", i + 1),
-        )?;
+        // Member names are spelled out only for an error: not per record of every call.
+        let ts = timestamp(rec.get("Timestamp"), || {
+            format!("usageRecords.{}.member.timestamp", i + 1)
+        })?;
         let dim = req_str(rec, "Dimension")?;
-        let qty = quantity(
-            rec.get("Quantity"),
-            &format!("usageRecords.{}.member.quantity", i + 1),
-        )?;
+        let qty = quantity(rec.get("Quantity"), || {
+            format!("usageRecords.{}.member.quantity", i + 1)
+        })?;
         let by_id = opt_str(rec, "CustomerIdentifier")?;
         let by_account = opt_str(rec, "CustomerAWSAccountId")?;
         let license_arn = opt_str(rec, "LicenseArn")?;
@@ -237,11 +241,11 @@ fn batch_meter_usage(sb: &Sandbox, input: &Value) -> AwsResult<Value> {
         });
     }
     // Only subscribed customers' records are stored.
-    let to_store: Vec<MeteringRow> = rows
+    let to_store: Vec<&MeteringRow> = rows
         .iter()
         .zip(&statuses)
         .filter(|(_, s)| s.is_none())
-        .map(|(r, _)| r.clone())
+        .map(|(r, _)| r)
         .collect();
     let mut stored = sb.state.insert_metering(&to_store, now)?.into_iter();
     let mut results = Vec::with_capacity(records.len());
@@ -280,9 +284,9 @@ fn meter_usage(sb: &Sandbox, input: &Value) -> AwsResult<Value> {
                 format!("Product code {code} is invalid."),
             )
         })?;
-    let ts = timestamp(input.get("Timestamp"), "timestamp")?;
+    let ts = timestamp(input.get("Timestamp"), || "timestamp".into())?;
     let dim = req_str(input, "UsageDimension")?;
-    let qty = quantity(input.get("UsageQuantity"), "usageQuantity")?;
+    let qty = quantity(input.get("UsageQuantity"), || "usageQuantity".into())?;
     check_timestamp(sb, ts, METER_USAGE_MAX_AGE_SECS)?;
     dimension_ok(&product, dim)?;
     if input.get("DryRun").and_then(Value::as_bool) == Some(true) {
@@ -301,7 +305,7 @@ fn meter_usage(sb: &Sandbox, input: &Value) -> AwsResult<Value> {
         quantity: qty,
         license_arn: None,
     };
-    let id = match sb.state.insert_metering(std::slice::from_ref(&row), sb.now())?.pop() {
+    let id = match sb.state.insert_metering(&[&row], sb.now())?.pop() {
         Some(Ok(())) => row.record_id,
         Some(Err((prior, q))) if q == qty => prior,
         _ => {

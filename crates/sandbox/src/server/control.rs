@@ -89,8 +89,20 @@ pub(super) async fn metering(State(sb): State<Shared>) -> ApiResult {
     Ok(Json(json!(sb.state.metering()?)))
 }
 
-pub(super) async fn notifications(State(sb): State<Shared>) -> Json<Vec<api::Notification>> {
-    Json(notifications_of(sb.notifications()))
+/// `?after=N`: only the entries numbered after N (what a watcher has not read yet).
+#[derive(serde::Deserialize)]
+pub(super) struct After {
+    after: Option<u64>,
+}
+
+pub(super) async fn notifications(
+    State(sb): State<Shared>,
+    axum::extract::Query(q): axum::extract::Query<After>,
+) -> Json<Vec<api::Notification>> {
+    Json(notifications_of(match q.after {
+        Some(after) => sb.notifications_after(after),
+        None => sb.notifications(),
+    }))
 }
 
 pub(super) async fn purchase(

@@ -16,7 +16,9 @@ use std::sync::Arc;
 /// What the guard compares requests with; fixed when the server binds.
 #[derive(Debug, Clone)]
 pub struct Doors {
-    port: u16,
+    /// The Host values accepted (`127.0.0.1:PORT`, `localhost:PORT`, `[::1]:PORT`), spelled once
+    /// here rather than on every request.
+    hosts: [String; 3],
     /// `--allow-remote`: the sandbox is reached by a name this process cannot know, so the Host
     /// and Origin checks are off; the control secret still holds.
     any_host: bool,
@@ -26,7 +28,11 @@ pub struct Doors {
 impl Doors {
     pub fn new(port: u16, any_host: bool, secret: String) -> Arc<Self> {
         Arc::new(Self {
-            port,
+            hosts: [
+                format!("127.0.0.1:{port}"),
+                format!("localhost:{port}"),
+                format!("[::1]:{port}"),
+            ],
             any_host,
             secret,
         })
@@ -37,14 +43,8 @@ impl Doors {
         if self.any_host {
             return true;
         }
-        let host = host.trim().to_ascii_lowercase();
-        let port = self.port;
-        [
-            format!("127.0.0.1:{port}"),
-            format!("localhost:{port}"),
-            format!("[::1]:{port}"),
-        ]
-        .contains(&host)
+        let host = host.trim();
+        self.hosts.iter().any(|h| h.eq_ignore_ascii_case(host))
     }
 
     /// Whether a request with this Origin header may come in. Pages the sandbox serves itself
@@ -87,7 +87,7 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 /// The middleware: refuses before any route runs.
 pub async fn guard(State(doors): State<Arc<Doors>>, req: Request, next: Next) -> Response<Body> {
-    let path = req.uri().path().to_string();
+    let path = req.uri().path();
     let headers = req.headers();
     match header(headers, "host") {
         Some(h) if doors.host_allowed(h) => {}
@@ -100,7 +100,7 @@ pub async fn guard(State(doors): State<Arc<Doors>>, req: Request, next: Next) ->
         }
     }
     if let Some(o) = header(headers, "origin") {
-        if !doors.origin_allowed(o, &path) {
+        if !doors.origin_allowed(o, path) {
             return refuse(
                 StatusCode::FORBIDDEN,
                 "ForbiddenOrigin",
@@ -108,7 +108,7 @@ pub async fn guard(State(doors): State<Arc<Doors>>, req: Request, next: Next) ->
             );
         }
     }
-    if Doors::needs_secret(&path) {
+    if Doors::needs_secret(path) {
         match header(headers, api::SECRET_HEADER) {
             None => {
                 return refuse(

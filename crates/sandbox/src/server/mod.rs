@@ -232,6 +232,20 @@ async fn marketplace(State(sb): State<Shared>, req: Request) -> Response<Body> {
             return respond(op.protocol, Err(e), &request_id);
         }
     };
-    let result = sb.call(&op, &caller).await;
-    respond(op.protocol, result, &request_id)
+    let result = sb.run(&op, &caller).await;
+    // A JSON answer is written out once, for the client and for the trail.
+    let json = match (&result, op.protocol) {
+        (Ok(v), Protocol::AwsJson | Protocol::RestJson) => Some(v.to_string()),
+        _ => None,
+    };
+    sb.record(
+        &op,
+        &caller,
+        &result,
+        crate::Wire {
+            request: (op.protocol == Protocol::AwsJson).then_some(&bytes[..]),
+            response: json.as_deref(),
+        },
+    );
+    crate::protocol::respond_json(op.protocol, result, json, &request_id)
 }
