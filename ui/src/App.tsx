@@ -120,11 +120,12 @@ function Shell() {
   // Change sets still open when last read (a Public request under AWS review can stay so for
   // weeks) are re-read once per workspace and start; the store's events refresh what shows them.
   const refreshed = useRef(new Set<string>());
+  // Only once the wizard is shown: start-up waits for nothing it does not draw.
   useEffect(() => {
-    if (!currentId || refreshed.current.has(currentId)) return;
+    if (!shown || !currentId || refreshed.current.has(currentId)) return;
     refreshed.current.add(currentId);
     api.listingRefresh(currentId).catch(report);
-  }, [currentId, report]);
+  }, [shown, currentId, report]);
 
   // Theme: "system" follows the OS.
   useEffect(() => {

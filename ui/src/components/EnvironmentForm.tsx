@@ -287,7 +287,14 @@ export function EnvironmentForm(props: {
                 undefined,
                 "arn:aws:iam::123456789012:role/ListingAssistant",
               )}
-            {text("endpoint_url", "endpointUrl", "endpointHint", "http://127.0.0.1:8484")}
+            {text(
+              "endpoint_url",
+              "endpointUrl",
+              "endpointHint",
+              draft.mode === "sandbox"
+                ? "http://127.0.0.1:8484"
+                : "https://vpce-0abc.catalog.us-east-1.vpce.amazonaws.com",
+            )}
           </div>
           <datalist id="aws-profiles">
             {profiles.map((p) => (

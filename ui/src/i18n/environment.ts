@@ -26,7 +26,8 @@ export const en = {
   region: "Region",
   regionHint: "Marketplace APIs live in us-east-1.",
   endpointUrl: "Endpoint URL",
-  endpointHint: "The sandbox, moto or a VPC endpoint. Empty for AWS.",
+  endpointHint:
+    "Empty for AWS. Real mode: https only (a VPC endpoint, an emulator behind TLS); sandbox mode: the sandbox on this machine.",
   productId: "Product ID",
   productCode: "Product code",
   offerId: "Offer ID",
@@ -103,7 +104,8 @@ export const ja: Messages<typeof en> = {
   region: "リージョン",
   regionHint: "Marketplace API は us-east-1 にあります。",
   endpointUrl: "エンドポイント URL",
-  endpointHint: "サンドボックス、moto、VPC エンドポイント。AWS の場合は空欄。",
+  endpointHint:
+    "AWS の場合は空欄。本番モードは https のみ (VPC エンドポイント、TLS 経由のエミュレーター)。サンドボックスモードはこのマシン上のサンドボックス。",
   productId: "製品 ID",
   productCode: "製品コード",
   offerId: "オファー ID",
