@@ -89,6 +89,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             listing::listing_fix,
             listing::listing_release,
             listing::listing_request_public,
+            listing::listing_export_file,
+            listing::listing_import_file,
             reports::report_preview,
             reports::export_report,
             reports::open_exported_report,

@@ -124,3 +124,22 @@ pub async fn listing_request_public(
 ) -> Res<ReleaseView> {
     page::request_public(&app, &workspace_id, &confirmation).await
 }
+
+#[tauri::command]
+#[specta::specta]
+pub async fn listing_export_file(
+    app: State<'_, App>,
+    workspace_id: String,
+    listing: Listing,
+    path: String,
+) -> Res<()> {
+    let path = app.picked().take(&path)?;
+    page::export_file(&app, &workspace_id, &listing, &path).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn listing_import_file(app: State<'_, App>, path: String) -> Res<Listing> {
+    let path = app.picked().take(&path)?;
+    page::import_file(&path).await
+}

@@ -145,3 +145,36 @@ async fn create_from_nothing_fix_and_the_public_request() {
         .expect_err("prechecks");
     assert_eq!(e.code, ErrorCode::InvalidInput);
 }
+
+/// "Export listing file…" writes the page's listing where the dialog pointed; "Import listing
+/// file…" reads it back (the same TOML the CLI reads), and refuses what is not a listing file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_listing_file_goes_out_and_comes_back() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (app, ws) = app(dir.path()).await;
+    let pulled = page::load(&app, &ws, EnvKind::Staging).await.expect("load");
+    let out = dir.path().join("exported.listing.toml");
+    page::export_file(&app, &ws, &pulled.listing, &out)
+        .await
+        .expect("export");
+    let back = page::import_file(&out).await.expect("import");
+    assert_eq!(back, pulled.listing);
+    // The CLI reads the same file.
+    assert_eq!(la_listing::file::read(&out).expect("read"), back);
+    // An unknown workspace writes nothing.
+    let other = dir.path().join("other.listing.toml");
+    let e = page::export_file(&app, "no-such-workspace", &pulled.listing, &other)
+        .await
+        .expect_err("unknown workspace");
+    assert_eq!(e.code, ErrorCode::NotFound, "{}", e.message);
+    assert!(!other.exists());
+    // Not a listing file: garbage, and anything past 1 MiB (refused before it is read whole).
+    let garbage = dir.path().join("garbage.toml");
+    std::fs::write(&garbage, "title = [").expect("write");
+    let e = page::import_file(&garbage).await.expect_err("garbage");
+    assert!(e.message.contains("not valid"), "{}", e.message);
+    let huge = dir.path().join("huge.toml");
+    std::fs::write(&huge, "#".repeat(1024 * 1024 + 1)).expect("write");
+    let e = page::import_file(&huge).await.expect_err("too big");
+    assert!(e.message.contains("larger than 1 MiB"), "{}", e.message);
+}

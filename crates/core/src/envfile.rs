@@ -142,25 +142,19 @@ pub fn parse(text: &str, base: &Path) -> Result<EnvFile> {
 pub const MAX_ENV_FILE_BYTES: u64 = 1024 * 1024;
 
 pub fn read(path: &Path) -> Result<EnvFile> {
-    use std::io::Read;
-    let cannot = |e: std::io::Error| {
-        CoreError::Invalid(format!(
-            "cannot read the environment file {}: {e}",
-            path.display()
-        ))
-    };
-    let mut text = String::new();
-    std::fs::File::open(path)
-        .map_err(cannot)?
-        .take(MAX_ENV_FILE_BYTES + 1)
-        .read_to_string(&mut text)
-        .map_err(cannot)?;
-    if text.len() as u64 > MAX_ENV_FILE_BYTES {
-        return Err(CoreError::Invalid(format!(
-            "{} is larger than 1 MiB: not an environment file",
-            path.display()
-        )));
-    }
+    let text = crate::fsutil::read_capped(path, MAX_ENV_FILE_BYTES)
+        .map_err(|e| {
+            CoreError::Invalid(format!(
+                "cannot read the environment file {}: {e}",
+                path.display()
+            ))
+        })?
+        .ok_or_else(|| {
+            CoreError::Invalid(format!(
+                "{} is larger than 1 MiB: not an environment file",
+                path.display()
+            ))
+        })?;
     parse(&text, path.parent().unwrap_or(Path::new(".")))
 }
 

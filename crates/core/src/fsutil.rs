@@ -49,6 +49,15 @@ pub fn create_private_new(path: &Path) -> io::Result<File> {
 
 /// Flushes a folder's entries (a rename, a new file) to disk. A rename is only durable once
 /// its folder is synced: without it a power cut can bring back the old name.
+/// A small text file read whole, or `None` when it is larger than `max` bytes: refused before
+/// it is read into memory (a wrong file picked in a dialog, a device that never ends).
+pub fn read_capped(path: &Path, max: u64) -> io::Result<Option<String>> {
+    use std::io::Read;
+    let mut text = String::new();
+    File::open(path)?.take(max + 1).read_to_string(&mut text)?;
+    Ok((text.len() as u64 <= max).then_some(text))
+}
+
 pub fn sync_dir(dir: &Path) -> io::Result<()> {
     #[cfg(unix)]
     {

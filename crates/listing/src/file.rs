@@ -202,20 +202,38 @@ pub fn parse(text: &str) -> Result<Listing, la_core::AppError> {
     Ok(l)
 }
 
+/// A listing file is a few kilobytes; anything past this is not one (a wrong file picked, a
+/// device) and is refused before it is read into memory.
+pub const MAX_LISTING_FILE_BYTES: u64 = 1024 * 1024;
+
 pub fn read(path: &Path) -> Result<Listing, la_core::AppError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| la_core::AppError::invalid(format!("Cannot read {}: {e}", path.display())))?;
+    let text = la_core::fsutil::read_capped(path, MAX_LISTING_FILE_BYTES)
+        .map_err(|e| la_core::AppError::invalid(format!("Cannot read {}: {e}", path.display())))?
+        .ok_or_else(|| {
+            la_core::AppError::invalid(format!(
+                "{} is larger than 1 MiB: not a listing file",
+                path.display()
+            ))
+        })?;
     parse(&text)
 }
 
-/// Writes the file through a temporary file and a rename, so a crash never leaves half a file.
+/// Writes the file aside (a private temporary file in the same folder) and renames it over the
+/// destination, the folder synced: a crash leaves the old file or the new one, never a part.
 pub fn write(path: &Path, l: &Listing) -> Result<(), la_core::AppError> {
-    let tmp = path.with_extension("toml.partial");
-    let io = |e: std::io::Error| {
-        la_core::AppError::invalid(format!("Cannot write {}: {e}", path.display()))
-    };
-    std::fs::write(&tmp, crate::write::to_toml(l)).map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(io)
+    let text = crate::write::to_toml(l);
+    (|| {
+        let mut f = la_core::fsutil::AtomicFile::create(path)?;
+        std::io::Write::write_all(f.file(), text.as_bytes())?;
+        f.commit()
+    })()
+    .map_err(|e| {
+        la_core::AppError::from(la_core::error::CoreError::File(la_core::fsutil::describe(
+            "the listing file",
+            path,
+            &e,
+        )))
+    })
 }
 
 impl Listing {

@@ -118,7 +118,19 @@ const record: ChangeSetRecord = {
 };
 
 vi.mock("../ipc", () => ({
+  pickSaveToml: async (name: string) => {
+    calls.push(`pick-save:${name}`);
+    return "/chosen/out.listing.toml";
+  },
+  pickOpenToml: async () => "/chosen/in.listing.toml",
   api: {
+    listingExportFile: async (_ws: string, l: Listing, path: string) => {
+      calls.push(`export:${path}:${l.product.title}`);
+    },
+    listingImportFile: async (path: string) => {
+      calls.push(`import:${path}`);
+      return { ...listing, product: { ...listing.product, title: "Imported Title" } };
+    },
     listingLoad: async (_ws: string, env: string) => ({
       listing,
       source: "file",
@@ -233,6 +245,21 @@ describe("the Listing page", () => {
       "Names another cloud provider.",
     );
     expect(screen.getByTestId("lint-count")).toHaveTextContent("1 finding");
+    expect(screen.getByTestId("listing-save-state")).toHaveTextContent("Unsaved changes");
+  });
+
+  it("exports the listing file for CI and imports one into the form, unsaved", async () => {
+    const user = userEvent.setup();
+    renderWith(<ListingPage workspaceId="ws1" env="staging" onError={() => {}} />);
+    await user.click(await screen.findByTestId("listing-export"));
+    await waitFor(() => expect(calls).toContain("export:/chosen/out.listing.toml:Acme Insights"));
+    expect(calls).toContain("pick-save:staging.listing.toml");
+    await user.click(screen.getByTestId("listing-import"));
+    await waitFor(() =>
+      expect(screen.getByTestId("listing-product.title")).toHaveValue("Imported Title"),
+    );
+    expect(calls).toContain("import:/chosen/in.listing.toml");
+    expect(calls).not.toContain("save");
     expect(screen.getByTestId("listing-save-state")).toHaveTextContent("Unsaved changes");
   });
 

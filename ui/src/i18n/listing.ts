@@ -14,6 +14,10 @@ export const en = {
   listingDraft:
     "This environment has no product yet. Fill in the listing and apply it: one change set creates the Limited product and its offer.",
   saveListing: "Save listing",
+  importListing: "Import listing file…",
+  exportListing: "Export listing file…",
+  listingFileHelp:
+    "The same TOML the CLI reads: `listing-assistant listing plan --listing FILE` in CI.",
   listingSaved: "Saved",
   listingUnsaved: "Unsaved changes",
   compareAws: "Compare with AWS",
@@ -148,6 +152,10 @@ export const ja: Messages<typeof en> = {
   listingDraft:
     "この環境にはまだ製品がありません。リスティングを入力して適用すると、1 つの変更セットで限定公開の製品とオファーを作成します。",
   saveListing: "リスティングを保存",
+  importListing: "リスティングファイルを読み込む…",
+  exportListing: "リスティングファイルに書き出す…",
+  listingFileHelp:
+    "CLI が読むものと同じ TOML です。CI では `listing-assistant listing plan --listing ファイル` で使えます。",
   listingSaved: "保存済み",
   listingUnsaved: "未保存の変更があります",
   compareAws: "AWS と比較",

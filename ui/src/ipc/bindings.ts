@@ -74,6 +74,8 @@ export const commands = {
 	listingFix: (workspaceId: string, env: EnvKind, checkId: string) => typedError<Fix | null, AppError>(__TAURI_INVOKE("listing_fix", { workspaceId, env, checkId })),
 	listingRelease: (workspaceId: string) => typedError<ReleaseView, AppError>(__TAURI_INVOKE("listing_release", { workspaceId })),
 	listingRequestPublic: (workspaceId: string, confirmation: string) => typedError<ReleaseView, AppError>(__TAURI_INVOKE("listing_request_public", { workspaceId, confirmation })),
+	listingExportFile: (workspaceId: string, listing: Listing, path: string) => typedError<null, AppError>(__TAURI_INVOKE("listing_export_file", { workspaceId, listing, path })),
+	listingImportFile: (path: string) => typedError<Listing, AppError>(__TAURI_INVOKE("listing_import_file", { path })),
 	/**  The HTML report, as the export would write it, for the in-app preview. */
 	reportPreview: (workspaceId: string, scope: ReportScope, language: Language) => typedError<string, AppError>(__TAURI_INVOKE("report_preview", { workspaceId, scope, language })),
 	exportReport: (request: ReportRequest, path: string) => typedError<ReportExported, AppError>(__TAURI_INVOKE("export_report", { request, path })),

@@ -55,14 +55,17 @@ export async function pickFiles(): Promise<string[]> {
   return api.pickFiles();
 }
 
-/** Native "save as" for an environment file; null when cancelled. */
-export async function pickSaveToml(defaultPath: string): Promise<string | null> {
-  return api.pickSaveFile(defaultPath, "Environment file", "toml");
+/** Native "save as" for a TOML file (an environment or listing file); null when cancelled. */
+export async function pickSaveToml(
+  defaultPath: string,
+  label = "Environment file",
+): Promise<string | null> {
+  return api.pickSaveFile(defaultPath, label, "toml");
 }
 
-/** Native file picker for one environment file; null when cancelled. */
-export async function pickOpenToml(): Promise<string | null> {
-  return api.pickOpenFile("Environment file", "toml");
+/** Native file picker for one TOML file (an environment or listing file); null when cancelled. */
+export async function pickOpenToml(label = "Environment file"): Promise<string | null> {
+  return api.pickOpenFile(label, "toml");
 }
 
 /** Opens an https link in the system browser. */

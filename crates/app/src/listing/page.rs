@@ -167,6 +167,24 @@ pub async fn save(
     })
 }
 
+/// "Export listing file…": the page's listing written where the native dialog pointed, for
+/// `listing-assistant listing plan|apply --listing FILE` in CI.
+pub async fn export_file(
+    app: &App,
+    workspace_id: &str,
+    listing: &Listing,
+    path: &std::path::Path,
+) -> Result<(), AppError> {
+    app.core()?.store().workspace(workspace_id)?;
+    la_listing::file::write(path, listing)
+}
+
+/// "Import listing file…": a listing file read (at most 1 MiB) for the page to show and lint;
+/// nothing is saved until the seller saves it.
+pub async fn import_file(path: &std::path::Path) -> Result<Listing, AppError> {
+    la_listing::file::read(path)
+}
+
 /// The offline lint rules (the page runs them on every edit).
 pub async fn lint(listing: &Listing) -> Vec<Finding> {
     la_listing::lint::lint(listing)

@@ -3,7 +3,15 @@
 // timeline. With no product yet, Apply creates the Limited product and its offer.
 import { useEffect, useRef, useState } from "react";
 import { type TextKey, useI18n } from "../../i18n";
-import { api, type EnvKind, type Finding, type Listing, type PlanView } from "../../ipc";
+import {
+  api,
+  type EnvKind,
+  type Finding,
+  type Listing,
+  type PlanView,
+  pickOpenToml,
+  pickSaveToml,
+} from "../../ipc";
 import {
   cleaned,
   complete,
@@ -111,6 +119,25 @@ export function ListingPage(props: {
     }
   };
 
+  // The listing file for CI: written where the native dialog points, or read from there into
+  // the form (linted at once, saved only when the seller saves).
+  const exportFile = async () => {
+    try {
+      const path = await pickSaveToml(`${env}.listing.toml`, "Listing file");
+      if (path) await api.listingExportFile(workspaceId, cleaned(draft), path);
+    } catch (e) {
+      onError(e);
+    }
+  };
+  const importFile = async () => {
+    try {
+      const path = await pickOpenToml("Listing file");
+      if (path) edit(complete(await api.listingImportFile(path)));
+    } catch (e) {
+      onError(e);
+    }
+  };
+
   const actions: [NonNullable<typeof busy>, TextKey, () => void][] = [
     ["save", "saveListing", save],
     ["compare", "compareAws", () => compare(false)],
@@ -128,6 +155,25 @@ export function ListingPage(props: {
         <p className={d.has_product ? "small muted" : "banner info"} data-testid="listing-source">
           {t(source[d.source])} <code className="small">{d.path}</code>
         </p>
+        <div className="row gap">
+          <button
+            type="button"
+            className="btn small"
+            onClick={importFile}
+            data-testid="listing-import"
+          >
+            {t("importListing")}
+          </button>
+          <button
+            type="button"
+            className="btn small"
+            onClick={exportFile}
+            data-testid="listing-export"
+          >
+            {t("exportListing")}
+          </button>
+          <span className="small muted">{t("listingFileHelp")}</span>
+        </div>
       </header>
       <div className="listing-layout">
         <ListingForm
