@@ -58,13 +58,13 @@ pub async fn run_checks(
         )));
     }
     let needs_aws = selected.iter().any(|c| c.needs_aws);
-    // Built first: it refuses a CA bundle that is unreadable or holds no certificate, before
-    // the SDK is handed the same bundle.
-    let http = CheckContext::http_client(input.ca_bundle)?;
+    // The bundle is read once; the probes' client is built first: it refuses a bundle that
+    // holds no certificate, before the SDK is handed the same bytes.
     let ca_pem = input
         .ca_bundle
         .map(crate::access::read_ca_bundle)
         .transpose()?;
+    let http = CheckContext::http_client_trusting(input.ca_bundle.zip(ca_pem.as_deref()))?;
     let sdk = if needs_aws {
         Some(
             crate::access::sdk_config_trusting(

@@ -61,14 +61,22 @@ impl CheckContext {
     pub fn http_client(
         ca_bundle: Option<&std::path::Path>,
     ) -> Result<reqwest::Client, la_core::AppError> {
+        let pem = ca_bundle.map(crate::access::read_ca_bundle).transpose()?;
+        Self::http_client_trusting(ca_bundle.zip(pem.as_deref()))
+    }
+
+    /// `http_client` with the bundle already read (its path names it in errors): a run that
+    /// hands the same bundle to the SDK reads the file once.
+    pub fn http_client_trusting(
+        ca_bundle: Option<(&std::path::Path, &[u8])>,
+    ) -> Result<reqwest::Client, la_core::AppError> {
         let mut b = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(20))
             .dns_resolver(registration::guard::resolver())
             .user_agent("Mozilla/5.0 (X11; Linux x86_64) Listing Assistant registration probe");
-        if let Some(path) = ca_bundle {
-            let pem = crate::access::read_ca_bundle(path)?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+        if let Some((path, pem)) = ca_bundle {
+            let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
                 la_core::AppError::invalid(format!(
                     "{} is not a PEM certificate bundle: {e}",
                     path.display()
