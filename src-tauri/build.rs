@@ -1,4 +1,4 @@
-//! Every command registered in src/lib.rs (`collect_commands![…]`) gets generated `allow-…` /
+//! Every command registered in src/lib.rs (the `with_commands!` list) gets generated `allow-…` /
 //! `deny-…` permissions, so the capability file can grant exactly the commands the UI calls —
 //! nothing is allowed by default. tests/capabilities.rs keeps lib.rs and the capability in step.
 
@@ -12,7 +12,7 @@ fn main() {
         .collect();
     assert!(
         !commands.is_empty(),
-        "no collect_commands![…] found in src/lib.rs"
+        "no with_commands! list found in src/lib.rs"
     );
     let manifest = tauri_build::AppManifest::new().commands(Box::leak(commands.into_boxed_slice()));
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))

@@ -15,6 +15,13 @@ pub async fn app_info(app: State<'_, App>) -> Res<AppInfo> {
     ws::app_info(&app).await
 }
 
+/// What the first screen needs, in one round trip.
+#[tauri::command]
+#[specta::specta]
+pub async fn bootstrap(app: State<'_, App>) -> Res<ws::Bootstrap> {
+    ws::bootstrap(&app).await
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn get_checklist() -> Res<Checklist> {

@@ -25,11 +25,14 @@ pub struct Bench {
     pub exit: bool,
 }
 
-/// The typed command and event list; also what the bindings are generated from.
-pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
-    tauri_specta::Builder::<tauri::Wry>::new()
-        .commands(collect_commands![
+/// Every command, once: expands `$make![…the commands…]` with the macro given, so the runtime's
+/// invoke handler (`tauri::generate_handler`) and the bindings (`tauri_specta::collect_commands`)
+/// come from the same list.
+macro_rules! with_commands {
+    ($($make:tt)+) => {
+        $($make)+![
             commands::app_info,
+            commands::bootstrap,
             commands::get_checklist,
             commands::get_preferences,
             commands::set_preferences,
@@ -97,16 +100,38 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             dialogs::pick_files,
             dialogs::pick_open_file,
             dialogs::pick_save_file,
-        ])
-        .events(collect_events![
+        ]
+    };
+}
+
+/// The typed events, once (see `with_commands!`).
+macro_rules! with_events {
+    ($($make:tt)+) => {
+        $($make)+![
             StoreChanged,
             CheckProgress,
             PurchaseEvent,
             PurchaseWatcher,
             PurchaseVerdicts
-        ])
+        ]
+    };
+}
+
+/// The typed command and event list with every type they carry: what the bindings are generated
+/// from. Collecting the types walks every command's whole type graph, so the running app does not
+/// build this (it cost start-up time and touched code pages for nothing, issue 15): it takes the
+/// invoke handler straight from `with_commands!` and registers only the events (`events_builder`).
+pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
+    tauri_specta::Builder::<tauri::Wry>::new()
+        .commands(with_commands!(collect_commands))
+        .events(with_events!(collect_events))
         // One shape per type: the UI always sends whole objects, so serde defaults never apply.
         .disable_serde_phases()
+}
+
+/// Only the events: what `mount_events` needs so typed events can be emitted at run time.
+fn events_builder() -> tauri_specta::Builder<tauri::Wry> {
+    tauri_specta::Builder::<tauri::Wry>::new().events(with_events!(collect_events))
 }
 
 /// Writes the TypeScript bindings the UI imports.
@@ -120,37 +145,63 @@ pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
-/// Linux, opt-in (`LISTING_ASSISTANT_SOFTWARE_RENDERING=1`): the webview draws without
-/// WebKitGTK's accelerated compositing. It saves the web process ~80 MiB of compositing buffers
-/// (measured: the app's tree 386 → 277 MiB PSS, issue 15) and is the usual way round WebKitGTK's
-/// blank windows on some GPU drivers, but it is not the default: under Xvfb the e2e suite ran 3×
-/// slower with it and clicks landed on elements still scrolling (5 of 23 tests failed), so it
-/// waits until it is shown not to cost responsiveness. Set before GTK starts and before any thread
-/// is spawned; WebKit reads it when it creates the web process. The blank window the start-up
-/// benchmark compares against calls this too, so both are built the same way.
-pub fn prefer_software_rendering() {
+/// Linux: how the webview paints, chosen before GTK starts and before any thread is spawned
+/// (WebKit reads these variables when it creates the web process). The blank window the
+/// start-up benchmark compares against calls this too, so both are built the same way.
+///
+/// - **No GPU, Skia paints on the CPU.** WebKitGTK 2.46+ paints page tiles with Skia on the GPU;
+///   where the machine has no GPU render node (VMs, remote desktops, Xvfb in CI), "the GPU" is
+///   Mesa's llvmpipe, which emulates it on the CPU and JIT-compiles every shader through LLVM.
+///   Skia's own CPU rasterizer does the same painting for less: measured under Xvfb, the web
+///   process 225 → 186 MiB PSS for the app (issue 15). Compositing and async scrolling stay on.
+///   A GPU (a `/dev/dri/renderD*` node, and `LIBGL_ALWAYS_SOFTWARE` unset) keeps WebKit's default;
+///   a `WEBKIT_SKIA_ENABLE_CPU_RENDERING` the user set is left as it is.
+/// - **Opt-in, no compositing** (`LISTING_ASSISTANT_SOFTWARE_RENDERING=1` sets
+///   `WEBKIT_DISABLE_COMPOSITING_MODE`): saves more (~80 MiB of compositing buffers) and is the
+///   usual way round WebKitGTK's blank windows on some GPU drivers, but under Xvfb the e2e suite
+///   ran 3× slower with it and clicks landed on elements still scrolling (5 of 23 tests failed),
+///   so it is not the default.
+pub fn choose_rendering() {
     #[cfg(target_os = "linux")]
-    if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none()
-        && std::env::var_os("LISTING_ASSISTANT_SOFTWARE_RENDERING").is_some_and(|v| v == "1")
     {
-        std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+        if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none()
+            && std::env::var_os("LISTING_ASSISTANT_SOFTWARE_RENDERING").is_some_and(|v| v == "1")
+        {
+            std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+        }
+        if std::env::var_os("WEBKIT_SKIA_ENABLE_CPU_RENDERING").is_none() && !has_gpu() {
+            std::env::set_var("WEBKIT_SKIA_ENABLE_CPU_RENDERING", "1");
+        }
     }
+}
+
+/// Whether GL would reach a GPU: a DRM render node exists and Mesa is not told to use software.
+#[cfg(target_os = "linux")]
+fn has_gpu() -> bool {
+    if std::env::var_os("LIBGL_ALWAYS_SOFTWARE").is_some_and(|v| !v.is_empty() && v != "0") {
+        return false;
+    }
+    std::fs::read_dir("/dev/dri").is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
+    })
 }
 
 pub fn run() {
     let started = Instant::now();
-    prefer_software_rendering();
+    choose_rendering();
     tracing_subscriber::fmt()
         .with_env_filter(la_aws::logging::env_filter("info"))
         .with_writer(std::io::stderr)
         .init();
-    let builder = specta_builder();
+    let events = events_builder();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
-        .invoke_handler(builder.invoke_handler())
+        .invoke_handler(with_commands!(tauri::generate_handler))
         .setup(move |app| {
-            builder.mount_events(app);
+            events.mount_events(app);
             let host = Arc::new(host::TauriHost(app.handle().clone()));
             let opts = la_app::Options::for_this_machine();
             tracing::info!(dir = %opts.data_dir.display(), "data directory");

@@ -17,7 +17,7 @@ include!("../registered_commands.rs");
 fn registered() -> BTreeSet<String> {
     let lib = std::fs::read_to_string(root().join("src/lib.rs")).expect("lib.rs");
     let names = registered_commands(&lib);
-    assert!(!names.is_empty(), "no collect_commands![…] in src/lib.rs");
+    assert!(!names.is_empty(), "no with_commands! list in src/lib.rs");
     names.iter().map(|n| n.replace('_', "-")).collect()
 }
 

@@ -29,6 +29,9 @@ test("first start shows the demo workspace", async () => {
   await waitText("overall-progress", "/");
   const select = await $("workspace-select");
   assert.match(await select.getText(), /Demo/);
+  // The first screen came from the one start-up call (a denied or failing call falls back to
+  // separate queries silently, which would hide a missing capability).
+  assert.equal(await browser.execute(() => document.documentElement.dataset.boot), "seeded");
   await shot("overview-en");
 });
 

@@ -1,7 +1,12 @@
 // The app frame: reads preferences, the checklist and the current workspace through the query
 // cache (kept fresh per kind of change by the store's events), and routes between the overview,
 // a step, an environment, the sandbox and test purchases.
-import { QueryClientProvider, useQuery, useQueryClient } from "@tanstack/react-query";
+import {
+  type QueryClient,
+  QueryClientProvider,
+  useQuery,
+  useQueryClient,
+} from "@tanstack/react-query";
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { ErrorBanner } from "./components/ErrorBanner";
 import { Overview } from "./components/Overview";
@@ -42,8 +47,9 @@ const NewWorkspaceDialog = lazy(() =>
   import("./components/NewWorkspaceDialog").then((m) => ({ default: m.NewWorkspaceDialog })),
 );
 
-export function App() {
-  const [client] = useState(makeQueryClient);
+/** `client` may come already filled with the start-up answers (`seedStartup`, main.tsx). */
+export function App({ client: given }: { client?: QueryClient }) {
+  const [client] = useState(() => given ?? makeQueryClient());
   return (
     <QueryClientProvider client={client}>
       <Shell />

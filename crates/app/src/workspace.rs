@@ -6,6 +6,8 @@ use la_core::checklist::{checklist, Checklist};
 use la_core::model::*;
 use la_core::validate::validate_settings;
 use la_core::AppError;
+use serde::Serialize;
+use specta::Type;
 use std::path::Path;
 
 pub async fn app_info(app: &App) -> Result<AppInfo, AppError> {
@@ -18,6 +20,41 @@ pub async fn get_checklist() -> Result<Checklist, AppError> {
 
 pub async fn preferences(app: &App) -> Result<Preferences, AppError> {
     Ok(app.core()?.preferences()?)
+}
+
+/// Everything the first screen draws, in one answer: the app's facts, the preferences, the
+/// checklist, the workspaces and the one to open (the remembered one if it still exists, else
+/// the first). One call instead of four and a fifth that had to wait for two of them: start-up
+/// was paying the IPC round trips and a render per answer (issue 15).
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct Bootstrap {
+    pub info: AppInfo,
+    pub preferences: Preferences,
+    pub checklist: Checklist,
+    pub workspaces: Vec<WorkspaceSummary>,
+    pub workspace: Option<WorkspaceDetail>,
+}
+
+pub async fn bootstrap(app: &App) -> Result<Bootstrap, AppError> {
+    let core = app.core()?;
+    let preferences = core.preferences()?;
+    let workspaces = core.list_workspaces()?;
+    let open = preferences
+        .last_workspace_id
+        .as_deref()
+        .filter(|id| workspaces.iter().any(|w| w.workspace.id == *id))
+        .or_else(|| workspaces.first().map(|w| w.workspace.id.as_str()));
+    let workspace = match open {
+        Some(id) => Some(core.workspace_detail(id)?),
+        None => None,
+    };
+    Ok(Bootstrap {
+        info: core.app_info(),
+        preferences,
+        checklist: checklist().clone(),
+        workspaces,
+        workspace,
+    })
 }
 
 pub async fn set_preferences(app: &App, prefs: &Preferences) -> Result<Preferences, AppError> {

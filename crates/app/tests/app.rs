@@ -244,3 +244,60 @@ async fn a_report_is_previewed_exported_and_opened() {
         Some(&out.display().to_string())
     );
 }
+
+/// The first screen's one answer opens the remembered workspace, falls back to the first when
+/// the remembered one is gone, and holds the same data as the separate calls it replaces.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bootstrap_opens_the_remembered_workspace_or_the_first() {
+    use la_app::workspace as ws;
+    let dir = tempfile::tempdir().expect("dir");
+    let (app, _host) = app_without_keychain(dir.path()).await;
+    let demo = demo_id(&app).await;
+
+    let b = ws::bootstrap(&app).await.expect("bootstrap");
+    assert_eq!(
+        b.workspace.as_ref().map(|w| w.workspace.id.as_str()),
+        Some(demo.as_str())
+    );
+    assert_eq!(
+        b.workspaces.len(),
+        ws::list(&app).await.expect("list").len()
+    );
+    assert_eq!(
+        b.checklist.steps.len(),
+        ws::get_checklist().await.expect("checklist").steps.len()
+    );
+    assert_eq!(
+        b.info.version,
+        ws::app_info(&app).await.expect("info").version
+    );
+
+    let other = ws::create(&app, "Acme", "Acme Cloud")
+        .await
+        .expect("create");
+    let mut prefs = ws::preferences(&app).await.expect("prefs");
+    prefs.last_workspace_id = Some(other.id.clone());
+    ws::set_preferences(&app, &prefs).await.expect("set prefs");
+    let b = ws::bootstrap(&app).await.expect("bootstrap");
+    assert_eq!(
+        b.preferences.last_workspace_id.as_deref(),
+        Some(other.id.as_str())
+    );
+    let shown = b.workspace.expect("a workspace to open");
+    assert_eq!(shown.workspace.id, other.id);
+    assert_eq!(
+        shown.environments.len(),
+        ws::detail(&app, &other.id)
+            .await
+            .expect("detail")
+            .environments
+            .len()
+    );
+
+    ws::delete(&app, &other.id).await.expect("delete");
+    let b = ws::bootstrap(&app).await.expect("bootstrap");
+    assert_eq!(
+        b.workspace.map(|w| w.workspace.id),
+        b.workspaces.first().map(|w| w.workspace.id.clone())
+    );
+}

@@ -8,7 +8,7 @@ use tauri::Manager;
 
 fn main() {
     let started = Instant::now();
-    listing_assistant_app::prefer_software_rendering();
+    listing_assistant_app::choose_rendering();
     let ready_file = std::env::var_os("LA_BENCH_READY_FILE");
     let mut ctx = tauri::generate_context!();
     // Same config, but a page with nothing in it.

@@ -29,6 +29,8 @@ vi.mock("../ipc", () => ({
 }));
 
 const { App } = await import("../App");
+const { seedStartup } = await import("../query/app");
+const { makeQueryClient } = await import("../query/client");
 
 beforeEach(() => {
   backend = makeBackend();
@@ -49,6 +51,42 @@ async function announce(e: { workspace_id: string | null; kind: string }): Promi
   await waitFor(() => expect(screen.getByTestId("overview")).toBeInTheDocument());
   return [...asked].sort();
 }
+
+describe("start-up", () => {
+  it("draws the first screen from the one start-up answer and asks for nothing it holds", async () => {
+    const b = backend.api;
+    const workspaces = await b.listWorkspaces();
+    const client = makeQueryClient();
+    seedStartup(client, {
+      info: await b.appInfo(),
+      preferences: await b.getPreferences(),
+      checklist: await b.getChecklist(),
+      workspaces,
+      workspace: await b.getWorkspace(),
+    });
+    asked = [];
+    render(<App client={client} />);
+    await screen.findByTestId("overview");
+    await waitFor(() => expect(asked).toContain("reportReady"));
+    // Only the ready signal and the once-per-start re-read of open change sets: nothing the
+    // start-up answer already held.
+    expect([...asked].sort()).toEqual(["listingRefresh", "reportReady"]);
+  });
+
+  it("without the start-up answer, asks for each part itself", async () => {
+    render(<App />);
+    await screen.findByTestId("overview");
+    for (const q of [
+      "appInfo",
+      "getChecklist",
+      "getPreferences",
+      "listWorkspaces",
+      "getWorkspace",
+    ]) {
+      expect(asked).toContain(q);
+    }
+  });
+});
 
 describe("store changes", () => {
   it("read again only what their kind changed", async () => {

@@ -8,6 +8,8 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 /** Commands */
 export const commands = {
 	appInfo: () => typedError<AppInfo, AppError>(__TAURI_INVOKE("app_info")),
+	/**  What the first screen needs, in one round trip. */
+	bootstrap: () => typedError<Bootstrap, AppError>(__TAURI_INVOKE("bootstrap")),
 	getChecklist: () => typedError<Checklist, AppError>(__TAURI_INVOKE("get_checklist")),
 	getPreferences: () => typedError<Preferences, AppError>(__TAURI_INVOKE("get_preferences")),
 	setPreferences: (prefs: Preferences) => typedError<Preferences, AppError>(__TAURI_INVOKE("set_preferences", { prefs })),
@@ -149,6 +151,20 @@ export type AwsValues = {
 	visibility: string,
 	subscription_topic_arn: string,
 	entitlement_topic_arn: string,
+};
+
+/**
+ *  Everything the first screen draws, in one answer: the app's facts, the preferences, the
+ *  checklist, the workspaces and the one to open (the remembered one if it still exists, else
+ *  the first). One call instead of four and a fifth that had to wait for two of them: start-up
+ *  was paying the IPC round trips and a render per answer (issue 15).
+ */
+export type Bootstrap = {
+	info: AppInfo,
+	preferences: Preferences,
+	checklist: Checklist,
+	workspaces: WorkspaceSummary[],
+	workspace: WorkspaceDetail | null,
 };
 
 /**  Who an environment's credentials resolve to. */

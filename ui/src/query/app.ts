@@ -1,8 +1,8 @@
 // The app's own data: what it needs before the wizard is interactive, the preferences, the
 // workspaces, and an item's history and evidence files.
-import { queryOptions, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type QueryClient, queryOptions, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback } from "react";
-import type { Preferences } from "../ipc";
+import type { Bootstrap, Preferences } from "../ipc";
 import { api } from "../ipc";
 import { qk } from "./keys";
 
@@ -36,6 +36,18 @@ export const workspacesQuery = queryOptions({
   queryFn: () => api.listWorkspaces(),
   meta: startup,
 });
+
+/**
+ * Fills the cache with the backend's one start-up answer, so the first render finds everything
+ * the first screen needs and asks for nothing (the queries never go stale on their own).
+ */
+export function seedStartup(client: QueryClient, b: Bootstrap): void {
+  client.setQueryData(appInfoQuery.queryKey, b.info);
+  client.setQueryData(preferencesQuery.queryKey, b.preferences);
+  client.setQueryData(checklistQuery.queryKey, b.checklist);
+  client.setQueryData(workspacesQuery.queryKey, b.workspaces);
+  if (b.workspace) client.setQueryData(qk.workspace(b.workspace.workspace.id), b.workspace);
+}
 
 export function useWorkspace(id: string | null) {
   return useQuery({
