@@ -7,7 +7,16 @@ import {
   useQuery,
   useQueryClient,
 } from "@tanstack/react-query";
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import {
+  lazy,
+  Suspense,
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+} from "react";
 import { ErrorBanner } from "./components/ErrorBanner";
 import { Overview } from "./components/Overview";
 import { PhaseRail, type View } from "./components/PhaseRail";
@@ -115,9 +124,12 @@ function Shell() {
   const ready = !!info.data && !!checklist.data && !!prefsQuery.data && !!workspaces.data && !fatal;
   const shown = ready && (currentId === null || detail !== null || workspace.isError);
 
-  // Start-up is measured to the moment the wizard is interactive.
+  // Start-up is measured to the moment the wizard is interactive: committed to the page with its
+  // data, its handlers attached (a layout effect, so the moment does not depend on whether React
+  // flushes passive effects before or after the browser's next frame, which differs between the
+  // first render and a render caused by a query's answer).
   const reported = useRef(false);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!shown || reported.current) return;
     reported.current = true;
     api.reportReady().catch(() => {});
