@@ -13,7 +13,7 @@ mod sandbox;
 use la_app::App;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tauri::Manager;
 use tauri_specta::{collect_commands, collect_events};
 
@@ -206,15 +206,17 @@ pub fn run() {
             let opts = la_app::Options::for_this_machine();
             tracing::info!(dir = %opts.data_dir.display(), "data directory");
             let la = App::open(&opts, host).started_at(started);
-            // The built-in Marketplace sandbox the Demo workspace points at starts after this
-            // hook returns: the window's page is served only once it has, and the first screen
-            // does not need the sandbox (issue 15). Calls that do need it wait for it.
+            // The built-in Marketplace sandbox the Demo workspace points at starts once the UI
+            // has shown its first screen (at most 2 s after this hook): the window's page is
+            // served only once this hook has returned, and neither that page nor its first frame
+            // need the sandbox (issue 15). Calls that do need it wait for it.
             la_app::sandbox::will_start_builtin(&la);
             app.manage(la);
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 let la = handle.state::<App>();
-                la_app::sandbox::start_builtin(&la, None).await;
+                la_app::sandbox::start_builtin_after_first_screen(&la, Duration::from_secs(2))
+                    .await;
             });
             app.manage(Bench {
                 ready_file: std::env::var_os("LA_BENCH_READY_FILE").map(PathBuf::from),

@@ -20,42 +20,39 @@ pub const ADDR_ENV: &str = "LISTING_ASSISTANT_SANDBOX_ADDR";
 
 /// The built-in sandbox: not started yet, starting, running, or why it could not start.
 ///
-/// The desktop starts it after the window is up (it is not needed for the first screen), so a
-/// call that needs it while it is still starting waits for that start instead of failing.
+/// The desktop starts it once the first screen is shown (it is not needed for that screen), so
+/// a call that needs it while it is still starting waits for that start instead of failing.
 #[derive(Default)]
 pub(crate) struct BuiltIn {
     cell: tokio::sync::OnceCell<Result<Running, String>>,
     /// Set as soon as a start is asked for, before it runs: from then on, callers wait.
     asked: AtomicBool,
+    /// Signalled when the UI reports its first screen shown (keeps the signal if nobody waits yet).
+    shown: tokio::sync::Notify,
 }
 
-impl BuiltIn {
-    /// The start's outcome, once it has settled; `None` when no start was asked for.
-    async fn settled(&self) -> Option<&Result<Running, String>> {
-        if !self.asked.load(Ordering::SeqCst) {
-            return None;
-        }
-        // Waits for the start in progress; this initialiser runs only if that start was
-        // dropped before it finished (its task cancelled at shutdown).
-        Some(
-            self.cell
-                .get_or_init(|| async { Err("its start was interrupted".to_string()) })
-                .await,
-        )
+/// The start's outcome, once it has settled; `None` when no start was asked for. A start asked
+/// for but not begun yet (the desktop defers it until its first screen is shown) begins now, so
+/// a caller never waits for the deferral; one already under way is waited for.
+async fn settled(app: &App) -> Option<&Result<Running, String>> {
+    if !app.sandbox.asked.load(Ordering::SeqCst) {
+        return None;
     }
+    start_builtin(app, None).await;
+    app.sandbox.cell.get()
+}
 
-    async fn get(&self) -> Result<&Running, AppError> {
-        match self.settled().await {
-            Some(Ok(r)) => Ok(r),
-            Some(Err(e)) => Err(AppError::new(
-                ErrorCode::Unreachable,
-                format!("The built-in sandbox is not running: {e}"),
-            )),
-            None => Err(AppError::new(
-                ErrorCode::Unreachable,
-                "The built-in sandbox is not running: it was not started.",
-            )),
-        }
+async fn running(app: &App) -> Result<&Running, AppError> {
+    match settled(app).await {
+        Some(Ok(r)) => Ok(r),
+        Some(Err(e)) => Err(AppError::new(
+            ErrorCode::Unreachable,
+            format!("The built-in sandbox is not running: {e}"),
+        )),
+        None => Err(AppError::new(
+            ErrorCode::Unreachable,
+            "The built-in sandbox is not running: it was not started.",
+        )),
     }
 }
 
@@ -65,10 +62,28 @@ pub fn will_start_builtin(app: &App) {
     app.sandbox.asked.store(true, Ordering::SeqCst);
 }
 
+/// Starts the built-in sandbox once the UI has shown its first screen, or after `at_most`
+/// if it never says so (a start-up error page): its start (database, demo seeding, listening
+/// socket) then no longer competes for the cores with the web view's first frame (issue 15),
+/// and it is still up within moments for a SaaS pointed at it. Call [`will_start_builtin`]
+/// first, so calls that need it meanwhile wait.
+pub async fn start_builtin_after_first_screen(app: &App, at_most: std::time::Duration) {
+    tokio::select! {
+        () = app.sandbox.shown.notified() => {}
+        () = tokio::time::sleep(at_most) => {}
+    }
+    start_builtin(app, None).await;
+}
+
+/// The UI has shown its first screen (see [`start_builtin_after_first_screen`]).
+pub fn first_screen_shown(app: &App) {
+    app.sandbox.shown.notify_one();
+}
+
 /// Waits until the built-in sandbox has started (or failed to) if a start was asked for, so the
 /// Demo workspace's endpoint is final: a check run or a purchase session reads it.
 pub async fn wait_builtin(app: &App) {
-    let _ = app.sandbox.settled().await;
+    let _ = settled(app).await;
 }
 
 /// Starts the built-in sandbox (once; later calls wait for the first) on `addr` — or the
@@ -213,7 +228,7 @@ fn now(r: &Running) -> String {
 }
 
 pub async fn status(app: &App) -> Result<SandboxStatus, AppError> {
-    let (url, error, clock) = match app.sandbox.settled().await {
+    let (url, error, clock) = match settled(app).await {
         Some(Ok(r)) => (Some(r.url.clone()), None, Some(now(r))),
         Some(Err(e)) => (None, Some(e.clone()), None),
         None => (None, Some("not started".to_string()), None),
@@ -227,7 +242,7 @@ pub async fn status(app: &App) -> Result<SandboxStatus, AppError> {
 }
 
 pub async fn products(app: &App) -> Result<Vec<CatalogProduct>, AppError> {
-    marketplace::list_saas_products(&sdk(app.sandbox.get().await?)).await
+    marketplace::list_saas_products(&sdk(running(app).await?)).await
 }
 
 pub async fn purchase(
@@ -235,7 +250,7 @@ pub async fn purchase(
     product: &str,
     buyer_account: &str,
 ) -> Result<SandboxPurchase, AppError> {
-    let r = app.sandbox.get().await?;
+    let r = running(app).await?;
     let p = r
         .sandbox
         .purchase(&la_sandbox::buyer::PurchaseRequest {
@@ -271,7 +286,7 @@ pub async fn meter(
     quantity: i32,
 ) -> Result<MeterOutcome, AppError> {
     marketplace::meter_one(
-        &sdk(app.sandbox.get().await?),
+        &sdk(running(app).await?),
         customer_aws_account_id,
         license_arn,
         dimension,
@@ -281,8 +296,7 @@ pub async fn meter(
 }
 
 pub async fn cancel(app: &App, license_arn: &str) -> Result<(), AppError> {
-    app.sandbox
-        .get()
+    running(app)
         .await?
         .sandbox
         .cancel(license_arn)
@@ -292,7 +306,7 @@ pub async fn cancel(app: &App, license_arn: &str) -> Result<(), AppError> {
 }
 
 pub async fn advance_clock(app: &App, hours: u32) -> Result<String, AppError> {
-    let r = app.sandbox.get().await?;
+    let r = running(app).await?;
     r.sandbox
         .advance_clock(i64::from(hours) * 3600)
         .await
@@ -301,7 +315,7 @@ pub async fn advance_clock(app: &App, hours: u32) -> Result<String, AppError> {
 }
 
 pub async fn activity(app: &App) -> Result<SandboxActivity, AppError> {
-    let r = app.sandbox.get().await?;
+    let r = running(app).await?;
     let licenses = r
         .sandbox
         .state

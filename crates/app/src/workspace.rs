@@ -206,6 +206,7 @@ pub async fn import_environment_file(
 pub async fn report_ready(app: &App, ready_file: Option<&Path>) -> Result<u32, AppError> {
     let ms = u32::try_from(app.started().elapsed().as_millis()).unwrap_or(u32::MAX);
     tracing::info!(ms, "wizard interactive");
+    crate::sandbox::first_screen_shown(app);
     if let Some(file) = ready_file {
         std::fs::write(file, format!("{ms}\n"))
             .map_err(|e| AppError::new(la_core::ErrorCode::Io, e.to_string()))?;

@@ -301,3 +301,58 @@ async fn bootstrap_opens_the_remembered_workspace_or_the_first() {
         b.workspaces.first().map(|w| w.workspace.id.clone())
     );
 }
+
+/// The desktop defers the built-in sandbox's start until its first screen is shown: the signal
+/// starts it, and a call that needs it before then starts it itself instead of failing or
+/// waiting for the deferral.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deferred_sandbox_starts_on_the_first_screen_or_at_the_first_need() {
+    use la_app::sandbox;
+    use std::time::Duration;
+    let host = Arc::new(Recorder::default());
+    let opts = |dir: &Path| Options {
+        data_dir: dir.to_path_buf(),
+        keyring_service: "io.listingassistant.test".into(),
+        keyring: Backend::Unavailable,
+        seed_demo_if_empty: false,
+    };
+
+    // The first screen's signal starts it (the deferral's time-out is far away).
+    let dir = tempfile::tempdir().expect("dir");
+    let app = App::open(&opts(dir.path()), host.clone());
+    sandbox::will_start_builtin(&app);
+    let ready = la_app::workspace::report_ready(&app, None)
+        .await
+        .expect("ready");
+    assert!(ready < u32::MAX);
+    tokio::time::timeout(
+        Duration::from_secs(20),
+        sandbox::start_builtin_after_first_screen(&app, Duration::from_secs(3600)),
+    )
+    .await
+    .expect("started on the signal, not after the time-out");
+    let status = sandbox::status(&app).await.expect("status");
+    assert!(status.url.is_some(), "running: {status:?}");
+
+    // Never signalled: the first call that needs it starts it.
+    let dir = tempfile::tempdir().expect("dir");
+    let app = Arc::new(App::open(&opts(dir.path()), host));
+    sandbox::will_start_builtin(&app);
+    let deferred = {
+        let app = app.clone();
+        tokio::spawn(async move {
+            sandbox::start_builtin_after_first_screen(&app, Duration::from_secs(3600)).await;
+        })
+    };
+    let status = tokio::time::timeout(Duration::from_secs(20), sandbox::status(&app))
+        .await
+        .expect("not held back by the deferral")
+        .expect("status");
+    assert!(
+        status.url.is_some() && status.error.is_none(),
+        "running: {status:?}"
+    );
+    let products = sandbox::products(&app).await.expect("the sandbox answers");
+    assert!(!products.is_empty());
+    deferred.abort();
+}

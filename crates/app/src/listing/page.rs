@@ -99,6 +99,9 @@ fn listing_path(app: &App, workspace_id: &str, env: EnvKind) -> PathBuf {
 }
 
 async fn workspace_target(app: &App, workspace_id: &str, env: EnvKind) -> Result<Target, AppError> {
+    // The Demo workspace's endpoint is final once the built-in sandbox has started (the desktop
+    // starts it after its first screen, when the open change sets are re-read).
+    crate::sandbox::wait_builtin(app).await;
     let creds = app.core()?.credentials(workspace_id, env)?;
     let sdk = la_aws::sdk_config(&creds.settings, creds.keys)
         .await
