@@ -173,17 +173,32 @@ pub async fn sdk_config_trusting(
     Ok(loader.load().await)
 }
 
-/// The bytes of an environment's CA bundle, or the specific error naming it.
+/// The bytes of an environment's CA bundle, or the specific error naming it: a file that cannot
+/// be read or holds no certificate is refused here, before any client is built, so
+/// every path that takes a bundle (check runs, the listing, `purchase watch`) says so up front
+/// rather than failing at the first TLS handshake with an unknown-issuer error.
 pub fn read_ca_bundle(path: &std::path::Path) -> Result<Vec<u8>, la_core::AppError> {
-    std::fs::read(path).map_err(|e| {
+    let pem = std::fs::read(path).map_err(|e| {
         la_core::AppError::invalid(format!("Cannot read the CA bundle {}: {e}", path.display()))
-    })
+    })?;
+    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+        la_core::AppError::invalid(format!(
+            "The CA bundle {} is not a PEM certificate bundle: {e}",
+            path.display()
+        ))
+    })?;
+    if certs.is_empty() {
+        return Err(la_core::AppError::invalid(format!(
+            "The CA bundle {} holds no certificate",
+            path.display()
+        )));
+    }
+    Ok(pem)
 }
 
 /// The SDK's own HTTPS client (rustls on aws-lc, as `default-https-client` builds it) with the
-/// PEM certificates added to the system's roots. PEM is checked when a connection is made; the
-/// callers read the bundle through `CheckContext::http_client` first, which refuses a file that
-/// holds no certificate.
+/// PEM certificates added to the system's roots. The callers read the bundle through
+/// [`read_ca_bundle`], which refuses a file that holds no certificate.
 fn https_client_trusting(pem: &[u8]) -> SharedHttpClient {
     use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode, TlsContext, TrustStore};
     let ctx = TlsContext::builder()

@@ -58,8 +58,8 @@ pub async fn run_checks(
         )));
     }
     let needs_aws = selected.iter().any(|c| c.needs_aws);
-    // The bundle is read once; the probes' client is built first: it refuses a bundle that
-    // holds no certificate, before the SDK is handed the same bytes.
+    // The bundle is read (and refused if it holds no certificate) once, for the probes' client
+    // and the SDK alike.
     let ca_pem = input
         .ca_bundle
         .map(crate::access::read_ca_bundle)
