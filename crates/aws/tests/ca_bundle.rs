@@ -14,7 +14,11 @@ fn refused(contents: Option<&[u8]>) -> String {
     }
     let e = read_ca_bundle(&path).expect_err("refused");
     assert_eq!(e.code, ErrorCode::InvalidInput, "{e:?}");
-    assert!(e.message.contains("ca.pem"), "names the file: {}", e.message);
+    assert!(
+        e.message.contains("ca.pem"),
+        "names the file: {}",
+        e.message
+    );
     e.message
 }
 

@@ -142,11 +142,9 @@ fn status(s: &str) -> CheckStatus {
 }
 
 fn cases(dir: &str) -> Vec<PathBuf> {
-    let root = std::path::PathBuf::from(
-        std::env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR is set by cargo"),
-    )
-    .join("../../conformance")
-    .join(dir);
+    let root = la_testkit::manifest_dir()
+        .join("../../conformance")
+        .join(dir);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&root)
         .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
         .filter_map(Result::ok)

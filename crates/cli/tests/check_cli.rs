@@ -65,10 +65,7 @@ fn registration_failures_exit_1_and_junit_is_well_formed() {
     assert!(out.starts_with("<?xml"));
     assert_eq!(out.matches("<testcase ").count(), 6);
     assert_eq!(out.matches("<failure ").count(), 6, "{out}");
-    let repo = std::path::PathBuf::from(
-        std::env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR is set by cargo"),
-    )
-    .join("../..");
+    let repo = la_testkit::manifest_dir().join("../..");
     let python = repo.join(".tools/venv/bin/python");
     let junit = dir.path().join("report.xml");
     std::fs::write(&junit, &out).expect("write");

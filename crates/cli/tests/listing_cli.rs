@@ -208,13 +208,8 @@ fn pull_plan_break_fix_lint_and_create_from_nothing() {
 /// The README's example listing file is one this build reads.
 #[test]
 fn the_readme_listing_example_parses() {
-    let readme = std::fs::read_to_string(
-        std::path::PathBuf::from(
-            std::env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR is set by cargo"),
-        )
-        .join("../../README.md"),
-    )
-    .expect("README");
+    let readme = std::fs::read_to_string(la_testkit::manifest_dir().join("../../README.md"))
+        .expect("README");
     let start = readme
         .find("A listing file:\n\n```toml\n")
         .expect("example")

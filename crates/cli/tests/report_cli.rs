@@ -209,10 +209,7 @@ fn junit_output_loads_in_junitparser() {
     let junit = dir.path().join("checks.xml");
     std::fs::write(&junit, &xml).expect("write");
 
-    let python = std::path::PathBuf::from(
-        std::env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR is set by cargo"),
-    )
-    .join("../../.tools/venv/bin/python");
+    let python = la_testkit::manifest_dir().join("../../.tools/venv/bin/python");
     let script = r#"
 import json, sys
 from junitparser import JUnitXml, Failure, Error, Skipped
@@ -285,10 +282,7 @@ fn verify_names_the_signer_and_trust_pins_it() {
     assert_eq!(code, 2, "{err}");
 
     // A report from a version that only had a digest.
-    let old = std::path::PathBuf::from(
-        std::env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR is set by cargo"),
-    )
-    .join("../report/tests/fixtures/digest-only-report.json");
+    let old = la_testkit::manifest_dir().join("../report/tests/fixtures/digest-only-report.json");
     let (code, _, err) = run(&["report", "verify", s(&old)]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("unsigned"), "{err}");

@@ -269,10 +269,7 @@ fn serve_refuses_a_public_address_without_the_flag() {
 
 #[test]
 fn a_boto3_saas_works_against_the_sandbox() {
-    let repo = std::path::PathBuf::from(
-        std::env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR is set by cargo"),
-    )
-    .join("../..");
+    let repo = la_testkit::manifest_dir().join("../..");
     let python = repo.join(".tools/venv/bin/python");
     assert!(
         python.exists(),

@@ -25,10 +25,7 @@ fn signed(r: &la_report::Report) -> la_report::Report {
 use std::path::PathBuf;
 
 fn golden_dir() -> PathBuf {
-    std::path::PathBuf::from(
-        std::env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR is set by cargo"),
-    )
-    .join("tests/golden")
+    la_testkit::manifest_dir().join("tests/golden")
 }
 
 /// Compares with the golden file; `UPDATE_GOLDEN=1` rewrites it (review the diff before

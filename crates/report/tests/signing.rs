@@ -72,13 +72,9 @@ fn a_signed_report_verifies_and_names_its_signer_and_trust_pins_it() {
 #[test]
 fn a_report_from_before_signatures_fails_as_unsigned_digest_only() {
     // The JSON golden file as the previous version wrote it: intact digest, no signature.
-    let old = std::fs::read(
-        std::path::PathBuf::from(
-            std::env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR is set by cargo"),
-        )
-        .join("tests/fixtures/digest-only-report.json"),
-    )
-    .unwrap();
+    let old =
+        std::fs::read(la_testkit::manifest_dir().join("tests/fixtures/digest-only-report.json"))
+            .unwrap();
     assert!(
         la_report::digest::check(&old).is_ok(),
         "its digest is intact"

@@ -18,10 +18,7 @@ struct Model {
 }
 
 fn botocore_data() -> std::path::PathBuf {
-    let venv = std::path::PathBuf::from(
-        std::env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR is set by cargo"),
-    )
-    .join("../../.tools/venv/lib");
+    let venv = la_testkit::manifest_dir().join("../../.tools/venv/lib");
     let py = std::fs::read_dir(&venv)
         .unwrap_or_else(|_| {
             panic!(

@@ -35,13 +35,20 @@ fn moto_bin() -> std::path::PathBuf {
     repo_root().join(".tools/venv/bin/moto_server")
 }
 
-/// The repository's root: the nearest folder holding Cargo.lock above the package under test.
-/// Read at run time (cargo sets CARGO_MANIFEST_DIR for the tests it runs), never with `env!`:
-/// a test binary cargo reuses from a build in another checkout would keep that checkout's path.
-pub fn repo_root() -> std::path::PathBuf {
-    let dir = std::path::PathBuf::from(
+/// The folder of the package under test. Read at run time (cargo sets CARGO_MANIFEST_DIR for
+/// the tests it runs), never with `env!`: a test binary cargo reuses from a build in another
+/// checkout (a worktree, CI's fresh clone sharing the target cache) would keep that checkout's
+/// path.
+pub fn manifest_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(
         std::env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR is set by cargo"),
-    );
+    )
+}
+
+/// The repository's root: the nearest folder holding Cargo.lock above the package under test
+/// (see [`manifest_dir`]).
+pub fn repo_root() -> std::path::PathBuf {
+    let dir = manifest_dir();
     dir.ancestors()
         .find(|d| d.join("Cargo.lock").exists())
         .unwrap_or(&dir)

@@ -52,10 +52,7 @@ impl Moto {
 
     pub fn fixture() -> Self {
         let port = la_testkit::free_port();
-        let script = std::path::PathBuf::from(
-            std::env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR is set by cargo"),
-        )
-        .join("tests/fixtures/moto_fixture.py");
+        let script = la_testkit::manifest_dir().join("tests/fixtures/moto_fixture.py");
         let mut child = Command::new(la_testkit::venv_python())
             .arg(script)
             .arg(port.to_string())

@@ -195,9 +195,7 @@ pub fn start_app_with(
 
 /// The fixtures folder of a framework.
 pub fn fixture_dir(framework: &str) -> std::path::PathBuf {
-    std::path::PathBuf::from(
-        std::env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR is set by cargo"),
-    )
-    .join("tests/fixtures/frameworks")
-    .join(framework)
+    la_testkit::manifest_dir()
+        .join("tests/fixtures/frameworks")
+        .join(framework)
 }
