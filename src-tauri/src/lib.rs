@@ -230,3 +230,30 @@ pub fn run() {
         std::process::exit(1);
     }
 }
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    /// The only test in this binary that touches the environment, so nothing races it.
+    #[test]
+    fn software_gl_means_cpu_painting_unless_the_user_chose_otherwise() {
+        std::env::set_var("LIBGL_ALWAYS_SOFTWARE", "1");
+        std::env::remove_var("WEBKIT_SKIA_ENABLE_CPU_RENDERING");
+        std::env::remove_var("WEBKIT_DISABLE_COMPOSITING_MODE");
+        std::env::remove_var("LISTING_ASSISTANT_SOFTWARE_RENDERING");
+        assert!(!super::has_gpu());
+        super::choose_rendering();
+        assert_eq!(
+            std::env::var("WEBKIT_SKIA_ENABLE_CPU_RENDERING").as_deref(),
+            Ok("1")
+        );
+        // A value the user set is theirs.
+        std::env::set_var("WEBKIT_SKIA_ENABLE_CPU_RENDERING", "0");
+        super::choose_rendering();
+        assert_eq!(
+            std::env::var("WEBKIT_SKIA_ENABLE_CPU_RENDERING").as_deref(),
+            Ok("0")
+        );
+        // Compositing stays on unless asked.
+        assert!(std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none());
+    }
+}
