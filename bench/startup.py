@@ -4,8 +4,9 @@ whole process tree (the app plus its WebKit children), against a blank Tauri win
 same way (same profile, same features, an empty page through the same asset protocol): the floor
 the webview sets.
 
-"Interactive" for the app is the moment the UI reports that the wizard is rendered with its data
-(`report_ready`); for the blank window, the moment its page finished loading. Time is measured
+"Interactive" for the app is the moment the UI reports that the wizard is committed to the page
+with its data and handlers (`report_ready`, from a layout effect); for the blank window, the
+moment its page finished loading. Time is measured
 from the outside, from spawning the process to the ready file appearing; memory is summed over
 the process tree one second after ready, once the webview has settled.
 
