@@ -53,13 +53,30 @@ enum Command {
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(la_aws::logging::env_filter("warn"))
         .with_writer(std::io::stderr)
         .init();
-    let status: ExitStatus = match Cli::parse().command {
+    let cli = Cli::parse();
+    // `sandbox serve` runs on this thread alone: its handlers hold the state's lock for nearly
+    // all their work, so a second worker added only hand-offs between threads (wake-ups,
+    // futexes), about a tenth of its CPU per metering call (bench/metering.sh).
+    let mut rt = if matches!(&cli.command, Command::Sandbox(c) if c.is_serve()) {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+    };
+    match rt.enable_all().build() {
+        Ok(rt) => rt.block_on(run(cli)),
+        Err(e) => ExitStatus::Failure
+            .with_error(format!("cannot start the async runtime: {e}"))
+            .into(),
+    }
+}
+
+async fn run(cli: Cli) -> ExitCode {
+    let status: ExitStatus = match cli.command {
         Command::Sandbox(cmd) => commands::sandbox::run(cmd).await,
         Command::Check(args) => commands::check::run(args).await,
         Command::IamPolicy { authoring } => commands::iam_policy::run(authoring),

@@ -35,6 +35,13 @@ pub enum SandboxCmd {
     Faults(FaultArgs),
 }
 
+impl SandboxCmd {
+    /// `sandbox serve`, which gets a runtime of its own kind (see `main`).
+    pub fn is_serve(&self) -> bool {
+        matches!(self, SandboxCmd::Serve(_))
+    }
+}
+
 #[derive(Args)]
 pub struct ServeArgs {
     /// Address to listen on; port 0 picks a free one.
