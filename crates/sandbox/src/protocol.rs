@@ -74,7 +74,7 @@ pub fn respond_json(
     request_id: &str,
 ) -> Response<Body> {
     let mut ok_json = ok_json;
-    let mut json = |v: &Value| ok_json.take().unwrap_or_else(|| v.to_string()).into_bytes();
+    let mut json = |v: &Value| ok_json.take().unwrap_or_else(|| json_text(v)).into_bytes();
     let (status, body, content_type, code) = match (&result, protocol) {
         (Ok(v), Protocol::Cbor) => (200, cbor_bytes(v), "application/cbor", None),
         (Ok(v), Protocol::AwsJson) => (200, json(v), "application/x-amz-json-1.1", None),
@@ -114,6 +114,16 @@ pub fn respond_json(
     }
     b.body(Body::from(body))
         .unwrap_or_else(|_| Response::new(Body::empty()))
+}
+
+/// A value as JSON text. Through serde_json's writer, not `Display` (`to_string`), which passes
+/// every piece of a large answer (25 metering records) through a `fmt::Formatter`.
+pub fn json_text(v: &Value) -> String {
+    let mut out = Vec::with_capacity(256);
+    // Writing into a Vec cannot fail, and a `Value`'s keys are strings.
+    let _ = serde_json::to_writer(&mut out, v);
+    // serde_json writes UTF-8 only.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 fn cbor_bytes(v: &Value) -> Vec<u8> {

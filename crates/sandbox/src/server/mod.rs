@@ -235,7 +235,7 @@ async fn marketplace(State(sb): State<Shared>, req: Request) -> Response<Body> {
     let result = sb.run(&op, &caller).await;
     // A JSON answer is written out once, for the client and for the trail.
     let json = match (&result, op.protocol) {
-        (Ok(v), Protocol::AwsJson | Protocol::RestJson) => Some(v.to_string()),
+        (Ok(v), Protocol::AwsJson | Protocol::RestJson) => Some(crate::protocol::json_text(v)),
         _ => None,
     };
     sb.record(
