@@ -60,8 +60,8 @@ fn resolve_customer(sb: &Sandbox, input: &Value) -> AwsResult<Value> {
     Ok(out)
 }
 
-fn check_timestamp(sb: &Sandbox, ts: i64, max_age: i64) -> AwsResult<()> {
-    let now = sb.now();
+/// `now`: the sandbox clock, read once per call (a batch's records are judged at one instant).
+fn check_timestamp(now: i64, ts: i64, max_age: i64) -> AwsResult<()> {
     // Saturating: a timestamp near i64::MIN/MAX (the SDK sends any f64; the cast saturates) is
     // out of range, not an overflow.
     if now.saturating_sub(ts) >= max_age || ts.saturating_sub(now) > FUTURE_TOLERANCE_SECS {
@@ -220,7 +220,7 @@ fn batch_meter_usage(sb: &Sandbox, input: &Value) -> AwsResult<Value> {
                 "Either ProductCode on the request or LicenseArn on every UsageRecord is required.",
             )),
         };
-        check_timestamp(sb, ts, sb.config.metering_window_secs)?;
+        check_timestamp(now, ts, sb.config.metering_window_secs)?;
         dimension_ok(&product, dim)?;
         let subscribed =
             sb.state
@@ -294,7 +294,7 @@ fn meter_usage(sb: &Sandbox, input: &Value) -> AwsResult<Value> {
     let ts = timestamp(input.get("Timestamp"), || "timestamp".into())?;
     let dim = req_str(input, "UsageDimension")?;
     let qty = quantity(input.get("UsageQuantity"), || "usageQuantity".into())?;
-    check_timestamp(sb, ts, METER_USAGE_MAX_AGE_SECS)?;
+    check_timestamp(sb.now(), ts, METER_USAGE_MAX_AGE_SECS)?;
     dimension_ok(&product, dim)?;
     if input.get("DryRun").and_then(Value::as_bool) == Some(true) {
         return Err(AwsError::new(
