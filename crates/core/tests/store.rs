@@ -256,6 +256,29 @@ fn evidence_is_copied_and_hashed() {
     assert!(e.to_string().contains("missing.png"), "{e}");
 }
 
+/// Files added within the same millisecond keep the order they were added in (ties were broken
+/// by the random id, so a report's evidence list — and its digest — changed from run to run).
+#[test]
+fn evidence_keeps_the_order_it_was_added_in() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let c = core(dir.path());
+    let ws = c.create_workspace("Acme", "").expect("create");
+    let names: Vec<String> = (0..30).map(|i| format!("file-{i:02}.txt")).collect();
+    for n in &names {
+        let src = dir.path().join(n);
+        std::fs::write(&src, n.as_bytes()).expect("write");
+        c.add_evidence(&ws.id, "seller.bank_account", &src)
+            .expect("add");
+    }
+    let listed: Vec<String> = c
+        .list_evidence(&ws.id, "seller.bank_account")
+        .expect("list")
+        .into_iter()
+        .map(|e| e.file_name)
+        .collect();
+    assert_eq!(listed, names);
+}
+
 #[test]
 fn newer_schema_is_refused_with_a_clear_message() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -31,7 +31,7 @@ impl Store {
         self.with(|c| {
             let mut st = c.prepare(
                 "SELECT id, item_id, file_name, sha256, size, added_by, added_at
-                 FROM evidence WHERE workspace_id = ?1 AND item_id = ?2 ORDER BY added_at, id",
+                 FROM evidence WHERE workspace_id = ?1 AND item_id = ?2 ORDER BY added_at, rowid",
             )?;
             let rows = st.query_map(params![workspace_id, item_id], row_evidence)?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -70,7 +70,7 @@ impl Store {
         self.with(|c| {
             let mut st = c.prepare(
                 "SELECT id, item_id, file_name, sha256, size, added_by, added_at, stored_path
-                 FROM evidence WHERE workspace_id = ?1 ORDER BY item_id, added_at, id",
+                 FROM evidence WHERE workspace_id = ?1 ORDER BY item_id, added_at, rowid",
             )?;
             let rows = st.query_map([workspace_id], |r| Ok((row_evidence(r)?, r.get(7)?)))?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)

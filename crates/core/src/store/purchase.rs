@@ -72,7 +72,7 @@ impl Store {
     pub fn sessions(&self, workspace_id: &str, env: EnvKind) -> Result<Vec<PurchaseSession>> {
         self.with(|c| {
             let mut st = c.prepare(&format!(
-                "SELECT {SESSION_COLUMNS} FROM purchase_sessions WHERE workspace_id = ?1 AND env = ?2 ORDER BY started_at DESC"
+                "SELECT {SESSION_COLUMNS} FROM purchase_sessions WHERE workspace_id = ?1 AND env = ?2 ORDER BY started_at DESC, rowid DESC"
             ))?;
             let rows = st.query_map(params![workspace_id, env.as_str()], row_session)?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
