@@ -181,7 +181,18 @@ pub fn read_ca_bundle(path: &std::path::Path) -> Result<Vec<u8>, la_core::AppErr
     let pem = std::fs::read(path).map_err(|e| {
         la_core::AppError::invalid(format!("Cannot read the CA bundle {}: {e}", path.display()))
     })?;
-    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+    ca_certificates(path, &pem)?;
+    Ok(pem)
+}
+
+/// The certificates of a CA bundle already read from `path` (named in the errors): refused when
+/// it is not PEM or holds no certificate. [`read_ca_bundle`] checks with it; the probes' client
+/// adds what it returns to its roots.
+pub fn ca_certificates(
+    path: &std::path::Path,
+    pem: &[u8],
+) -> Result<Vec<reqwest::Certificate>, la_core::AppError> {
+    let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
         la_core::AppError::invalid(format!(
             "The CA bundle {} is not a PEM certificate bundle: {e}",
             path.display()
@@ -193,7 +204,7 @@ pub fn read_ca_bundle(path: &std::path::Path) -> Result<Vec<u8>, la_core::AppErr
             path.display()
         )));
     }
-    Ok(pem)
+    Ok(certs)
 }
 
 /// The SDK's own HTTPS client (rustls on aws-lc, as `default-https-client` builds it) with the

@@ -76,19 +76,7 @@ impl CheckContext {
             .dns_resolver(registration::guard::resolver())
             .user_agent("Mozilla/5.0 (X11; Linux x86_64) Listing Assistant registration probe");
         if let Some((path, pem)) = ca_bundle {
-            let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
-                la_core::AppError::invalid(format!(
-                    "{} is not a PEM certificate bundle: {e}",
-                    path.display()
-                ))
-            })?;
-            if certs.is_empty() {
-                return Err(la_core::AppError::invalid(format!(
-                    "{} holds no certificate",
-                    path.display()
-                )));
-            }
-            for c in certs {
+            for c in crate::access::ca_certificates(path, pem)? {
                 b = b.add_root_certificate(c);
             }
         }
