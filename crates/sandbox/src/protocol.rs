@@ -119,11 +119,8 @@ pub fn respond_json(
 /// A value as JSON text. Through serde_json's writer, not `Display` (`to_string`), which passes
 /// every piece of a large answer (25 metering records) through a `fmt::Formatter`.
 pub fn json_text(v: &Value) -> String {
-    let mut out = Vec::with_capacity(256);
-    // Writing into a Vec cannot fail, and a `Value`'s keys are strings.
-    let _ = serde_json::to_writer(&mut out, v);
-    // serde_json writes UTF-8 only.
-    String::from_utf8(out).unwrap_or_default()
+    // Cannot fail: a `Value`'s keys are strings.
+    serde_json::to_string(v).unwrap_or_default()
 }
 
 fn cbor_bytes(v: &Value) -> Vec<u8> {
