@@ -49,8 +49,9 @@ test-fuzz: deps
 fuzz: deps
 	./scripts/fuzz.sh long $(FUZZ_RUNS)
 
-# Every issue-15 figure next to its target. LA_BENCH_PROFILE=both adds the release build's
-# start-up (a cold release build of the app takes a long while).
+# Every issue-15 figure next to its target. Start-up is measured on the release build (what
+# users run; a cold release build takes a long while) and the debug build; LA_BENCH_PROFILE=debug
+# or release measures one.
 bench: deps build
 	./bench/startup.sh
 	./bench/metering.sh

@@ -1,28 +1,34 @@
-// The entry is small on purpose: it asks the backend for everything the first screen needs and,
-// while that answer is on its way, loads the app's code (a separate chunk), so the round trip
-// and the parsing overlap (issue 15). If the start-up call fails, the app starts empty and its
-// own queries ask again, showing the error as they always do.
-import type { QueryClient } from "@tanstack/react-query";
-import { commands } from "./ipc/bindings";
+// The start-up call leaves from an inline script in index.html while the page is still being
+// parsed; this entry — the first screen's code in one file, fetched and parsed meanwhile —
+// takes its answer and seeds the query cache with it, so the first render asks for nothing
+// (issue 15). Without that answer (a browser, or the call failed) the app asks for each part
+// itself and shows any error as it always does. The pages behind the overview load on demand.
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { App } from "./App";
+import { type Bootstrap, commands } from "./ipc/bindings";
+import { seedStartup } from "./query/app";
+import { makeQueryClient } from "./query/client";
 import "./styles.css";
 
-const boot = commands.bootstrap().catch(() => null);
+const early = (window as { __LA_BOOT__?: Promise<Bootstrap> }).__LA_BOOT__;
+const boot: Promise<{ status: "ok"; data: Bootstrap } | { status: "error" } | null> = (
+  early ? early.then((data) => ({ status: "ok" as const, data })) : commands.bootstrap()
+).catch(() => null);
 
 async function start(): Promise<void> {
   const root = document.getElementById("root");
   if (!root) return;
-  const [{ StrictMode, createElement }, { createRoot }, { App }, seed, answer] = await Promise.all([
-    import("react"),
-    import("react-dom/client"),
-    import("./App"),
-    import("./query/seed"),
-    boot,
-  ]);
-  const client: QueryClient = seed.makeQueryClient();
-  if (answer?.status === "ok") seed.seedStartup(client, answer.data);
+  const answer = await boot;
+  const client = makeQueryClient();
+  if (answer?.status === "ok") seedStartup(client, answer.data);
   // Which way the first screen was filled, for the end-to-end test.
   document.documentElement.dataset.boot = answer?.status === "ok" ? "seeded" : "fallback";
-  createRoot(root).render(createElement(StrictMode, null, createElement(App, { client })));
+  createRoot(root).render(
+    <StrictMode>
+      <App client={client} />
+    </StrictMode>,
+  );
 }
 
 void start();

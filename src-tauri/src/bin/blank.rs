@@ -17,7 +17,7 @@ fn main() {
         .setup(move |app| {
             // An empty page served through the same embedded-asset protocol as the app's UI.
             let url = tauri::WebviewUrl::App("blank.html".into());
-            tauri::WebviewWindowBuilder::new(app, "main", url)
+            let window = tauri::WebviewWindowBuilder::new(app, "main", url)
                 .title("blank")
                 .inner_size(1280.0, 820.0)
                 .on_page_load(move |w, payload| {
@@ -32,6 +32,7 @@ fn main() {
                     }
                 })
                 .build()?;
+            listing_assistant_app::tune_webview(&window);
             Ok(())
         })
         .run(ctx);

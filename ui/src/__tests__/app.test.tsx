@@ -120,7 +120,9 @@ describe("store changes", () => {
     await user.click(await screen.findByTestId("nav-step-2"));
     const item = await screen.findByTestId("item-seller.public_profile");
     await user.click(within(item).getByTestId("toggle-history"));
-    expect(await within(item).findByTestId("history")).toHaveTextContent("No changes");
+    await waitFor(() =>
+      expect(within(item).getByTestId("history")).toHaveTextContent("No changes"),
+    );
     asked = [];
     await user.click(within(item).getByTestId("mark-na"));
     await user.click(screen.getByTestId("confirm-status"));

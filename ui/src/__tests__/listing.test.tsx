@@ -305,7 +305,9 @@ describe("Fix on a failing check", () => {
     );
     await user.click(await screen.findByTestId("fix"));
     expect(await screen.findByTestId("fix-summary")).toHaveTextContent("444455556666");
-    await user.click(await screen.findByTestId("apply-confirm"));
+    // Enabled once AWS's validation of the plan has come back.
+    await waitFor(() => expect(screen.getByTestId("apply-confirm")).toBeEnabled());
+    await user.click(screen.getByTestId("apply-confirm"));
     await waitFor(() =>
       expect(calls).toEqual([
         "fix:staging:catalog.allow_list",

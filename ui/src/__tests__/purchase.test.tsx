@@ -224,8 +224,10 @@ describe("the test purchases page", () => {
         raw: JSON.stringify({ Type: "Notification", Message: message }),
       }),
     );
-    expect(await screen.findByTestId("purchase-timeline")).toHaveTextContent(
-      "subscribe-success for c-1",
+    await waitFor(() =>
+      expect(screen.getByTestId("purchase-timeline")).toHaveTextContent(
+        "subscribe-success for c-1",
+      ),
     );
     await user.click(screen.getByTestId("raw-2"));
     const body = screen.getByTestId("raw-body-2").textContent ?? "";

@@ -1,6 +1,6 @@
 // The reviewer report: choose format, language and scope (and whether to bundle the evidence
 // files in a zip), preview the HTML report inside the app, export through the native save dialog.
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { useI18n } from "../i18n";
 import type { Language, ReportExported, ReportFormat, ReportScope, Workspace } from "../ipc";
 import { api, pickSaveReport } from "../ipc";
@@ -33,12 +33,17 @@ export function ReportDialog(props: { workspace: Workspace; onClose: () => void 
   const [done, setDone] = useState<ReportExported | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  // A preview of other choices would mislead: drop it when they change.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: reset on any choice
-  useEffect(() => {
-    setPreview(null);
-    setDone(null);
-  }, [scope, language]);
+  // A preview of other choices would mislead: a choice drops it (in the same render, so the
+  // stale preview is never shown with the new choice).
+  const choose =
+    <T,>(set: (v: T) => void) =>
+    (v: T) => {
+      set(v);
+      setPreview(null);
+      setDone(null);
+    };
+  const chooseLanguage = choose(setLanguage);
+  const chooseScope = choose(setScope);
 
   const showPreview = async () => {
     setBusy("preview");
@@ -143,7 +148,7 @@ export function ReportDialog(props: { workspace: Workspace; onClose: () => void 
           <span>{t("reportLanguage")}</span>
           <select
             value={language}
-            onChange={(e) => setLanguage(e.target.value as Language)}
+            onChange={(e) => chooseLanguage(e.target.value as Language)}
             data-testid="report-language"
           >
             <option value="en">English</option>
@@ -154,7 +159,7 @@ export function ReportDialog(props: { workspace: Workspace; onClose: () => void 
           <span>{t("reportScope")}</span>
           <select
             value={scope}
-            onChange={(e) => setScope(e.target.value as ReportScope)}
+            onChange={(e) => chooseScope(e.target.value as ReportScope)}
             data-testid="report-scope"
           >
             {SCOPES.map((s) => (
