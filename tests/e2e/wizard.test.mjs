@@ -32,6 +32,9 @@ test("first start shows the demo workspace", async () => {
   // The first screen came from the one start-up call (a denied or failing call falls back to
   // separate queries silently, which would hide a missing capability).
   assert.equal(await browser.execute(() => document.documentElement.dataset.boot), "seeded");
+  // …sent by index.html's inline script, so the CSP let that script run (a blocked one would
+  // fall back to the entry's own call, silently slower).
+  assert.equal(await browser.execute(() => typeof window.__LA_BOOT__?.then), "function");
   await shot("overview-en");
 });
 
