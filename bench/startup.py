@@ -17,9 +17,9 @@ blank run next to it, so a machine busy with other work weighs on both sides of 
 figures printed are the medians of those ratios.
 
 `bench/startup.sh` runs it under Xvfb. LA_BENCH_RUNS (7) sets the pairs per case;
-LA_BENCH_PROFILE (both by default, release or debug) which builds are measured. LA_BENCH_BEFORE=PATH adds
-another build of the app (an older commit's, say) to the same interleaving, for before/after
-figures taken under the same load.
+LA_BENCH_PROFILE (both by default, release or debug) which builds are measured.
+LA_BENCH_BEFORE=PATH adds another build of the app (an older commit's, say) to the same
+interleaving, for before/after figures taken under the same load.
 """
 import os
 import shutil

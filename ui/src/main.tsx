@@ -11,9 +11,10 @@ import { seedStartup } from "./query/app";
 import { makeQueryClient } from "./query/client";
 import "./styles.css";
 
+// The answer, or null when there is none.
 const early = (window as { __LA_BOOT__?: Promise<Bootstrap> }).__LA_BOOT__;
-const boot: Promise<{ status: "ok"; data: Bootstrap } | { status: "error" } | null> = (
-  early ? early.then((data) => ({ status: "ok" as const, data })) : commands.bootstrap()
+const boot: Promise<Bootstrap | null> = (
+  early ?? commands.bootstrap().then((r) => (r.status === "ok" ? r.data : null))
 ).catch(() => null);
 
 async function start(): Promise<void> {
@@ -21,9 +22,9 @@ async function start(): Promise<void> {
   if (!root) return;
   const answer = await boot;
   const client = makeQueryClient();
-  if (answer?.status === "ok") seedStartup(client, answer.data);
+  if (answer) seedStartup(client, answer);
   // Which way the first screen was filled, for the end-to-end test.
-  document.documentElement.dataset.boot = answer?.status === "ok" ? "seeded" : "fallback";
+  document.documentElement.dataset.boot = answer ? "seeded" : "fallback";
   createRoot(root).render(
     <StrictMode>
       <App client={client} />
