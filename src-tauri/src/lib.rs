@@ -6,6 +6,7 @@ mod commands;
 mod dialogs;
 mod host;
 mod listing;
+mod page;
 mod purchase;
 mod reports;
 mod sandbox;
@@ -211,6 +212,22 @@ pub fn tune_webview<R: tauri::Runtime>(window: &tauri::WebviewWindow<R>) {
     let _ = window;
 }
 
+/// The main window, from its configuration (`"create": false` there, so that it is made here,
+/// with the handler that places the first screen's data in its page: `page`).
+fn main_window(app: &tauri::App) -> tauri::Result<tauri::WebviewWindow> {
+    let config = app
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|w| w.label == "main")
+        .cloned()
+        .ok_or_else(|| tauri::Error::WindowNotFound)?;
+    tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?
+        .on_web_resource_request(page::fill_bootstrap(app.handle().clone()))
+        .build()
+}
+
 pub fn run() {
     let started = Instant::now();
     choose_rendering();
@@ -225,9 +242,8 @@ pub fn run() {
         .invoke_handler(with_commands!(tauri::generate_handler))
         .setup(move |app| {
             events.mount_events(app);
-            if let Some(window) = app.get_webview_window("main") {
-                tune_webview(&window);
-            }
+            let window = main_window(app)?;
+            tune_webview(&window);
             let host = Arc::new(host::TauriHost(app.handle().clone()));
             let opts = la_app::Options::for_this_machine();
             tracing::info!(dir = %opts.data_dir.display(), "data directory");

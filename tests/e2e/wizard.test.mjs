@@ -29,12 +29,10 @@ test("first start shows the demo workspace", async () => {
   await waitText("overall-progress", "/");
   const select = await $("workspace-select");
   assert.match(await select.getText(), /Demo/);
-  // The first screen came from the one start-up call (a denied or failing call falls back to
-  // separate queries silently, which would hide a missing capability).
-  assert.equal(await browser.execute(() => document.documentElement.dataset.boot), "seeded");
-  // …sent by index.html's inline script, so the CSP let that script run (a blocked one would
-  // fall back to the entry's own call, silently slower).
-  assert.equal(await browser.execute(() => typeof window.__LA_BOOT__?.then), "function");
+  // The first screen's data came in the page (src-tauri/src/page.rs): not from the start-up
+  // call, and not from separate queries (a failing or denied call falls back silently, which
+  // would hide a broken page filler or a missing capability).
+  assert.equal(await browser.execute(() => document.documentElement.dataset.boot), "page");
   await shot("overview-en");
 });
 

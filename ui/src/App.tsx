@@ -145,8 +145,9 @@ function Shell() {
     api.listingRefresh(currentId).catch(report);
   }, [shown, currentId, report]);
 
-  // Theme: "system" follows the OS.
-  useEffect(() => {
+  // Theme: "system" follows the OS. A layout effect, so the first frame is already in the
+  // chosen theme (a passive effect ran after that frame: a light flash before dark).
+  useLayoutEffect(() => {
     const media = window.matchMedia?.("(prefers-color-scheme: dark)");
     const apply = () => {
       const dark = prefs.theme === "dark" || (prefs.theme === "system" && !!media?.matches);

@@ -1,8 +1,9 @@
-// The start-up call leaves from an inline script in index.html while the page is still being
-// parsed; this entry — the first screen's code in one file, fetched and parsed meanwhile —
-// takes its answer and seeds the query cache with it, so the first render asks for nothing
-// (issue 15). Without that answer (a browser, or the call failed) the app asks for each part
-// itself and shows any error as it always does. The pages behind the overview load on demand.
+// The entry: the first screen's code in one file. Its data (`bootstrap`: app facts,
+// preferences, checklist, workspaces, the workspace to open) comes in the page itself and seeds
+// the query cache, so the first render asks for nothing (issue 15). Without it (a browser, or
+// the shell could not read it) the start-up call asks, and without an answer the app's queries
+// ask for each part and show any error as they always do. The pages behind the overview load
+// on demand.
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
@@ -11,20 +12,25 @@ import { seedStartup } from "./query/app";
 import { makeQueryClient } from "./query/client";
 import "./styles.css";
 
-// The answer, or null when there is none.
-const early = (window as { __LA_BOOT__?: Promise<Bootstrap> }).__LA_BOOT__;
-const boot: Promise<Bootstrap | null> = (
-  early ?? commands.bootstrap().then((r) => (r.status === "ok" ? r.data : null))
-).catch(() => null);
+/** The answer the shell placed in the page, or null (a browser, Vite's dev server, or the
+ * shell could not read it: then the call below asks and any error shows as usual). */
+function fromPage(): Bootstrap | null {
+  const text = document.getElementById("la-boot")?.textContent;
+  if (!text) return null;
+  try {
+    return JSON.parse(text) as Bootstrap;
+  } catch {
+    return null;
+  }
+}
 
-async function start(): Promise<void> {
+function start(answer: Bootstrap | null, from: "page" | "call"): void {
   const root = document.getElementById("root");
   if (!root) return;
-  const answer = await boot;
   const client = makeQueryClient();
   if (answer) seedStartup(client, answer);
-  // Which way the first screen was filled, for the end-to-end test.
-  document.documentElement.dataset.boot = answer ? "seeded" : "fallback";
+  // Where the first screen's data came from, for the end-to-end test.
+  document.documentElement.dataset.boot = answer ? from : "fallback";
   createRoot(root).render(
     <StrictMode>
       <App client={client} />
@@ -32,4 +38,17 @@ async function start(): Promise<void> {
   );
 }
 
-void start();
+// From the page, the first screen renders now, in the task that ran this file, before WebKit
+// draws a frame. Waiting for an answer (even one already settled) let WebKit dispatch
+// DOMContentLoaded and draw the placeholder first, and the wizard was committed 5–20 ms later
+// (page marks, issue 15).
+const embedded = fromPage();
+if (embedded) {
+  start(embedded, "page");
+} else {
+  void commands
+    .bootstrap()
+    .then((r) => (r.status === "ok" ? r.data : null))
+    .catch(() => null)
+    .then((answer) => start(answer, "call"));
+}

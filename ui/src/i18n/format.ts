@@ -25,38 +25,57 @@ export interface Formats {
   bytes: (n: number) => string;
 }
 
+/** A value made on first use: creating `Intl` formatters is the costly part of the first
+ * screen's script (the first one loads ICU's data), and many are never used (issue 15). */
+export function lazy<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => {
+    if (value === undefined) value = make();
+    return value;
+  };
+}
+
 export function makeFormats(locale: string): Formats {
-  const minutes = new Intl.DateTimeFormat(locale, {
-    year: "numeric",
-    month: "short",
-    day: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-  });
-  const seconds = new Intl.DateTimeFormat(locale, {
-    month: "short",
-    day: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-  });
-  const integer = new Intl.NumberFormat(locale);
-  const oneDecimal = new Intl.NumberFormat(locale, {
-    minimumFractionDigits: 1,
-    maximumFractionDigits: 1,
-  });
-  const date = (iso: string, f: Intl.DateTimeFormat) => {
+  const minutes = lazy(
+    () =>
+      new Intl.DateTimeFormat(locale, {
+        year: "numeric",
+        month: "short",
+        day: "numeric",
+        hour: "2-digit",
+        minute: "2-digit",
+      }),
+  );
+  const seconds = lazy(
+    () =>
+      new Intl.DateTimeFormat(locale, {
+        month: "short",
+        day: "numeric",
+        hour: "2-digit",
+        minute: "2-digit",
+        second: "2-digit",
+      }),
+  );
+  const integer = lazy(() => new Intl.NumberFormat(locale));
+  const oneDecimal = lazy(
+    () =>
+      new Intl.NumberFormat(locale, {
+        minimumFractionDigits: 1,
+        maximumFractionDigits: 1,
+      }),
+  );
+  const date = (iso: string, f: () => Intl.DateTimeFormat) => {
     const d = new Date(iso);
-    return Number.isNaN(d.getTime()) ? iso : f.format(d);
+    return Number.isNaN(d.getTime()) ? iso : f().format(d);
   };
   return {
     dateTime: (iso) => (iso ? date(iso, minutes) : ""),
     dateTimeSeconds: (iso) => date(iso, seconds),
-    number: (n) => integer.format(n),
+    number: (n) => integer().format(n),
     bytes: (n) => {
-      if (n < 1024) return `${integer.format(n)} B`;
-      if (n < 1024 * 1024) return `${oneDecimal.format(n / 1024)} KiB`;
-      return `${oneDecimal.format(n / 1024 / 1024)} MiB`;
+      if (n < 1024) return `${integer().format(n)} B`;
+      if (n < 1024 * 1024) return `${oneDecimal().format(n / 1024)} KiB`;
+      return `${oneDecimal().format(n / 1024 / 1024)} MiB`;
     },
   };
 }

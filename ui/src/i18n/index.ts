@@ -6,7 +6,7 @@ import type { Language, Text } from "../ipc";
 import * as checks from "./checks";
 import * as common from "./common";
 import * as environment from "./environment";
-import { type Formats, makeFormats, resolveLocale } from "./format";
+import { type Formats, lazy, makeFormats, resolveLocale } from "./format";
 import * as listing from "./listing";
 import * as purchase from "./purchase";
 import * as report from "./report";
@@ -71,17 +71,17 @@ export const dictionaries: Record<Language, Record<MessageKey, Message>> = { en,
 /** The lookup for one language: plural forms by `Intl.PluralRules`, numbers in the locale. */
 export function makeT(lang: Language, locale: string = lang): Translate {
   const dict = dictionaries[lang];
-  const rules = new Intl.PluralRules(locale);
-  const numbers = new Intl.NumberFormat(locale);
+  const rules = lazy(() => new Intl.PluralRules(locale));
+  const numbers = lazy(() => new Intl.NumberFormat(locale));
   return ((key: MessageKey, vars?: Vars) => {
     const m: Message = dict[key] ?? en[key] ?? key;
     let s =
       typeof m === "string"
         ? m
-        : ((m as Record<string, string>)[rules.select(Number(vars?.n ?? 0))] ?? m.other);
+        : ((m as Record<string, string>)[rules().select(Number(vars?.n ?? 0))] ?? m.other);
     if (vars) {
       for (const [k, v] of Object.entries(vars)) {
-        s = s.replaceAll(`{${k}}`, typeof v === "number" ? numbers.format(v) : v);
+        s = s.replaceAll(`{${k}}`, typeof v === "number" ? numbers().format(v) : v);
       }
     }
     return s;
