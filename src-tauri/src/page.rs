@@ -35,7 +35,8 @@ pub fn fill_bootstrap<R: Runtime>(
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("text/html"));
-        if !is_html {
+        // Only the app's page has the block: any other page costs no store read.
+        if !is_html || find(response.body(), EMPTY_BLOCK.as_bytes()).is_none() {
             return;
         }
         // The setup hook manages the app before it returns, and pages are served after it.
@@ -49,7 +50,7 @@ pub fn fill_bootstrap<R: Runtime>(
         {
             Ok(json) => json,
             Err(e) => {
-                // The UI's own call will get (and show) the same error.
+                // The UI then asks with the `bootstrap` command, and its queries show the error.
                 tracing::warn!(error = %e, "first screen's data not placed in the page");
                 return;
             }

@@ -114,8 +114,9 @@ fn the_csp_is_strict() {
     assert_eq!(get("object-src"), "object-src 'none'", "{csp}");
     assert_eq!(get("base-uri"), "base-uri 'none'", "{csp}");
     assert!(!csp.contains("unsafe-eval"), "{csp}");
-    // Scripts come from the bundle only (Tauri hashes its own); inline styles remain for the
-    // report preview's srcdoc, which runs no script (sandboxed iframe).
+    // Scripts come from the bundle, and index.html's one inline script by the hash Tauri adds
+    // at build time; inline styles remain for the report preview's srcdoc, which runs no script
+    // (sandboxed iframe).
     assert!(!get("default-src").contains("unsafe-inline"), "{csp}");
     assert!(get("script-src").is_empty() || !get("script-src").contains("unsafe-inline"));
     for d in &directives {

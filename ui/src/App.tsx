@@ -158,7 +158,8 @@ function Shell() {
     return () => media?.removeEventListener?.("change", apply);
   }, [prefs.theme]);
 
-  useEffect(() => {
+  // Before the first frame too: the language picks the fallback faces for Japanese text.
+  useLayoutEffect(() => {
     document.documentElement.lang = prefs.language;
   }, [prefs.language]);
 

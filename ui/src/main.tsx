@@ -15,11 +15,14 @@ import "./styles.css";
 /** The answer the shell placed in the page, or null (a browser, Vite's dev server, or the
  * shell could not read it: then the call below asks and any error shows as usual). */
 function fromPage(): Bootstrap | null {
-  const text = document.getElementById("la-boot")?.textContent;
-  if (!text) return null;
+  const block = document.getElementById("la-boot");
+  const text = block?.textContent;
+  if (!block || !text) return null;
+  block.textContent = ""; // read once; the parsed copy is the one kept
   try {
     return JSON.parse(text) as Bootstrap;
-  } catch {
+  } catch (e) {
+    console.warn("the page's start-up data is not JSON; asking instead", e);
     return null;
   }
 }
@@ -41,7 +44,8 @@ function start(answer: Bootstrap | null, from: "page" | "call"): void {
 // From the page, the first screen renders now, in the task that ran this file, before WebKit
 // draws a frame. Waiting for an answer (even one already settled) let WebKit dispatch
 // DOMContentLoaded and draw the placeholder first, and the wizard was committed 5–20 ms later
-// (page marks, issue 15).
+// (page marks, issue 15). "Now" holds because Preact's `render` and layout effects run
+// synchronously (React 18's `createRoot` would schedule them for a later task).
 const embedded = fromPage();
 if (embedded) {
   start(embedded, "page");

@@ -28,9 +28,13 @@ export interface Formats {
 /** A value made on first use: creating `Intl` formatters is the costly part of the first
  * screen's script (the first one loads ICU's data), and many are never used (issue 15). */
 export function lazy<T>(make: () => T): () => T {
-  let value: T | undefined;
+  let made = false;
+  let value: T;
   return () => {
-    if (value === undefined) value = make();
+    if (!made) {
+      value = make();
+      made = true;
+    }
     return value;
   };
 }
