@@ -105,6 +105,17 @@ pub enum CoreError {
 
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;
 
+impl CoreError {
+    /// SQLite's "database is locked" (another connection holds the lock past the wait).
+    pub fn is_locked(&self) -> bool {
+        matches!(
+            self,
+            Self::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(e.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+        )
+    }
+}
+
 /// A database failure as the user should read it. SQLite's own words ("database or disk is
 /// full") name neither the cause nor that the earlier data is safe: every write is one
 /// transaction, so a failed write changes nothing.

@@ -42,6 +42,39 @@ pub struct Store {
     lease: Lease,
 }
 
+/// How long opening waits out other processes opening or writing the same database.
+const OPEN_PATIENCE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Connects, sets the connection up and migrates, starting over while SQLite answers "database
+/// is locked". The connection's busy timeout (5 s) covers a writer that finishes in time; this
+/// covers the rest: three processes opening one fresh folder at once under disk load had one
+/// fail with "database is locked" while opening (CI, twice over many runs; which step SQLite
+/// refused is not known). Every step is safe to repeat — migrations are transactional — so a
+/// locked answer retries the whole sequence on a fresh connection until `OPEN_PATIENCE` is spent.
+fn connect_patiently(path: &Path) -> Result<Connection> {
+    let deadline = std::time::Instant::now() + OPEN_PATIENCE;
+    loop {
+        match connect(path) {
+            Err(e) if e.is_locked() && std::time::Instant::now() < deadline => {
+                tracing::debug!(error = %e, "database busy while opening; trying again");
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            other => return other,
+        }
+    }
+}
+
+fn connect(path: &Path) -> Result<Connection> {
+    let mut conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    migrate(&mut conn)?;
+    files::refuse_read_only(&conn)?;
+    Ok(conn)
+}
+
 impl Store {
     /// Opens (creating if needed) the database at `path`, runs pending migrations, and refuses a
     /// database whose schema is newer than this build. The folder and the database files are
@@ -53,13 +86,7 @@ impl Store {
             crate::fsutil::create_private_dir_all(dir)?;
             let lease = Lease::take(dir)?;
             files::create_private_db(path)?;
-            let mut conn = Connection::open(path)?;
-            conn.busy_timeout(std::time::Duration::from_secs(5))?;
-            conn.pragma_update(None, "journal_mode", "WAL")?;
-            conn.pragma_update(None, "synchronous", "FULL")?;
-            conn.pragma_update(None, "foreign_keys", "ON")?;
-            migrate(&mut conn)?;
-            files::refuse_read_only(&conn)?;
+            let conn = connect_patiently(path)?;
             files::make_db_private(path)?;
             Ok((conn, lease))
         })

@@ -593,3 +593,25 @@ fn environment_files_export_and_import() {
         EnvironmentSettings::default()
     );
 }
+
+/// Opening waits out a lock held past the connection's 5 s busy timeout (another process
+/// mid-write on a loaded disk): without the retry in `Store::open` this answered "database is
+/// locked" and the app did not start.
+#[test]
+fn opening_waits_out_a_lock_longer_than_the_busy_timeout() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("la.db");
+    let holder = rusqlite::Connection::open(&path).expect("open");
+    holder
+        .execute_batch("CREATE TABLE other_process (x); BEGIN EXCLUSIVE; INSERT INTO other_process VALUES (1);")
+        .expect("take the lock");
+    let held = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(6));
+        holder.execute_batch("COMMIT").expect("release");
+    });
+    let started = std::time::Instant::now();
+    let store = Store::open(&path).expect("opens once the lock is released");
+    assert!(started.elapsed() >= std::time::Duration::from_secs(5));
+    held.join().expect("holder");
+    assert!(store.list_workspaces().expect("list").is_empty());
+}
