@@ -36,9 +36,9 @@ pub fn fill_bootstrap<R: Runtime>(
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("text/html"));
         // Only the app's page has the block: any other page costs no store read.
-        if !is_html || find(response.body(), EMPTY_BLOCK.as_bytes()).is_none() {
+        let Some(at) = is_html.then(|| data_at(response.body())).flatten() else {
             return;
-        }
+        };
         // The setup hook manages the app before it returns, and pages are served after it.
         let Some(app) = handle.try_state::<App>() else {
             tracing::warn!("page served before the app was open: the UI will ask for its data");
@@ -55,23 +55,21 @@ pub fn fill_bootstrap<R: Runtime>(
                 return;
             }
         };
-        if let Some(filled) = with_data(response.body(), &json) {
-            *response.body_mut() = Cow::Owned(filled);
-        }
+        let filled = with_data(response.body(), at, &json);
+        *response.body_mut() = Cow::Owned(filled);
     }
 }
 
-/// `html` with `json` inside its empty data block; None if the page has no such block (any
-/// page but the app's).
-fn with_data(html: &[u8], json: &str) -> Option<Vec<u8>> {
-    let at = find(html, EMPTY_BLOCK.as_bytes())?;
-    let open = EMPTY_BLOCK.len() - "</script>".len();
-    let data = script_data(json);
-    let mut out = Vec::with_capacity(html.len() + data.len());
-    out.extend_from_slice(&html[..at + open]);
-    out.extend_from_slice(data.as_bytes());
-    out.extend_from_slice(&html[at + open..]);
-    Some(out)
+/// Where the data goes in `html`: just inside its empty data block; None if the page has no
+/// such block (any page but the app's).
+fn data_at(html: &[u8]) -> Option<usize> {
+    let start = std::str::from_utf8(html).ok()?.find(EMPTY_BLOCK)?;
+    Some(start + EMPTY_BLOCK.len() - "</script>".len())
+}
+
+/// `html` with `json` written at `at` (from [`data_at`]).
+fn with_data(html: &[u8], at: usize, json: &str) -> Vec<u8> {
+    [&html[..at], script_data(json).as_bytes(), &html[at..]].concat()
 }
 
 /// JSON made safe as the text of a `<script>` element: a `<` inside the data ("</script>" or
@@ -81,10 +79,6 @@ fn script_data(json: &str) -> String {
     json.replace('<', "\\u003c")
 }
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,12 +86,13 @@ mod tests {
     #[test]
     fn fills_the_empty_block_and_nothing_else() {
         let page = format!("<html><head>{EMPTY_BLOCK}</head><body><script>1</script></body>");
-        let filled = with_data(page.as_bytes(), r#"{"a":1}"#).expect("the page has the block");
+        let at = data_at(page.as_bytes()).expect("the page has the block");
+        let filled = with_data(page.as_bytes(), at, r#"{"a":1}"#);
         assert_eq!(
             String::from_utf8(filled).expect("still UTF-8"),
             r#"<html><head><script type="application/json" id="la-boot">{"a":1}</script></head><body><script>1</script></body>"#
         );
-        assert!(with_data(b"<html><body>blank</body></html>", "{}").is_none());
+        assert!(data_at(b"<html><body>blank</body></html>").is_none());
     }
 
     #[test]
@@ -121,6 +116,6 @@ mod tests {
             .assets()
             .get(&"index.html".into())
             .expect("ui/dist/index.html is embedded");
-        assert!(find(&page, EMPTY_BLOCK.as_bytes()).is_some());
+        assert!(data_at(&page).is_some());
     }
 }

@@ -55,24 +55,17 @@ fn a_named_feature_is_found_set_and_read_back() {
         Some(true),
         "on by default in this WebKitGTK"
     );
-    assert!(la_webkit::set_feature(
-        &settings,
-        "AsyncOverflowScrolling",
-        false
-    ));
-    assert_eq!(
-        la_webkit::feature_enabled(&settings, "AsyncOverflowScrolling"),
-        Some(false)
-    );
-    assert!(la_webkit::set_feature(
-        &settings,
-        "AsyncOverflowScrolling",
-        true
-    ));
-    assert_eq!(
-        la_webkit::feature_enabled(&settings, "AsyncOverflowScrolling"),
-        Some(true)
-    );
+    for on in [false, true] {
+        assert!(la_webkit::set_feature(
+            &settings,
+            "AsyncOverflowScrolling",
+            on
+        ));
+        assert_eq!(
+            la_webkit::feature_enabled(&settings, "AsyncOverflowScrolling"),
+            Some(on)
+        );
+    }
 
     assert!(!la_webkit::set_feature(
         &settings,
